@@ -1,0 +1,40 @@
+//! What the server functions need from the server. `server` implements it and provides it as
+//! `Arc<dyn Backend>` through Leptos context; the REST handlers call the same services.
+use http::request::Parts;
+
+use super::auth::{AuthResponse, LoginRequest, RegisterRequest, UserDto};
+use super::profile::{
+    PersonalAiSettings, SetupGuide, TestAiKeyRequest, TestAiKeyResponse, UpdatePersonalAiSettings,
+};
+use super::AppError;
+
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// The user behind the request's session cookie or bearer token; 401 otherwise.
+    async fn authenticate(&self, parts: &Parts) -> Result<UserDto, AppError>;
+    async fn register(&self, request: RegisterRequest) -> Result<AuthResponse, AppError>;
+    async fn login(&self, request: LoginRequest, parts: &Parts) -> Result<AuthResponse, AppError>;
+    fn session_cookie(&self, token: &str) -> String;
+    fn clear_session_cookie(&self) -> String;
+
+    async fn ai_settings(&self, user: &UserDto) -> Result<PersonalAiSettings, AppError>;
+    async fn update_ai_settings(
+        &self,
+        user: &UserDto,
+        request: UpdatePersonalAiSettings,
+        parts: &Parts,
+    ) -> Result<PersonalAiSettings, AppError>;
+    async fn delete_ai_key(
+        &self,
+        user: &UserDto,
+        provider: Option<String>,
+        parts: &Parts,
+    ) -> Result<PersonalAiSettings, AppError>;
+    async fn test_ai_key(
+        &self,
+        user: &UserDto,
+        request: TestAiKeyRequest,
+        parts: &Parts,
+    ) -> Result<TestAiKeyResponse, AppError>;
+    fn setup_guide(&self, provider: Option<&str>) -> Result<SetupGuide, AppError>;
+}

@@ -1,0 +1,218 @@
+//! Personal AI keys: the seed's `/api/v1/profile/ai-settings` shapes and the Profile page's
+//! server functions.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+
+/// `GET /api/v1/profile/ai-settings`: the seed's three fields first, then Hirekey's extras.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PersonalAiSettings {
+    pub has_personal_key: bool,
+    pub use_personal_ai_key: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_preview: Option<String>,
+    /// The user's active personal provider.
+    pub provider: String,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub base_url: Option<String>,
+    #[serde(default)]
+    pub expires_at: Option<String>,
+    #[serde(default)]
+    pub expired: bool,
+    /// The key expires within three days.
+    #[serde(default)]
+    pub expires_soon: bool,
+    #[serde(default)]
+    pub last_tested_at: Option<String>,
+    #[serde(default)]
+    pub last_test_ok: Option<bool>,
+    /// What an AI call made now would use: "personal", "system" or "none".
+    pub key_source: String,
+    /// One entry per stored key.
+    #[serde(default)]
+    pub providers: Vec<ProviderKeyInfo>,
+}
+
+/// A stored key, described without the key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProviderKeyInfo {
+    pub provider: String,
+    pub key_preview: String,
+    pub model: Option<String>,
+    pub base_url: Option<String>,
+    pub enabled: bool,
+    pub active: bool,
+    pub expires_at: Option<String>,
+    pub expired: bool,
+    pub last_tested_at: Option<String>,
+    pub last_test_ok: Option<bool>,
+}
+
+/// `PUT /api/v1/profile/ai-settings`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct UpdatePersonalAiSettings {
+    /// The seed's field; it carries the key for whichever provider is chosen.
+    #[serde(default, alias = "api_key")]
+    pub personal_groq_api_key: Option<String>,
+    #[serde(default)]
+    pub use_personal_ai_key: Option<bool>,
+    /// Defaults to the active provider (Groq for a new user).
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Required for the `custom` provider.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// RFC 3339 time; `null` clears the expiry.
+    #[serde(default, with = "double_option")]
+    pub expires_at: Option<Option<String>>,
+    /// Alternative to `expires_at`: 0 = never, else days from now.
+    #[serde(default)]
+    pub expires_in_days: Option<u32>,
+}
+
+/// `POST /api/v1/profile/ai-settings/test`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct TestAiKeyRequest {
+    pub api_key: String,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub base_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestAiKeyResponse {
+    pub success: bool,
+    pub message: String,
+    /// Seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_time: Option<f64>,
+    pub provider: String,
+    #[serde(default)]
+    pub available_models: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SetupGuide {
+    pub title: String,
+    pub steps: Vec<SetupStep>,
+    pub benefits: Vec<String>,
+    pub model_info: ModelInfo,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SetupStep {
+    pub number: u32,
+    pub title: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    pub name: String,
+    pub speed: String,
+    pub context: String,
+}
+
+/// `serde(with)` helper telling "absent" from "null".
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Option<String>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(inner) => inner.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
+        Option::<String>::deserialize(d).map(Some)
+    }
+}
+
+#[server(prefix = "/sfn")]
+pub async fn get_ai_settings() -> Result<PersonalAiSettings, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    backend.ai_settings(&user).await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn get_setup_guide(provider: Option<String>) -> Result<SetupGuide, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    backend.authenticate(&parts).await?;
+    backend.setup_guide(provider.as_deref())
+}
+
+/// The Profile form's Save: one call carries the whole form, so it works without WASM.
+#[server(prefix = "/sfn")]
+pub async fn save_ai_settings(
+    provider: String,
+    api_key: Option<String>,
+    model: Option<String>,
+    base_url: Option<String>,
+    use_personal_ai_key: Option<String>,
+    expires_in_days: Option<String>,
+) -> Result<PersonalAiSettings, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    let non_empty = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let expires_in_days = match non_empty(expires_in_days).as_deref() {
+        None | Some("keep") => None,
+        Some("never") => Some(0),
+        Some(days) => Some(days.parse::<u32>().map_err(|_| {
+            AppError::new(422, "Invalid expiry", "Choose never, 1, 7, 30 or 90 days")
+        })?),
+    };
+    let request = UpdatePersonalAiSettings {
+        personal_groq_api_key: non_empty(api_key),
+        use_personal_ai_key: Some(use_personal_ai_key.is_some_and(|v| v == "on" || v == "true")),
+        provider: Some(provider),
+        model: non_empty(model),
+        base_url: non_empty(base_url),
+        expires_at: None,
+        expires_in_days,
+    };
+    backend.update_ai_settings(&user, request, &parts).await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn test_ai_key(
+    provider: String,
+    api_key: String,
+    base_url: Option<String>,
+) -> Result<TestAiKeyResponse, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    let request = TestAiKeyRequest {
+        api_key,
+        provider: Some(provider),
+        base_url: base_url.filter(|s| !s.trim().is_empty()),
+    };
+    backend.test_ai_key(&user, request, &parts).await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn remove_ai_key(provider: Option<String>) -> Result<PersonalAiSettings, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    backend
+        .delete_ai_key(&user, provider.filter(|p| !p.is_empty()), &parts)
+        .await
+}

@@ -1,0 +1,29 @@
+pub mod auth;
+pub mod dashboard;
+pub mod profile;
+
+use leptos::prelude::*;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        opts.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <main class="content narrow">
+            <h1>"Page not found"</h1>
+            <p><a href="/">"Back to the dashboard"</a></p>
+        </main>
+    }
+}
+
+#[component]
+pub fn ComingSoon(title: &'static str) -> impl IntoView {
+    view! {
+        <section class="card">
+            <h1>{title}</h1>
+            <p>"Coming soon."</p>
+        </section>
+    }
+}

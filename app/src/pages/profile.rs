@@ -1,0 +1,275 @@
+//! My Profile: the personal AI key, in the seed's seven sections.
+use leptos::{html, prelude::*};
+
+use crate::api::profile::{
+    get_ai_settings, get_setup_guide, PersonalAiSettings, RemoveAiKey, SaveAiSettings, SetupGuide,
+    TestAiKey, TestAiKeyResponse,
+};
+
+const PROVIDERS: &[(&str, &str)] = &[
+    ("groq", "Groq"),
+    ("openrouter", "OpenRouter"),
+    ("deepseek", "DeepSeek"),
+    ("openai", "OpenAI"),
+    ("custom", "Custom (OpenAI-compatible URL)"),
+];
+
+fn provider_label(id: &str) -> &'static str {
+    PROVIDERS
+        .iter()
+        .find(|(p, _)| *p == id)
+        .map(|(_, l)| *l)
+        .unwrap_or("Custom")
+}
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let save = ServerAction::<SaveAiSettings>::new();
+    let remove = ServerAction::<RemoveAiKey>::new();
+    let test = ServerAction::<TestAiKey>::new();
+    let settings = Resource::new(
+        move || (save.version().get(), remove.version().get()),
+        |_| get_ai_settings(),
+    );
+    view! {
+        <h1>"My Profile"</h1>
+        <Transition fallback=|| view! { <p class="loading">"Loading your AI settings…"</p> }>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(s) => view! { <ProfileSections settings=s save remove test /> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ProfileSections(
+    settings: PersonalAiSettings,
+    save: ServerAction<SaveAiSettings>,
+    remove: ServerAction<RemoveAiKey>,
+    test: ServerAction<TestAiKey>,
+) -> impl IntoView {
+    let provider = RwSignal::new(settings.provider.clone());
+    let key_input = NodeRef::<html::Input>::new();
+    let base_url_input = NodeRef::<html::Input>::new();
+    let models = RwSignal::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        if let Some(Ok(result)) = test.value().get() {
+            models.set(result.available_models);
+        }
+    });
+    let run_test = move |_| {
+        let api_key = key_input.get().map(|i| i.value()).unwrap_or_default();
+        let base_url = base_url_input.get().map(|i| i.value());
+        test.dispatch(TestAiKey {
+            provider: provider.get_untracked(),
+            api_key,
+            base_url,
+        });
+    };
+    let confirm_remove = move |ev: leptos::ev::SubmitEvent| {
+        let confirmed = window()
+            .confirm_with_message(
+                "Remove your personal API key? AI features will use the system key, if any.",
+            )
+            .unwrap_or(false);
+        if !confirmed {
+            ev.prevent_default();
+        }
+    };
+    let s = settings.clone();
+    let initial_provider = settings.provider.clone();
+    let current_model = s.model.clone().unwrap_or_default();
+    let expiry_note = s.expires_at.clone().map(|t| {
+        if s.expired {
+            format!("Expired on {t}")
+        } else {
+            format!("Expires {t}")
+        }
+    });
+    view! {
+        // 1. Current status
+        <section class="card status" data-testid="key-status">
+            <h2>"Current Status"</h2>
+            {if s.has_personal_key {
+                view! {
+                    <p>
+                        <span class="badge ok">"Personal API Key Configured"</span>
+                        " "
+                        <code data-testid="key-preview">{s.key_preview.clone().unwrap_or_default()}</code>
+                        " · " {provider_label(&s.provider)}
+                    </p>
+                }.into_any()
+            } else {
+                view! { <p><span class="badge muted">"No personal API key"</span></p> }.into_any()
+            }}
+            <p data-testid="key-source">{match s.key_source.as_str() {
+                "personal" => format!("AI features use your {} key.", provider_label(&s.provider)),
+                "system" => "AI features use the system key.".to_owned(),
+                _ => "AI features are unavailable until you add an API key.".to_owned(),
+            }}</p>
+            {expiry_note.map(|n| view! { <p class=if s.expired { "error" } else { "muted" }>{n}</p> })}
+            {s.last_test_ok.map(|ok| view! {
+                <p class="muted">{if ok { "Last test passed" } else { "Last test failed" }}
+                    {s.last_tested_at.clone().map(|t| format!(" ({t})"))}</p>
+            })}
+        </section>
+
+        // 2. Setup guide
+        <SetupGuideSection provider />
+
+        // 3-6. Key input, test results, toggle, actions
+        <section class="card">
+            <h2>"API Key"</h2>
+            <ActionForm action=save attr:class="key-form">
+                <label>"Provider"
+                    <select name="provider" on:change=move |ev| provider.set(event_target_value(&ev))>
+                        {PROVIDERS.iter().map(|(id, label)| { let initial_provider = initial_provider.clone(); view! {
+                            <option value=*id selected=initial_provider == *id>{*label}</option>
+                        }}).collect_view()}
+                    </select>
+                </label>
+                <label>"API key"
+                    <input node_ref=key_input type="password" name="api_key" autocomplete="off"
+                        placeholder=move || if provider.get() == "groq" { "gsk_..." } else { "Paste your key" } />
+                </label>
+                <div class="row">
+                    <button type="button" class="secondary" on:click=run_test disabled=move || test.pending().get()>
+                        "🧪 Test"
+                    </button>
+                    {move || test.pending().get().then(|| view! { <span class="loading">"Testing…"</span> })}
+                </div>
+                // 4. Test results
+                {move || test.value().get().map(|r| view! { <TestResult result=r /> })}
+                <label class:hidden=move || provider.get() != "custom">"Base URL"
+                    <input node_ref=base_url_input type="url" name="base_url" placeholder="http://127.0.0.1:11434/v1"
+                        value=settings.base_url.clone().unwrap_or_default() />
+                </label>
+                <label>"Model"
+                    <input type="text" name="model" list="model-options" value=current_model
+                        placeholder="Default for the provider" />
+                    <datalist id="model-options">
+                        {move || models.get().into_iter().map(|m| view! { <option value=m.clone()>{m.clone()}</option> }).collect_view()}
+                    </datalist>
+                </label>
+                <label>"Key expires"
+                    <select name="expires_in_days">
+                        <option value="keep">"Keep current setting"</option>
+                        <option value="never">"Never"</option>
+                        <option value="1">"In 1 day"</option>
+                        <option value="7">"In 7 days"</option>
+                        <option value="30">"In 30 days"</option>
+                        <option value="90">"In 90 days"</option>
+                    </select>
+                </label>
+                // 5. Toggle
+                <label class="toggle">
+                    <input type="checkbox" name="use_personal_ai_key" value="on" checked=settings.use_personal_ai_key />
+                    "Use my personal API key"
+                </label>
+                // 6. Actions
+                <div class="row">
+                    <button type="submit" class="primary" disabled=move || save.pending().get()>"💾 Save Settings"</button>
+                    {move || save.pending().get().then(|| view! { <span class="loading">"Saving…"</span> })}
+                </div>
+                {move || save.value().get().map(|r| match r {
+                    Ok(_) => view! { <p class="success" role="status">"Settings saved."</p> }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                })}
+            </ActionForm>
+            {settings.has_personal_key.then(|| view! {
+                <ActionForm action=remove on:submit=confirm_remove attr:class="remove-form">
+                    <input type="hidden" name="provider" value=settings.provider.clone() />
+                    <button type="submit" class="danger">"🗑️ Remove Key"</button>
+                </ActionForm>
+            })}
+            {move || remove.value().get().map(|r| match r {
+                Ok(_) => view! { <p class="success" role="status">"Key removed."</p> }.into_any(),
+                Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+            })}
+        </section>
+
+        // 7. Information
+        <section class="card info">
+            <h2>"Security and usage"</h2>
+            <ul>
+                <li>"Your key is encrypted at rest (XChaCha20-Poly1305) and never shown again; only a masked preview is."</li>
+                <li>"Keys are tested against the provider before they are saved."</li>
+                <li>"Your key is used only for your own requests: resume analysis, AI chat and search."</li>
+                <li>"With the toggle off, your key stays stored but unused; remove it to delete it."</li>
+                <li>"Usage counts against your own provider rate limits (Groq free tier: 30 requests/min, 14,400/day)."</li>
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn TestResult(result: Result<TestAiKeyResponse, crate::api::AppError>) -> impl IntoView {
+    match result {
+        Ok(r) if r.success => view! {
+            <div class="test-result success" role="status" data-testid="test-result">
+                <strong>"✅ " {r.message}</strong>
+                {r.response_time.map(|t| format!(" Response time: {t:.2}s"))}
+                {(!r.available_models.is_empty()).then(|| format!(" · {} models available", r.available_models.len()))}
+            </div>
+        }.into_any(),
+        Ok(r) => view! {
+            <div class="test-result error" role="alert" data-testid="test-result">
+                <strong>"❌ " {r.message}</strong>
+                {r.response_time.map(|t| format!(" ({t:.2}s)"))}
+            </div>
+        }.into_any(),
+        Err(e) => view! {
+            <div class="test-result error" role="alert" data-testid="test-result"><strong>"❌ " {e.message}</strong></div>
+        }.into_any(),
+    }
+}
+
+#[component]
+fn SetupGuideSection(provider: RwSignal<String>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let guide = Resource::new(move || provider.get(), |p| get_setup_guide(Some(p)));
+    view! {
+        <section class="card guide">
+            <button type="button" class="secondary" on:click=move |_| open.update(|o| *o = !*o)
+                aria-expanded=move || open.get().to_string()>
+                "📖 Setup Guide"
+            </button>
+            <Show when=move || open.get()>
+                <Transition fallback=|| view! { <p class="loading">"Loading the guide…"</p> }>
+                    {move || Suspend::new(async move {
+                        guide.await.map(|g| view! { <GuideBody guide=g /> })
+                            .map_err(|e| e.message)
+                    })}
+                </Transition>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn GuideBody(guide: SetupGuide) -> impl IntoView {
+    view! {
+        <div data-testid="setup-guide">
+            <h3>{guide.title}</h3>
+            <ol class="steps">
+                {guide.steps.into_iter().map(|s| view! {
+                    <li>
+                        <strong>{s.title}</strong> " — " {s.description}
+                        {s.url.map(|u| view! { " " <a href=u.clone() target="_blank" rel="noopener noreferrer">{u.clone()}</a> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+            <h4>"Benefits"</h4>
+            <ul class="benefits">
+                {guide.benefits.into_iter().map(|b| view! { <li>{b}</li> }).collect_view()}
+            </ul>
+            <h4>"Model"</h4>
+            <p class="model-info">
+                {guide.model_info.name} " · " {guide.model_info.speed} " · " {guide.model_info.context}
+            </p>
+        </div>
+    }
+}

@@ -1,0 +1,19 @@
+//! Hirekey's database migrations, run at start-up and by `hirekey migrate`.
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_users_and_keys;
+mod m20261123_000002_create_usage_and_audit;
+mod m20261123_000003_create_candidates_and_chat;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_create_users_and_keys::Migration),
+            Box::new(m20261123_000002_create_usage_and_audit::Migration),
+            Box::new(m20261123_000003_create_candidates_and_chat::Migration),
+        ]
+    }
+}

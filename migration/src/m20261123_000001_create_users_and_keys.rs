@@ -1,0 +1,255 @@
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Users::Table)
+                    .if_not_exists()
+                    .col(ColumnDef::new(Users::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(Users::Email)
+                            .string()
+                            .not_null()
+                            .unique_key(),
+                    )
+                    .col(ColumnDef::new(Users::Name).string().not_null())
+                    .col(ColumnDef::new(Users::PasswordHash).string().not_null())
+                    .col(
+                        ColumnDef::new(Users::IsAdmin)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .col(ColumnDef::new(Users::ActiveProvider).string().null())
+                    .col(
+                        ColumnDef::new(Users::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Users::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(ProviderKeys::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(ProviderKeys::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(ProviderKeys::UserId).uuid().not_null())
+                    .col(ColumnDef::new(ProviderKeys::Provider).string().not_null())
+                    .col(ColumnDef::new(ProviderKeys::Ciphertext).binary().not_null())
+                    .col(ColumnDef::new(ProviderKeys::Nonce).binary().not_null())
+                    .col(
+                        ColumnDef::new(ProviderKeys::KeyVersion)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(ProviderKeys::Preview).string().not_null())
+                    .col(
+                        ColumnDef::new(ProviderKeys::Enabled)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .col(ColumnDef::new(ProviderKeys::Model).string().null())
+                    .col(ColumnDef::new(ProviderKeys::BaseUrl).string().null())
+                    .col(
+                        ColumnDef::new(ProviderKeys::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(ProviderKeys::ExpiredNotified)
+                            .boolean()
+                            .not_null()
+                            .default(false),
+                    )
+                    .col(
+                        ColumnDef::new(ProviderKeys::LastTestedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(ColumnDef::new(ProviderKeys::LastTestOk).boolean().null())
+                    .col(
+                        ColumnDef::new(ProviderKeys::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ProviderKeys::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(ProviderKeys::Table, ProviderKeys::UserId)
+                            .to(Users::Table, Users::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_provider_keys_user_provider")
+                    .table(ProviderKeys::Table)
+                    .col(ProviderKeys::UserId)
+                    .col(ProviderKeys::Provider)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(VaultMeta::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(VaultMeta::Id)
+                            .integer()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(VaultMeta::KeyVersion).integer().not_null())
+                    .col(
+                        ColumnDef::new(VaultMeta::CanaryCiphertext)
+                            .binary()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(VaultMeta::CanaryNonce).binary().not_null())
+                    .col(
+                        ColumnDef::new(VaultMeta::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(RateLimits::Table)
+                    .if_not_exists()
+                    .col(ColumnDef::new(RateLimits::Bucket).string().not_null())
+                    .col(
+                        ColumnDef::new(RateLimits::WindowStart)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(RateLimits::Hits).integer().not_null())
+                    .primary_key(
+                        Index::create()
+                            .col(RateLimits::Bucket)
+                            .col(RateLimits::WindowStart),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(Settings::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(Settings::Name)
+                            .string()
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(Settings::Value).string().not_null())
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            Settings::Table.into_iden(),
+            RateLimits::Table.into_iden(),
+            VaultMeta::Table.into_iden(),
+            ProviderKeys::Table.into_iden(),
+            Users::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).if_exists().to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+pub enum Users {
+    Table,
+    Id,
+    Email,
+    Name,
+    PasswordHash,
+    IsAdmin,
+    ActiveProvider,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum ProviderKeys {
+    Table,
+    Id,
+    UserId,
+    Provider,
+    Ciphertext,
+    Nonce,
+    KeyVersion,
+    Preview,
+    Enabled,
+    Model,
+    BaseUrl,
+    ExpiresAt,
+    ExpiredNotified,
+    LastTestedAt,
+    LastTestOk,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum VaultMeta {
+    Table,
+    Id,
+    KeyVersion,
+    CanaryCiphertext,
+    CanaryNonce,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum RateLimits {
+    Table,
+    Bucket,
+    WindowStart,
+    Hits,
+}
+
+#[derive(DeriveIden)]
+enum Settings {
+    Table,
+    Name,
+    Value,
+}

@@ -1,0 +1,691 @@
+//! An OpenAI-compatible mock LLM provider that behaves like Groq and OpenRouter.
+//!
+//! Hirekey's integration tests, Playwright tests, benchmarks and `make run-mock`
+//! point the app at this server instead of a paid provider. The same handlers
+//! are served at the root, under Groq's `/openai/v1` and under OpenRouter's
+//! `/api/v1`, so any of those works as a base URL.
+//!
+//! Behaviour is chosen by the API key (or by an `x-mock-behavior` header that
+//! overrides it): keys containing `invalid`/`revoked`, `ratelimit`, `nocredit`,
+//! `fail500`, `slow` or `cutstream` trigger the matching failure mode; any other
+//! key is valid. Answers are deterministic: a `<resume>...</resume>` in any
+//! message yields a JSON analysis of it, a `<context>...</context>` in a system
+//! message yields the context lines matching the last user message, and
+//! anything else is echoed as `Mock answer to: ...`.
+//!
+//! Every request to a provider route is recorded (see [`MockState::requests`])
+//! and answered with Groq-style `x-ratelimit-*` headers.
+
+mod answer;
+mod wire;
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, OriginalUri, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use wire::{ErrorBody, ErrorCode};
+
+/// Model ids listed by `GET /models`.
+pub const DEFAULT_MODELS: &[&str] = &[
+    "llama-3.1-8b-instant",
+    "llama-3.3-70b-versatile",
+    "openai/gpt-oss-20b",
+    "deepseek-chat",
+];
+
+/// The model name that always answers 404 `model_not_found`.
+pub const UNKNOWN_MODEL: &str = "unknown-model";
+
+/// Header that overrides the behaviour derived from the API key.
+pub const BEHAVIOR_HEADER: &str = "x-mock-behavior";
+/// Header with a delay in milliseconds applied before answering.
+pub const DELAY_HEADER: &str = "x-mock-delay-ms";
+/// Header with a delay in milliseconds between streamed chunks.
+pub const CHUNK_DELAY_HEADER: &str = "x-mock-chunk-delay-ms";
+
+const REQUEST_LIMIT: u32 = 14_400;
+const TOKEN_LIMIT: u64 = 6_000;
+const DEFAULT_SLOW_MS: u64 = 3_000;
+/// Resumes and long chats can exceed axum's 2 MB default.
+const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// One request received on a `/models` or `/chat/completions` route.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    /// HTTP method, e.g. `POST`.
+    pub method: String,
+    /// Full request path including any provider prefix, e.g. `/openai/v1/chat/completions`.
+    pub path: String,
+    /// Bearer token from the `Authorization` header.
+    pub api_key: Option<String>,
+    /// Requested model, when the body had one.
+    pub model: Option<String>,
+    /// Whether a streamed answer was requested.
+    pub stream: bool,
+    /// Chat messages as sent (content parts flattened to text).
+    pub messages: Vec<RecordedMessage>,
+}
+
+/// One chat message of a [`RecordedRequest`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedMessage {
+    /// `system`, `user`, `assistant`, ...
+    pub role: String,
+    /// Text content.
+    pub content: String,
+}
+
+/// Shared state of a mock server: recorded requests and rate-limit counters.
+#[derive(Clone, Debug, Default)]
+pub struct MockState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    requests: Mutex<Vec<RecordedRequest>>,
+    /// Remaining request budget per API key.
+    remaining: Mutex<HashMap<String, u32>>,
+    completions: AtomicU64,
+}
+
+impl MockState {
+    /// Fresh state with nothing recorded and full rate-limit budgets.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.inner.requests).clone()
+    }
+
+    /// Forgets all recorded requests.
+    pub fn clear(&self) {
+        lock(&self.inner.requests).clear();
+    }
+
+    fn record(&self, request: RecordedRequest) {
+        lock(&self.inner.requests).push(request);
+    }
+
+    /// Spends one request of `key`'s budget and returns what is left.
+    fn take_request(&self, key: &str) -> u32 {
+        let mut remaining = lock(&self.inner.remaining);
+        let left = remaining.entry(key.to_owned()).or_insert(REQUEST_LIMIT);
+        *left = left.saturating_sub(1);
+        *left
+    }
+
+    fn next_completion_id(&self) -> String {
+        let n = self.inner.completions.fetch_add(1, Ordering::Relaxed) + 1;
+        format!("chatcmpl-mock-{n}")
+    }
+}
+
+/// A poisoned lock only means another handler panicked mid-update; the data is
+/// still usable for a mock, so keep serving.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A mock provider serving on loopback in a background tokio task.
+///
+/// The server lives as long as the tokio runtime it was started on.
+#[derive(Clone, Debug)]
+pub struct MockProvider {
+    addr: SocketAddr,
+    state: MockState,
+}
+
+impl MockProvider {
+    /// Binds 127.0.0.1:port (0 = random) and serves in a background tokio task.
+    pub async fn start(port: u16) -> anyhow::Result<MockProvider> {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
+        let addr = listener.local_addr()?;
+        let state = MockState::new();
+        let app = router(state.clone());
+        tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, app).await {
+                tracing::error!(%err, "mock provider stopped");
+            }
+        });
+        Ok(MockProvider { addr, state })
+    }
+
+    /// The bound socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Base URL, `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state.requests()
+    }
+
+    /// Forgets all recorded requests.
+    pub fn clear(&self) {
+        self.state.clear();
+    }
+
+    /// The server's shared state.
+    pub fn state(&self) -> &MockState {
+        &self.state
+    }
+}
+
+/// Builds the mock's router (shared by the binary and [`MockProvider::start`]).
+///
+/// Routes, each also under `/openai/v1` and `/api/v1`:
+/// `GET /models` and `POST /chat/completions`. Plus `GET /__mock/requests`
+/// (recorded requests as JSON) and `DELETE /__mock/requests` (clear).
+pub fn router(state: MockState) -> Router {
+    let api = || {
+        Router::new()
+            .route("/models", get(list_models))
+            .route("/chat/completions", axum::routing::post(chat_completions))
+    };
+    Router::new()
+        .nest("/openai/v1", api())
+        .nest("/api/v1", api())
+        .merge(api())
+        .route(
+            "/__mock/requests",
+            get(get_requests).delete(delete_requests),
+        )
+        .fallback(unknown_route)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}
+
+async fn get_requests(State(state): State<MockState>) -> Json<Vec<RecordedRequest>> {
+    Json(state.requests())
+}
+
+async fn delete_requests(State(state): State<MockState>) -> StatusCode {
+    state.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn unknown_route(method: Method, OriginalUri(uri): OriginalUri) -> Response {
+    let body = ErrorBody::new(
+        format!("Unknown request URL: {method} {}", uri.path()),
+        Some("invalid_request_error"),
+        Some(ErrorCode::Text("unknown_url")),
+    );
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
+}
+
+/// Failure modes selected by the API key or the override header.
+#[derive(Debug, Default, Clone, Copy)]
+struct Behavior {
+    invalid: bool,
+    ratelimit: bool,
+    nocredit: bool,
+    fail500: bool,
+    slow: bool,
+    cutstream: bool,
+}
+
+impl Behavior {
+    fn detect(source: &str) -> Self {
+        Self {
+            invalid: source.contains("invalid") || source.contains("revoked"),
+            ratelimit: source.contains("ratelimit"),
+            nocredit: source.contains("nocredit"),
+            fail500: source.contains("fail500"),
+            slow: source.contains("slow"),
+            cutstream: source.contains("cutstream"),
+        }
+    }
+}
+
+/// Outcome of the checks every provider route shares.
+struct Admitted {
+    behavior: Behavior,
+    remaining_requests: u32,
+}
+
+/// Records the request, spends rate-limit budget, applies delays and rejects
+/// bad keys; on success the caller answers.
+async fn admit(
+    state: &MockState,
+    headers: &HeaderMap,
+    request: RecordedRequest,
+) -> Result<Admitted, Response> {
+    let key = request.api_key.clone();
+    tracing::debug!(method = %request.method, path = %request.path, model = ?request.model, "mock request");
+    state.record(request);
+    let remaining_requests = state.take_request(key.as_deref().unwrap_or(""));
+    let behavior = match header_str(headers, BEHAVIOR_HEADER) {
+        Some(value) => Behavior::detect(value),
+        None => Behavior::detect(key.as_deref().unwrap_or("")),
+    };
+
+    let explicit_delay = header_u64(headers, DELAY_HEADER);
+    let delay = match (explicit_delay, behavior.slow) {
+        (Some(ms), _) => ms,
+        (None, true) => DEFAULT_SLOW_MS,
+        (None, false) => 0,
+    };
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+
+    let reject = |status, body| error_response(status, body, remaining_requests);
+    if key.is_none() || behavior.invalid {
+        return Err(reject(StatusCode::UNAUTHORIZED, invalid_key_body()));
+    }
+    if behavior.ratelimit {
+        let mut response = error_response(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorBody::new(
+                "Rate limit reached for model `llama-3.1-8b-instant` in organization `org_mock` \
+                 on requests per minute (RPM): Limit 30, Used 30, Requested 1. \
+                 Please try again in 7s.",
+                Some("requests"),
+                Some(ErrorCode::Text("rate_limit_exceeded")),
+            ),
+            remaining_requests,
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("7"));
+        return Err(response);
+    }
+    if behavior.nocredit {
+        return Err(reject(
+            StatusCode::PAYMENT_REQUIRED,
+            ErrorBody::new("Insufficient credits", None, Some(ErrorCode::Number(402))),
+        ));
+    }
+    if behavior.fail500 {
+        return Err(reject(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorBody::new("Internal server error", Some("internal_server_error"), None),
+        ));
+    }
+    Ok(Admitted {
+        behavior,
+        remaining_requests,
+    })
+}
+
+fn invalid_key_body() -> ErrorBody {
+    ErrorBody::new(
+        "Invalid API Key",
+        Some("invalid_request_error"),
+        Some(ErrorCode::Text("invalid_api_key")),
+    )
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name)?.to_str().ok().map(str::trim)
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    header_str(headers, name)?.parse().ok()
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    let value = header_str(headers, header::AUTHORIZATION.as_str())?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}
+
+/// Groq-style rate-limit headers, sent on every provider answer.
+fn rate_limit_headers(remaining_requests: u32, tokens_used: u64) -> HeaderMap {
+    let pairs = [
+        ("x-ratelimit-limit-requests", REQUEST_LIMIT.to_string()),
+        (
+            "x-ratelimit-remaining-requests",
+            remaining_requests.to_string(),
+        ),
+        ("x-ratelimit-limit-tokens", TOKEN_LIMIT.to_string()),
+        (
+            "x-ratelimit-remaining-tokens",
+            TOKEN_LIMIT.saturating_sub(tokens_used).to_string(),
+        ),
+        ("x-ratelimit-reset-requests", "2m59.56s".to_owned()),
+        ("x-ratelimit-reset-tokens", "7.66s".to_owned()),
+    ];
+    let mut headers = HeaderMap::new();
+    for (name, value) in pairs {
+        // All values are ASCII digits or fixed ASCII text, so they always parse.
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+    headers
+}
+
+fn error_response(status: StatusCode, body: ErrorBody, remaining_requests: u32) -> Response {
+    (
+        status,
+        rate_limit_headers(remaining_requests, 0),
+        Json(body),
+    )
+        .into_response()
+}
+
+async fn list_models(
+    State(state): State<MockState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Response {
+    let request = RecordedRequest {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        api_key: bearer_token(&headers),
+        model: None,
+        stream: false,
+        messages: Vec::new(),
+    };
+    let admitted = match admit(&state, &headers, request).await {
+        Ok(admitted) => admitted,
+        Err(response) => return response,
+    };
+    let data = DEFAULT_MODELS
+        .iter()
+        .map(|&id| {
+            let (owned_by, context_window) = match id {
+                "openai/gpt-oss-20b" => ("OpenAI", 131_072),
+                "deepseek-chat" => ("DeepSeek", 65_536),
+                _ => ("Meta", 131_072),
+            };
+            wire::Model {
+                id,
+                object: "model",
+                created: 1_693_721_698,
+                owned_by,
+                active: true,
+                context_window,
+            }
+        })
+        .collect();
+    (
+        rate_limit_headers(admitted.remaining_requests, 0),
+        Json(wire::ModelList {
+            object: "list",
+            data,
+        }),
+    )
+        .into_response()
+}
+
+/// The parts of an OpenAI chat request the mock looks at.
+#[derive(Deserialize)]
+struct ChatRequest {
+    model: Option<String>,
+    messages: Option<Vec<ChatMessage>>,
+    #[serde(default)]
+    stream: Option<bool>,
+}
+
+#[derive(Deserialize)]
+struct ChatMessage {
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    content: Value,
+}
+
+/// Flattens OpenAI message content (string, content parts or null) to text.
+fn content_text(content: &Value) -> String {
+    match content {
+        Value::String(text) => text.clone(),
+        Value::Array(parts) => parts
+            .iter()
+            .filter_map(|part| part.get("text").and_then(Value::as_str))
+            .collect::<Vec<_>>()
+            .join(""),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+async fn chat_completions(
+    State(state): State<MockState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let parsed = serde_json::from_slice::<ChatRequest>(&body);
+    let (model, stream, messages) = match &parsed {
+        Ok(req) => (
+            req.model.clone(),
+            req.stream.unwrap_or(false),
+            req.messages
+                .iter()
+                .flatten()
+                .map(|m| RecordedMessage {
+                    role: m.role.clone(),
+                    content: content_text(&m.content),
+                })
+                .collect(),
+        ),
+        Err(_) => (None, false, Vec::new()),
+    };
+    let request = RecordedRequest {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        api_key: bearer_token(&headers),
+        model: model.clone(),
+        stream,
+        messages,
+    };
+    let messages = request.messages.clone();
+    // Authentication comes before body validation, as on the real providers.
+    let admitted = match admit(&state, &headers, request).await {
+        Ok(admitted) => admitted,
+        Err(response) => return response,
+    };
+    let remaining = admitted.remaining_requests;
+
+    let invalid = |message: String| {
+        error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorBody::new(message, Some("invalid_request_error"), None),
+            remaining,
+        )
+    };
+    let parsed = match parsed {
+        Ok(parsed) => parsed,
+        Err(err) => return invalid(format!("Invalid JSON body: {err}")),
+    };
+    let Some(model) = model else {
+        return invalid("`model` is required".to_owned());
+    };
+    if parsed.messages.is_none() {
+        return invalid("`messages` is required".to_owned());
+    }
+    if model == UNKNOWN_MODEL {
+        return error_response(
+            StatusCode::NOT_FOUND,
+            ErrorBody::new(
+                format!("The model `{model}` does not exist or you do not have access to it."),
+                Some("invalid_request_error"),
+                Some(ErrorCode::Text("model_not_found")),
+            ),
+            remaining,
+        );
+    }
+
+    let answer = answer::choose_answer(&messages);
+    let prompt_tokens = messages
+        .iter()
+        .map(|m| answer::count_tokens(&m.content))
+        .sum::<u64>()
+        .max(1);
+    let completion_tokens = answer::count_tokens(&answer);
+    let usage = wire::Usage {
+        prompt_tokens,
+        completion_tokens,
+        total_tokens: prompt_tokens + completion_tokens,
+    };
+    let completion = Completion {
+        id: state.next_completion_id(),
+        created: unix_now(),
+        model,
+        answer,
+        usage,
+    };
+    let chunk_delay = header_u64(&headers, CHUNK_DELAY_HEADER).unwrap_or(0);
+    let headers = rate_limit_headers(remaining, prompt_tokens + completion_tokens);
+    if stream {
+        stream_response(
+            &completion,
+            headers,
+            Duration::from_millis(chunk_delay),
+            admitted.behavior.cutstream,
+        )
+    } else {
+        (headers, Json(completion.full_body())).into_response()
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A finished answer, rendered either whole or as stream chunks.
+struct Completion {
+    id: String,
+    created: u64,
+    model: String,
+    answer: String,
+    usage: wire::Usage,
+}
+
+impl Completion {
+    fn full_body(&self) -> wire::ChatCompletion<'_> {
+        wire::ChatCompletion {
+            id: &self.id,
+            object: "chat.completion",
+            created: self.created,
+            model: &self.model,
+            choices: [wire::Choice {
+                index: 0,
+                message: wire::Message {
+                    role: "assistant",
+                    content: &self.answer,
+                },
+                finish_reason: "stop",
+            }],
+            usage: self.usage,
+        }
+    }
+
+    fn chunk<'a>(
+        &'a self,
+        delta: wire::Delta<'a>,
+        finish_reason: Option<&'static str>,
+    ) -> wire::Chunk<'a> {
+        wire::Chunk {
+            id: &self.id,
+            object: "chat.completion.chunk",
+            created: self.created,
+            model: &self.model,
+            choices: [wire::ChunkChoice {
+                index: 0,
+                delta,
+                finish_reason,
+            }],
+            usage: None,
+            x_groq: None,
+        }
+    }
+
+    /// Server-sent events in order: role, one per word, final with usage, `[DONE]`.
+    fn events(&self) -> Vec<String> {
+        let mut chunks = vec![self.chunk(
+            wire::Delta {
+                role: Some("assistant"),
+                content: Some(""),
+            },
+            None,
+        )];
+        chunks.extend(answer::word_pieces(&self.answer).into_iter().map(|piece| {
+            self.chunk(
+                wire::Delta {
+                    role: None,
+                    content: Some(piece),
+                },
+                None,
+            )
+        }));
+        let mut last = self.chunk(wire::Delta::default(), Some("stop"));
+        last.usage = Some(self.usage);
+        last.x_groq = Some(wire::XGroq {
+            id: &self.id,
+            usage: self.usage,
+        });
+        chunks.push(last);
+        let mut events: Vec<String> = chunks
+            .iter()
+            // Serializing these plain structs cannot fail; skip rather than crash.
+            .filter_map(|chunk| serde_json::to_string(chunk).ok())
+            .map(|json| format!("data: {json}\n\n"))
+            .collect();
+        events.push("data: [DONE]\n\n".to_owned());
+        events
+    }
+}
+
+/// Pause before failing a cut stream, so hyper flushes the response head and
+/// the first chunks instead of dropping the connection before anything is sent.
+const CUT_FLUSH_DELAY: Duration = Duration::from_millis(50);
+
+fn stream_response(
+    completion: &Completion,
+    mut headers: HeaderMap,
+    chunk_delay: Duration,
+    cut: bool,
+) -> Response {
+    let mut events = completion.events();
+    if cut {
+        // Roughly half the events, then a body error: hyper aborts the chunked
+        // body, which clients see as a truncated stream without `[DONE]`.
+        events.truncate(events.len().div_ceil(2));
+    }
+    let chunks = futures::stream::iter(events).then(move |event| async move {
+        if !chunk_delay.is_zero() {
+            tokio::time::sleep(chunk_delay).await;
+        }
+        Ok::<_, std::io::Error>(Bytes::from(event))
+    });
+    let cut_error = futures::stream::iter(cut.then_some(())).then(|()| async {
+        tokio::time::sleep(CUT_FLUSH_DELAY).await;
+        Err(std::io::Error::other("mock stream cut"))
+    });
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    (headers, Body::from_stream(chunks.chain(cut_error))).into_response()
+}

@@ -1,0 +1,137 @@
+//! `ServerBackend`: the server's side of `app::api::Backend`, so server functions call the same
+//! services as the REST handlers.
+use app::api::{
+    auth::{AuthResponse, LoginRequest, RegisterRequest, UserDto},
+    profile::{
+        PersonalAiSettings, SetupGuide, TestAiKeyRequest, TestAiKeyResponse,
+        UpdatePersonalAiSettings,
+    },
+    AppError, Backend,
+};
+use http::request::Parts;
+use uuid::Uuid;
+
+use crate::{
+    http::{
+        auth::{
+            authenticate_parts, clear_cookie_header, session_cookie_header, AuthUser, ClientInfo,
+        },
+        error::ApiError,
+    },
+    providers::Provider,
+    services::{guide, keys, users},
+    state::AppState,
+};
+
+pub struct ServerBackend {
+    state: AppState,
+}
+
+impl ServerBackend {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+
+    fn client(&self, parts: &Parts) -> ClientInfo {
+        ClientInfo::from_parts(parts, self.state.config.trust_proxy_headers)
+    }
+}
+
+fn auth_user(user: &UserDto) -> Result<AuthUser, AppError> {
+    let id = Uuid::parse_str(&user.id).map_err(|_| AppError::unauthorized())?;
+    Ok(AuthUser {
+        id,
+        email: user.email.clone(),
+        name: user.name.clone(),
+        is_admin: user.is_admin,
+    })
+}
+
+#[async_trait::async_trait]
+impl Backend for ServerBackend {
+    async fn authenticate(&self, parts: &Parts) -> Result<UserDto, AppError> {
+        let user = authenticate_parts(parts, &self.state.jwt)?;
+        // A token can outlive its account; make sure the user is still there.
+        keys::load_user(&self.state, user.id).await?;
+        Ok((&user).into())
+    }
+
+    async fn register(&self, request: RegisterRequest) -> Result<AuthResponse, AppError> {
+        let (user, token) =
+            users::register(&self.state, &request.email, request.password, &request.name).await?;
+        Ok(AuthResponse {
+            token,
+            user: (&user).into(),
+        })
+    }
+
+    async fn login(&self, request: LoginRequest, parts: &Parts) -> Result<AuthResponse, AppError> {
+        let (user, token) = users::login(
+            &self.state,
+            &request.email,
+            request.password,
+            &self.client(parts),
+        )
+        .await?;
+        Ok(AuthResponse {
+            token,
+            user: (&user).into(),
+        })
+    }
+
+    fn session_cookie(&self, token: &str) -> String {
+        session_cookie_header(token, self.state.config.cookie_secure)
+    }
+
+    fn clear_session_cookie(&self) -> String {
+        clear_cookie_header(self.state.config.cookie_secure)
+    }
+
+    async fn ai_settings(&self, user: &UserDto) -> Result<PersonalAiSettings, AppError> {
+        Ok(keys::settings(&self.state, auth_user(user)?.id).await?)
+    }
+
+    async fn update_ai_settings(
+        &self,
+        user: &UserDto,
+        request: UpdatePersonalAiSettings,
+        parts: &Parts,
+    ) -> Result<PersonalAiSettings, AppError> {
+        Ok(keys::update(&self.state, &auth_user(user)?, request, &self.client(parts)).await?)
+    }
+
+    async fn delete_ai_key(
+        &self,
+        user: &UserDto,
+        provider: Option<String>,
+        parts: &Parts,
+    ) -> Result<PersonalAiSettings, AppError> {
+        Ok(keys::delete(
+            &self.state,
+            &auth_user(user)?,
+            provider.as_deref(),
+            &self.client(parts),
+        )
+        .await?)
+    }
+
+    async fn test_ai_key(
+        &self,
+        user: &UserDto,
+        request: TestAiKeyRequest,
+        parts: &Parts,
+    ) -> Result<TestAiKeyResponse, AppError> {
+        Ok(keys::test(&self.state, &auth_user(user)?, request, &self.client(parts)).await?)
+    }
+
+    fn setup_guide(&self, provider: Option<&str>) -> Result<SetupGuide, AppError> {
+        let provider = match provider {
+            Some(p) => Provider::parse(p).map_err(ApiError::Validation)?,
+            None => Provider::Groq,
+        };
+        Ok(guide::setup_guide(
+            provider,
+            self.state.config.default_models.for_provider(provider),
+        ))
+    }
+}

@@ -1,0 +1,214 @@
+//! Configuration from the environment (or `.env`); one place per variable.
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use anyhow::{bail, Context};
+
+use crate::providers::Provider;
+use crate::vault::ApiKey;
+
+/// The system AI configuration (the seed's `.env` variables).
+#[derive(Clone, Debug)]
+pub struct SystemAi {
+    pub provider: Provider,
+    pub api_key: ApiKey,
+    pub model: String,
+    pub base_url: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProviderUrls {
+    pub groq: String,
+    pub openrouter: String,
+    pub deepseek: String,
+    pub openai: String,
+}
+
+impl ProviderUrls {
+    pub fn base_url(&self, provider: Provider) -> Option<&str> {
+        match provider {
+            Provider::Groq => Some(&self.groq),
+            Provider::OpenRouter => Some(&self.openrouter),
+            Provider::DeepSeek => Some(&self.deepseek),
+            Provider::OpenAi => Some(&self.openai),
+            Provider::Custom => None,
+        }
+    }
+}
+
+/// Every setting Hirekey reads. Built by [`Config::from_env`] or, in tests, [`Config::from_lookup`].
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// Base64 master key from `HIREKEY_MASTER_KEY`; otherwise `master.key` in the data directory.
+    pub master_key: Option<ApiKey>,
+    pub jwt_secret: Option<ApiKey>,
+    pub site_addr: SocketAddr,
+    pub site_root: String,
+    pub provider_urls: ProviderUrls,
+    pub default_models: DefaultModels,
+    pub system_ai: Option<SystemAi>,
+    pub require_personal_key: bool,
+    pub max_upload_mb: u64,
+    pub cookie_secure: bool,
+    pub trust_proxy_headers: bool,
+    pub system_key_calls_per_minute: u32,
+    pub provider_timeout: Duration,
+    pub redis_url: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DefaultModels {
+    pub groq: String,
+    pub openrouter: String,
+    pub deepseek: String,
+    pub openai: String,
+    pub custom: String,
+}
+
+impl DefaultModels {
+    pub fn for_provider(&self, provider: Provider) -> &str {
+        match provider {
+            Provider::Groq => &self.groq,
+            Provider::OpenRouter => &self.openrouter,
+            Provider::DeepSeek => &self.deepseek,
+            Provider::OpenAi => &self.openai,
+            Provider::Custom => &self.custom,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the process environment, after loading `.env` if there is one.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable source.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let var = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let flag = |name: &str| {
+            var(name).is_some_and(|v| {
+                matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")
+            })
+        };
+        let data_dir = PathBuf::from(var("HIREKEY_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("hirekey.db").display()
+            )
+        });
+        let site_addr = var("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .context("LEPTOS_SITE_ADDR must be host:port, e.g. 127.0.0.1:3000")?;
+        let site_root = var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into());
+        let provider_urls = ProviderUrls {
+            groq: var("HIREKEY_GROQ_BASE_URL")
+                .unwrap_or_else(|| Provider::Groq.default_base_url().into()),
+            openrouter: var("HIREKEY_OPENROUTER_BASE_URL")
+                .unwrap_or_else(|| Provider::OpenRouter.default_base_url().into()),
+            deepseek: var("HIREKEY_DEEPSEEK_BASE_URL")
+                .unwrap_or_else(|| Provider::DeepSeek.default_base_url().into()),
+            openai: var("HIREKEY_OPENAI_BASE_URL")
+                .unwrap_or_else(|| Provider::OpenAi.default_base_url().into()),
+        };
+        let default_models = DefaultModels {
+            groq: var("HIREKEY_GROQ_DEFAULT_MODEL")
+                .unwrap_or_else(|| "llama-3.1-8b-instant".into()),
+            openrouter: var("HIREKEY_OPENROUTER_DEFAULT_MODEL")
+                .unwrap_or_else(|| "meta-llama/llama-3.1-8b-instruct".into()),
+            deepseek: var("HIREKEY_DEEPSEEK_DEFAULT_MODEL")
+                .unwrap_or_else(|| "deepseek-chat".into()),
+            openai: var("HIREKEY_OPENAI_DEFAULT_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
+            custom: var("HIREKEY_CUSTOM_DEFAULT_MODEL").unwrap_or_else(|| "llama3.1".into()),
+        };
+        let system_ai = system_ai(&var, &provider_urls)?;
+        let max_upload_mb = match var("HIREKEY_MAX_UPLOAD_MB") {
+            Some(v) => v
+                .parse()
+                .context("HIREKEY_MAX_UPLOAD_MB must be a whole number of megabytes")?,
+            None => 10,
+        };
+        let system_key_calls_per_minute = match var("HIREKEY_SYSTEM_KEY_CALLS_PER_MINUTE") {
+            Some(v) => v
+                .parse()
+                .context("HIREKEY_SYSTEM_KEY_CALLS_PER_MINUTE must be a number")?,
+            None => 20,
+        };
+        let provider_timeout = match var("HIREKEY_PROVIDER_TIMEOUT_SECS") {
+            Some(v) => Duration::from_secs_f64(
+                v.parse()
+                    .context("HIREKEY_PROVIDER_TIMEOUT_SECS must be a number of seconds")?,
+            ),
+            None => Duration::from_secs(60),
+        };
+        Ok(Self {
+            data_dir,
+            database_url,
+            master_key: var("HIREKEY_MASTER_KEY").map(ApiKey::new),
+            jwt_secret: var("HIREKEY_JWT_SECRET").map(ApiKey::new),
+            site_addr,
+            site_root,
+            provider_urls,
+            default_models,
+            system_ai,
+            require_personal_key: flag("HIREKEY_REQUIRE_PERSONAL_KEY"),
+            max_upload_mb,
+            cookie_secure: flag("HIREKEY_COOKIE_SECURE"),
+            trust_proxy_headers: flag("HIREKEY_TRUST_PROXY_HEADERS"),
+            system_key_calls_per_minute,
+            provider_timeout,
+            redis_url: var("REDIS_URL"),
+        })
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// The seed's system variables: `AI_PROVIDER`, then `{PROVIDER}_API_KEY`, `{PROVIDER}_MODEL` and
+/// `{PROVIDER}_API_URL` (the full chat-completions URL, as in the seed's `.env`).
+fn system_ai(
+    var: &impl Fn(&str) -> Option<String>,
+    urls: &ProviderUrls,
+) -> anyhow::Result<Option<SystemAi>> {
+    let provider = match var("AI_PROVIDER") {
+        Some(p) => Provider::parse(&p).map_err(|e| anyhow::anyhow!("AI_PROVIDER: {e}"))?,
+        None => Provider::Groq,
+    };
+    let prefix = provider.env_prefix();
+    let Some(api_key) = var(&format!("{prefix}_API_KEY")) else {
+        return Ok(None);
+    };
+    let model = var(&format!("{prefix}_MODEL")).unwrap_or_else(|| match provider {
+        Provider::Groq => "llama-3.3-70b-versatile".into(),
+        Provider::OpenRouter => "meta-llama/llama-3.3-70b-instruct".into(),
+        Provider::DeepSeek => "deepseek-chat".into(),
+        Provider::OpenAi => "gpt-4o-mini".into(),
+        Provider::Custom => "llama3.1".into(),
+    });
+    let base_url = match var(&format!("{prefix}_API_URL")) {
+        Some(url) => url
+            .trim_end_matches('/')
+            .trim_end_matches("/chat/completions")
+            .to_owned(),
+        None => match urls.base_url(provider) {
+            Some(u) => u.to_owned(),
+            None => bail!("AI_PROVIDER=custom needs CUSTOM_API_URL"),
+        },
+    };
+    Ok(Some(SystemAi {
+        provider,
+        api_key: ApiKey::new(api_key),
+        model,
+        base_url,
+    }))
+}

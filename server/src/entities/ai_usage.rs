@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "ai_usage")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub key_source: String,
+    pub provider: String,
+    pub model: String,
+    pub feature: String,
+    pub prompt_tokens: i32,
+    pub completion_tokens: i32,
+    pub latency_ms: i32,
+    pub status: String,
+    pub remaining_requests: Option<i64>,
+    pub limit_requests: Option<i64>,
+    pub remaining_tokens: Option<i64>,
+    pub limit_tokens: Option<i64>,
+    pub reset_requests: Option<String>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

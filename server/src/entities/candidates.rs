@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "candidates")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub current_title: Option<String>,
+    /// JSON array of skill names.
+    pub skills: String,
+    pub summary: Option<String>,
+    /// The validated analysis JSON.
+    pub analysis: Option<String>,
+    pub analysis_status: String,
+    pub analysis_error: Option<String>,
+    pub key_source: Option<String>,
+    /// Name, title, skills, summary and resume text, lower-cased, for search.
+    pub search_text: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,229 @@
+//! The second seed's AI endpoints: `/api/ai/chat`, `/api/ai/code-completion`,
+//! `/api/ai/generate-code`, all on the caller's resolved key.
+use std::{convert::Infallible, time::Instant};
+
+use axum::{
+    extract::State,
+    http::{header, HeaderMap, HeaderValue},
+    response::{
+        sse::{Event, KeepAlive, Sse},
+        IntoResponse, Response,
+    },
+    Json,
+};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{
+    auth::AuthUser,
+    error::{ApiError, ApiResult},
+    extract::ApiJson,
+};
+use crate::{
+    providers::{ChatMessage, StreamItem, Usage},
+    services::ai::{self, AiAnswer, Feature},
+    state::AppState,
+};
+
+const MAX_PROMPT_CHARS: usize = 200_000;
+
+#[derive(Deserialize)]
+pub struct ChatRequest {
+    messages: Vec<ChatMessage>,
+    #[serde(default)]
+    stream: bool,
+}
+
+#[derive(Deserialize)]
+pub struct CodeCompletionRequest {
+    code: String,
+    #[serde(default)]
+    language: String,
+    #[serde(default)]
+    cursor: Option<usize>,
+}
+
+#[derive(Deserialize)]
+pub struct GenerateCodeRequest {
+    prompt: String,
+    #[serde(default)]
+    language: String,
+}
+
+#[derive(Serialize)]
+struct AnswerMeta {
+    key_source: &'static str,
+    provider: &'static str,
+    model: String,
+    usage: Usage,
+}
+
+fn meta(answer: &AiAnswer) -> AnswerMeta {
+    AnswerMeta {
+        key_source: answer.source.as_str(),
+        provider: answer.provider.as_str(),
+        model: answer.model.clone(),
+        usage: answer.usage,
+    }
+}
+
+/// `Server-Timing: hirekey;dur=<ms spent in Hirekey before the provider call>`.
+fn server_timing(answer: &AiAnswer) -> [(header::HeaderName, HeaderValue); 1] {
+    let value = format!("hirekey;dur={:.3}", answer.overhead_us as f64 / 1000.0);
+    [(
+        header::HeaderName::from_static("server-timing"),
+        HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("hirekey")),
+    )]
+}
+
+fn check_messages(messages: &[ChatMessage]) -> ApiResult<()> {
+    if messages.is_empty() {
+        return Err(ApiError::Validation(
+            "messages must hold at least one message".into(),
+        ));
+    }
+    if let Some(m) = messages
+        .iter()
+        .find(|m| !matches!(m.role.as_str(), "system" | "user" | "assistant"))
+    {
+        return Err(ApiError::Validation(format!(
+            "Unknown role '{}': use system, user or assistant",
+            m.role.chars().take(20).collect::<String>()
+        )));
+    }
+    if messages.iter().map(|m| m.content.len()).sum::<usize>() > MAX_PROMPT_CHARS {
+        return Err(ApiError::Validation("The messages are too long".into()));
+    }
+    Ok(())
+}
+
+pub async fn chat(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<ChatRequest>,
+) -> ApiResult<Response> {
+    check_messages(&req.messages)?;
+    let wants_sse = req.stream
+        || headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/event-stream"));
+    if wants_sse {
+        let started = Instant::now();
+        let (resolved, tokens) = ai::stream(&state, &user, Feature::Chat, &req.messages).await?;
+        let overhead = started.elapsed();
+        let first = Event::default().event("meta").json_data(json!({
+            "key_source": resolved.source.as_str(),
+            "provider": resolved.target.provider.as_str(),
+            "model": resolved.target.model,
+        }));
+        let events = futures::stream::iter(std::iter::once(first))
+            .chain(tokens.map(|item| {
+                match item {
+                    Ok(StreamItem::Token(t)) => Event::default().json_data(json!({"token": t})),
+                    Ok(StreamItem::Done { usage }) => Ok(Event::default()
+                        .event("done")
+                        .data(json!({"usage": usage}).to_string())),
+                    Err(e) => {
+                        let api = ApiError::Provider(e);
+                        Event::default()
+                            .event("error")
+                            .json_data(json!({"error": api.kind(), "message": api.to_string()}))
+                    }
+                }
+            }))
+            .filter_map(|e| async move { e.ok() })
+            .chain(futures::stream::once(async {
+                Event::default().data("[DONE]")
+            }))
+            .map(Ok::<_, Infallible>);
+        let mut response = Sse::new(events)
+            .keep_alive(KeepAlive::default())
+            .into_response();
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "hirekey;dur={:.3}",
+            overhead.as_secs_f64() * 1000.0
+        )) {
+            response.headers_mut().insert("server-timing", v);
+        }
+        return Ok(response);
+    }
+    let answer = ai::complete(&state, &user, Feature::Chat, &req.messages, None).await?;
+    let body = json!({
+        "message": {"role": "assistant", "content": answer.content},
+        "meta": meta(&answer),
+    });
+    Ok((server_timing(&answer), Json(body)).into_response())
+}
+
+pub async fn code_completion(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<CodeCompletionRequest>,
+) -> ApiResult<Response> {
+    if req.code.trim().is_empty() {
+        return Err(ApiError::Validation("code must not be empty".into()));
+    }
+    if req.code.len() > MAX_PROMPT_CHARS {
+        return Err(ApiError::Validation("code is too long".into()));
+    }
+    let cursor = req.cursor.unwrap_or(req.code.len()).min(req.code.len());
+    let cursor = (0..=cursor)
+        .rev()
+        .find(|i| req.code.is_char_boundary(*i))
+        .unwrap_or(0);
+    let (before, after) = req.code.split_at(cursor);
+    let language = if req.language.trim().is_empty() {
+        "the same language"
+    } else {
+        req.language.trim()
+    };
+    let messages = vec![
+        ChatMessage::new(
+            "system",
+            format!("You complete {language} code. Answer with only the code that goes at the cursor, no explanations, no code fences."),
+        ),
+        ChatMessage::new("user", format!("Code before the cursor:\n{before}\n<CURSOR>\nCode after the cursor:\n{after}")),
+    ];
+    let answer = ai::complete(&state, &user, Feature::CodeCompletion, &messages, Some(512)).await?;
+    let body =
+        json!({"completion": answer.content, "language": req.language, "meta": meta(&answer)});
+    Ok((server_timing(&answer), Json(body)).into_response())
+}
+
+pub async fn generate_code(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<GenerateCodeRequest>,
+) -> ApiResult<Response> {
+    if req.prompt.trim().is_empty() {
+        return Err(ApiError::Validation("prompt must not be empty".into()));
+    }
+    if req.prompt.len() > MAX_PROMPT_CHARS {
+        return Err(ApiError::Validation("prompt is too long".into()));
+    }
+    let language = if req.language.trim().is_empty() {
+        "the most suitable language"
+    } else {
+        req.language.trim()
+    };
+    let messages = vec![
+        ChatMessage::new(
+            "system",
+            format!("You write {language} code. Answer with the code only, in one fenced block."),
+        ),
+        ChatMessage::new("user", req.prompt.clone()),
+    ];
+    let answer = ai::complete(
+        &state,
+        &user,
+        Feature::CodeGeneration,
+        &messages,
+        Some(2048),
+    )
+    .await?;
+    let body = json!({"code": answer.content, "language": req.language, "meta": meta(&answer)});
+    Ok((server_timing(&answer), Json(body)).into_response())
+}

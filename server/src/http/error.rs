@@ -1,0 +1,151 @@
+//! `ApiError`: the one error type at the HTTP boundary. Every error is answered as
+//! `{"error": "...", "message": "..."}` with its status code.
+use axum::{
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde_json::json;
+
+use crate::providers::ProviderError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("Please log in to continue")]
+    Unauthorized,
+    #[error("Invalid email or password")]
+    InvalidCredentials,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Validation(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{message}")]
+    TooManyRequests { message: String, retry_after: u64 },
+    /// No usable key: 403 `{"error": "API key required"}`.
+    #[error("Please set up your {provider} API key in settings to use AI features")]
+    ApiKeyRequired { provider: &'static str },
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error("The database is not available right now; try again shortly")]
+    Unavailable,
+    #[error("Something went wrong on our side")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) | Self::ApiKeyRequired { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Provider(p) => match p {
+                ProviderError::InvalidKey(_) | ProviderError::ModelNotFound { .. } => {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                }
+                ProviderError::NoCredit(_) => StatusCode::PAYMENT_REQUIRED,
+                ProviderError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                ProviderError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+                _ => StatusCode::BAD_GATEWAY,
+            },
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The short `error` field.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "Bad request",
+            Self::Unauthorized | Self::InvalidCredentials => "Unauthorized",
+            Self::Forbidden(_) => "Forbidden",
+            Self::NotFound(_) => "Not found",
+            Self::Conflict(_) => "Conflict",
+            Self::Validation(_) => "Validation failed",
+            Self::PayloadTooLarge(_) => "Payload too large",
+            Self::UnsupportedMediaType(_) => "Unsupported media type",
+            Self::TooManyRequests { .. } => "Too many requests",
+            Self::ApiKeyRequired { .. } => "API key required",
+            Self::Provider(p) => match p {
+                ProviderError::InvalidKey(_) => "Invalid API key",
+                ProviderError::NoCredit(_) => "No credit",
+                ProviderError::ModelNotFound { .. } => "Model not found",
+                ProviderError::RateLimited { .. } => "Rate limited",
+                ProviderError::Timeout(_) => "Provider timeout",
+                ProviderError::StreamCut(_) => "Stream interrupted",
+                _ => "Provider error",
+            },
+            Self::Unavailable => "Service unavailable",
+            Self::Internal(_) => "Internal error",
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            Self::Provider(ProviderError::RateLimited { retry_after, .. }) => {
+                Some(retry_after.unwrap_or(60))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        use sea_orm::DbErr;
+        match &e {
+            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => {
+                tracing::warn!(error = %e, "database unavailable");
+                Self::Unavailable
+            }
+            _ => Self::Internal(anyhow::Error::new(e)),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let Self::Internal(e) = &self {
+            tracing::error!(error = %format!("{e:#}"), "request failed");
+        }
+        let mut response = (
+            status,
+            Json(json!({ "error": self.kind(), "message": self.to_string() })),
+        )
+            .into_response();
+        if let Some(seconds) = self.retry_after() {
+            if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response
+    }
+}
+
+impl From<ApiError> for app::api::AppError {
+    fn from(e: ApiError) -> Self {
+        if let ApiError::Internal(inner) = &e {
+            tracing::error!(error = %format!("{inner:#}"), "server function failed");
+        }
+        app::api::AppError::new(e.status().as_u16(), e.kind(), e.to_string())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,485 @@
+//! The one OpenAI-compatible client: a pooled reqwest client shared by the whole server.
+use std::{pin::Pin, time::Duration};
+
+use futures::{Stream, StreamExt};
+use reqwest::{header::HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+
+use super::{sse::SseParser, Provider};
+use crate::vault::ApiKey;
+
+/// Where a call goes: provider, base URL, key and model.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub provider: Provider,
+    pub base_url: String,
+    pub api_key: ApiKey,
+    pub model: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ChatMessage {
+    pub role: String,
+    pub content: String,
+}
+
+impl ChatMessage {
+    pub fn new(role: &str, content: impl Into<String>) -> Self {
+        Self {
+            role: role.into(),
+            content: content.into(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq)]
+pub struct Usage {
+    #[serde(default)]
+    pub prompt_tokens: i64,
+    #[serde(default)]
+    pub completion_tokens: i64,
+}
+
+/// What the provider said about the key's remaining quota.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RateLimitSnapshot {
+    pub limit_requests: Option<i64>,
+    pub remaining_requests: Option<i64>,
+    pub limit_tokens: Option<i64>,
+    pub remaining_tokens: Option<i64>,
+    pub reset_requests: Option<String>,
+}
+
+impl RateLimitSnapshot {
+    fn from_headers(headers: &HeaderMap) -> Self {
+        let text = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let num = |name: &str| text(name).and_then(|v| v.trim().parse::<i64>().ok());
+        Self {
+            limit_requests: num("x-ratelimit-limit-requests"),
+            remaining_requests: num("x-ratelimit-remaining-requests"),
+            limit_tokens: num("x-ratelimit-limit-tokens"),
+            remaining_tokens: num("x-ratelimit-remaining-tokens"),
+            reset_requests: text("x-ratelimit-reset-requests"),
+        }
+    }
+}
+
+/// A completed (non-streamed) answer.
+#[derive(Clone, Debug)]
+pub struct ChatOutput {
+    pub content: String,
+    pub usage: Usage,
+    pub rate_limit: RateLimitSnapshot,
+}
+
+/// One step of a streamed answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StreamItem {
+    Token(String),
+    Done { usage: Option<Usage> },
+}
+
+pub type ChatStream = Pin<Box<dyn Stream<Item = Result<StreamItem, ProviderError>> + Send>>;
+
+/// A provider failure, already mapped; never carries the provider's raw body or the key.
+#[derive(Clone, Debug, thiserror::Error, PartialEq)]
+pub enum ProviderError {
+    #[error("Your {} API key was rejected", .0.label())]
+    InvalidKey(Provider),
+    #[error("Your {} account has no credit left", .0.label())]
+    NoCredit(Provider),
+    #[error("The model '{model}' is not available on {}", .provider.label())]
+    ModelNotFound { provider: Provider, model: String },
+    #[error("Rate limited by {}, try again in {}s", .provider.label(), .retry_after.unwrap_or(60))]
+    RateLimited {
+        provider: Provider,
+        retry_after: Option<u64>,
+    },
+    #[error("{} did not answer in time", .0.label())]
+    Timeout(Provider),
+    #[error("Could not reach {}: check the network or the base URL", .0.label())]
+    Unreachable(Provider),
+    #[error("{} failed with status {status}", .provider.label())]
+    Upstream { provider: Provider, status: u16 },
+    #[error("{} sent an answer Hirekey could not read", .0.label())]
+    BadResponse(Provider),
+    #[error("The answer from {} was cut off mid-way", .0.label())]
+    StreamCut(Provider),
+}
+
+impl ProviderError {
+    /// Short kind for usage rows and the `error` field.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::InvalidKey(_) => "invalid_key",
+            Self::NoCredit(_) => "no_credit",
+            Self::ModelNotFound { .. } => "model_not_found",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Timeout(_) => "timeout",
+            Self::Unreachable(_) => "unreachable",
+            Self::Upstream { .. } => "upstream_error",
+            Self::BadResponse(_) => "bad_response",
+            Self::StreamCut(_) => "stream_cut",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ModelList {
+    data: Vec<ModelEntry>,
+}
+
+#[derive(Deserialize)]
+struct ModelEntry {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct Completion {
+    choices: Vec<Choice>,
+    #[serde(default)]
+    usage: Option<Usage>,
+}
+
+#[derive(Deserialize)]
+struct Choice {
+    #[serde(default)]
+    message: Option<ChoiceMessage>,
+    #[serde(default)]
+    delta: Option<ChoiceMessage>,
+}
+
+#[derive(Deserialize)]
+struct ChoiceMessage {
+    #[serde(default)]
+    content: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Chunk {
+    #[serde(default)]
+    choices: Vec<Choice>,
+    #[serde(default)]
+    usage: Option<Usage>,
+    #[serde(default)]
+    x_groq: Option<GroqExtra>,
+}
+
+#[derive(Deserialize)]
+struct GroqExtra {
+    #[serde(default)]
+    usage: Option<Usage>,
+}
+
+#[derive(Serialize)]
+struct ChatRequest<'a> {
+    model: &'a str,
+    messages: &'a [ChatMessage],
+    stream: bool,
+    temperature: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_tokens: Option<u32>,
+}
+
+/// The shared HTTP client.
+#[derive(Clone)]
+pub struct ProviderClient {
+    http: reqwest::Client,
+}
+
+impl ProviderClient {
+    pub fn new(timeout: Duration) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5).min(timeout))
+            .read_timeout(timeout)
+            .pool_max_idle_per_host(256)
+            .user_agent(concat!("hirekey/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self { http })
+    }
+
+    /// `GET {base}/models`: cheap, spends no tokens. Returns the model ids the key may use.
+    pub async fn list_models(
+        &self,
+        provider: Provider,
+        base_url: &str,
+        key: &ApiKey,
+    ) -> Result<(Vec<String>, RateLimitSnapshot), ProviderError> {
+        let response = self
+            .http
+            .get(format!("{}/models", base_url.trim_end_matches('/')))
+            .bearer_auth(key.expose())
+            .timeout(Duration::from_secs(15))
+            .send()
+            .await
+            .map_err(|e| transport_error(provider, &e))?;
+        let rate_limit = RateLimitSnapshot::from_headers(response.headers());
+        let response = check_status(provider, None, response).await?;
+        let list: ModelList = response
+            .json()
+            .await
+            .map_err(|_| ProviderError::BadResponse(provider))?;
+        Ok((list.data.into_iter().map(|m| m.id).collect(), rate_limit))
+    }
+
+    /// A complete answer.
+    pub async fn chat(
+        &self,
+        target: &Target,
+        messages: &[ChatMessage],
+        max_tokens: Option<u32>,
+    ) -> Result<ChatOutput, ProviderError> {
+        let provider = target.provider;
+        let response = self.send_chat(target, messages, false, max_tokens).await?;
+        let rate_limit = RateLimitSnapshot::from_headers(response.headers());
+        let response = check_status(provider, Some(&target.model), response).await?;
+        let body: Completion = response.json().await.map_err(|e| {
+            if e.is_timeout() {
+                ProviderError::Timeout(provider)
+            } else {
+                ProviderError::BadResponse(provider)
+            }
+        })?;
+        let content = body
+            .choices
+            .into_iter()
+            .next()
+            .and_then(|c| c.message)
+            .and_then(|m| m.content)
+            .ok_or(ProviderError::BadResponse(provider))?;
+        Ok(ChatOutput {
+            content,
+            usage: body.usage.unwrap_or_default(),
+            rate_limit,
+        })
+    }
+
+    /// A streamed answer: tokens as they come, then `Done`; a stream that ends without
+    /// `[DONE]` yields [`ProviderError::StreamCut`].
+    pub async fn chat_stream(
+        &self,
+        target: &Target,
+        messages: &[ChatMessage],
+    ) -> Result<(ChatStream, RateLimitSnapshot), ProviderError> {
+        let provider = target.provider;
+        let response = self.send_chat(target, messages, true, None).await?;
+        let rate_limit = RateLimitSnapshot::from_headers(response.headers());
+        let response = check_status(provider, Some(&target.model), response).await?;
+        let bytes = response.bytes_stream();
+        let stream = async_stream_items(provider, bytes);
+        Ok((stream, rate_limit))
+    }
+
+    async fn send_chat(
+        &self,
+        target: &Target,
+        messages: &[ChatMessage],
+        stream: bool,
+        max_tokens: Option<u32>,
+    ) -> Result<reqwest::Response, ProviderError> {
+        let body = ChatRequest {
+            model: &target.model,
+            messages,
+            stream,
+            temperature: 0.2,
+            max_tokens,
+        };
+        self.http
+            .post(format!(
+                "{}/chat/completions",
+                target.base_url.trim_end_matches('/')
+            ))
+            .bearer_auth(target.api_key.expose())
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| transport_error(target.provider, &e))
+    }
+}
+
+fn transport_error(provider: Provider, e: &reqwest::Error) -> ProviderError {
+    if e.is_timeout() {
+        ProviderError::Timeout(provider)
+    } else {
+        ProviderError::Unreachable(provider)
+    }
+}
+
+/// Maps an error status to a [`ProviderError`]; the raw body goes to the debug log only, with
+/// anything key-like scrubbed.
+async fn check_status(
+    provider: Provider,
+    model: Option<&str>,
+    response: reqwest::Response,
+) -> Result<reqwest::Response, ProviderError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map(|s| s.ceil() as u64);
+    let body = response.text().await.unwrap_or_default();
+    tracing::debug!(provider = provider.as_str(), %status, body = %scrub_secrets(&body), "provider error");
+    Err(match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ProviderError::InvalidKey(provider),
+        StatusCode::PAYMENT_REQUIRED => ProviderError::NoCredit(provider),
+        StatusCode::NOT_FOUND if model.is_some() => ProviderError::ModelNotFound {
+            provider,
+            model: model.unwrap_or_default().to_owned(),
+        },
+        StatusCode::TOO_MANY_REQUESTS => ProviderError::RateLimited {
+            provider,
+            retry_after: retry_after.or_else(|| retry_seconds_from_message(&body)),
+        },
+        StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => {
+            ProviderError::Timeout(provider)
+        }
+        s => ProviderError::Upstream {
+            provider,
+            status: s.as_u16(),
+        },
+    })
+}
+
+/// Groq says "Please try again in 7.5s" in the message when the header is missing.
+fn retry_seconds_from_message(body: &str) -> Option<u64> {
+    let at = body.find("try again in ")? + "try again in ".len();
+    let number: String = body[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    number.parse::<f64>().ok().map(|s| s.ceil() as u64)
+}
+
+/// Replaces anything that looks like a provider key with `[redacted]`.
+pub fn scrub_secrets(text: &str) -> String {
+    text.split_inclusive(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',')
+        .map(|piece| {
+            let word = piece
+                .trim_end_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == ',');
+            let looks_secret = ["gsk_", "sk-", "Bearer"]
+                .iter()
+                .any(|p| word.starts_with(p))
+                && word.len() > 12;
+            if looks_secret {
+                piece.replacen(word, "[redacted]", 1)
+            } else {
+                piece.to_owned()
+            }
+        })
+        .collect()
+}
+
+fn async_stream_items(
+    provider: Provider,
+    bytes: impl Stream<Item = reqwest::Result<bytes::Bytes>> + Send + 'static,
+) -> ChatStream {
+    struct State<S> {
+        bytes: Pin<Box<S>>,
+        parser: SseParser,
+        queue: std::collections::VecDeque<Result<StreamItem, ProviderError>>,
+        usage: Option<Usage>,
+        finished: bool,
+    }
+    let state = State {
+        bytes: Box::pin(bytes),
+        parser: SseParser::new(),
+        queue: Default::default(),
+        usage: None,
+        finished: false,
+    };
+    Box::pin(futures::stream::unfold(state, move |mut st| async move {
+        loop {
+            if let Some(item) = st.queue.pop_front() {
+                return Some((item, st));
+            }
+            if st.finished {
+                return None;
+            }
+            match st.bytes.next().await {
+                Some(Ok(chunk)) => match st.parser.push(&chunk) {
+                    Ok(events) => {
+                        for event in events {
+                            if event.data.trim() == "[DONE]" {
+                                st.queue.push_back(Ok(StreamItem::Done { usage: st.usage }));
+                                st.finished = true;
+                                break;
+                            }
+                            match serde_json::from_str::<Chunk>(&event.data) {
+                                Ok(chunk) => {
+                                    if let Some(u) =
+                                        chunk.usage.or(chunk.x_groq.and_then(|x| x.usage))
+                                    {
+                                        st.usage = Some(u);
+                                    }
+                                    let text: String = chunk
+                                        .choices
+                                        .into_iter()
+                                        .filter_map(|c| c.delta.and_then(|d| d.content))
+                                        .collect();
+                                    if !text.is_empty() {
+                                        st.queue.push_back(Ok(StreamItem::Token(text)));
+                                    }
+                                }
+                                Err(_) => {
+                                    tracing::debug!(
+                                        provider = provider.as_str(),
+                                        "unreadable stream chunk"
+                                    );
+                                }
+                            }
+                        }
+                    }
+                    Err(_) => {
+                        st.queue
+                            .push_back(Err(ProviderError::BadResponse(provider)));
+                        st.finished = true;
+                    }
+                },
+                Some(Err(e)) => {
+                    st.finished = true;
+                    let err = if e.is_timeout() {
+                        ProviderError::Timeout(provider)
+                    } else {
+                        ProviderError::StreamCut(provider)
+                    };
+                    st.queue.push_back(Err(err));
+                }
+                None => {
+                    st.finished = true;
+                    st.queue.push_back(Err(ProviderError::StreamCut(provider)));
+                }
+            }
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrubs_keys() {
+        let body = r#"{"error":"bad key gsk_abcdefghijklmnopqrstuvwxyz1234","auth":"Bearer sk-abcdefghijklmnop"}"#;
+        let out = scrub_secrets(body);
+        assert!(!out.contains("gsk_abc"), "{out}");
+        assert!(!out.contains("sk-abcdefghijklmnop"), "{out}");
+    }
+
+    #[test]
+    fn retry_from_message() {
+        assert_eq!(
+            retry_seconds_from_message("Please try again in 7.5s."),
+            Some(8)
+        );
+    }
+}

@@ -1,0 +1,57 @@
+//! The audit trail of key events. Rows never hold a key.
+use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use uuid::Uuid;
+
+use crate::{entities::audit_events, http::auth::ClientInfo};
+
+/// A key event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditEvent {
+    Created,
+    Replaced,
+    Tested,
+    Enabled,
+    Disabled,
+    Expired,
+    Deleted,
+    MasterKeyRotated,
+}
+
+impl AuditEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Replaced => "replaced",
+            Self::Tested => "tested",
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+            Self::Expired => "expired",
+            Self::Deleted => "deleted",
+            Self::MasterKeyRotated => "master_key_rotated",
+        }
+    }
+}
+
+pub async fn record(
+    db: &impl ConnectionTrait,
+    user_id: Option<Uuid>,
+    event: AuditEvent,
+    provider: Option<&str>,
+    detail: Option<String>,
+    client: &ClientInfo,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    audit_events::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        user_id: Set(user_id),
+        event: Set(event.as_str().to_owned()),
+        provider: Set(provider.map(str::to_owned)),
+        detail: Set(detail),
+        ip: Set(client.ip.clone()),
+        user_agent: Set(client.user_agent.clone()),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}

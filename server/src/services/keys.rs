@@ -1,0 +1,556 @@
+//! Personal provider keys: one per (user, provider), encrypted by the vault.
+use app::api::profile::{
+    PersonalAiSettings, ProviderKeyInfo, TestAiKeyRequest, TestAiKeyResponse,
+    UpdatePersonalAiSettings,
+};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::{
+    entities::{provider_keys, users},
+    http::{
+        auth::{AuthUser, ClientInfo},
+        error::{ApiError, ApiResult},
+    },
+    providers::{mask_key_preview, Provider, ProviderError},
+    services::{
+        ai::{self, KeySource},
+        audit::{self, AuditEvent},
+    },
+    state::AppState,
+    vault::ApiKey,
+};
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+pub(crate) async fn load_user(state: &AppState, user_id: Uuid) -> ApiResult<users::Model> {
+    users::Entity::find_by_id(user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::Unauthorized)
+}
+
+pub(crate) async fn load_keys(
+    state: &AppState,
+    user_id: Uuid,
+) -> ApiResult<Vec<provider_keys::Model>> {
+    Ok(provider_keys::Entity::find()
+        .filter(provider_keys::Column::UserId.eq(user_id))
+        .all(&state.db)
+        .await?)
+}
+
+pub(crate) fn active_provider(user: &users::Model) -> Provider {
+    user.active_provider
+        .as_deref()
+        .and_then(|p| Provider::parse(p).ok())
+        .unwrap_or(Provider::Groq)
+}
+
+/// The user's settings, without any key.
+pub async fn settings(state: &AppState, user_id: Uuid) -> ApiResult<PersonalAiSettings> {
+    let user = load_user(state, user_id).await?;
+    let keys = load_keys(state, user_id).await?;
+    Ok(describe(state, &user, &keys).await)
+}
+
+async fn describe(
+    state: &AppState,
+    user: &users::Model,
+    keys: &[provider_keys::Model],
+) -> PersonalAiSettings {
+    let now = state.clock.now();
+    let active = active_provider(user);
+    let info = |k: &provider_keys::Model| {
+        let expired = k.expires_at.is_some_and(|t| t <= now);
+        ProviderKeyInfo {
+            provider: k.provider.clone(),
+            key_preview: k.preview.clone(),
+            model: k.model.clone(),
+            base_url: k.base_url.clone(),
+            enabled: k.enabled,
+            active: k.provider == active.as_str(),
+            expires_at: k.expires_at.map(rfc3339),
+            expired,
+            last_tested_at: k.last_tested_at.map(rfc3339),
+            last_test_ok: k.last_test_ok,
+        }
+    };
+    let current = keys.iter().find(|k| k.provider == active.as_str());
+    let usable_personal =
+        current.is_some_and(|k| k.enabled && !k.expires_at.is_some_and(|t| t <= now));
+    let key_source = if usable_personal {
+        KeySource::Personal.as_str()
+    } else if ai::system_fallback_allowed(state).await && state.config.system_ai.is_some() {
+        KeySource::System.as_str()
+    } else {
+        "none"
+    };
+    PersonalAiSettings {
+        has_personal_key: current.is_some(),
+        use_personal_ai_key: current.is_some_and(|k| k.enabled),
+        key_preview: current.map(|k| k.preview.clone()),
+        provider: active.as_str().to_owned(),
+        model: current
+            .and_then(|k| k.model.clone())
+            .or_else(|| Some(state.config.default_models.for_provider(active).to_owned())),
+        base_url: current.and_then(|k| k.base_url.clone()),
+        expires_at: current.and_then(|k| k.expires_at.map(rfc3339)),
+        expired: current.is_some_and(|k| k.expires_at.is_some_and(|t| t <= now)),
+        expires_soon: current.is_some_and(|k| {
+            k.expires_at
+                .is_some_and(|t| t > now && t <= now + Duration::days(3))
+        }),
+        last_tested_at: current.and_then(|k| k.last_tested_at.map(rfc3339)),
+        last_test_ok: current.and_then(|k| k.last_test_ok),
+        key_source: key_source.to_owned(),
+        providers: keys.iter().map(info).collect(),
+    }
+}
+
+fn parse_provider(raw: Option<&str>, fallback: Provider) -> ApiResult<Provider> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(p) => Provider::parse(p).map_err(ApiError::Validation),
+        None => Ok(fallback),
+    }
+}
+
+fn check_base_url(provider: Provider, base_url: Option<&str>) -> ApiResult<Option<String>> {
+    if provider != Provider::Custom {
+        return Ok(None);
+    }
+    let url = base_url
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            ApiError::Validation(
+                "A custom provider needs its base URL, e.g. http://127.0.0.1:11434/v1".into(),
+            )
+        })?;
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|_| ApiError::Validation("The base URL is not a valid URL".into()))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(ApiError::Validation(
+            "The base URL must start with http:// or https://".into(),
+        ));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() || parsed.query().is_some() {
+        return Err(ApiError::Validation(
+            "Put the key in the key field, not in the URL".into(),
+        ));
+    }
+    Ok(Some(url.trim_end_matches('/').to_owned()))
+}
+
+fn base_url_for(state: &AppState, provider: Provider, custom: Option<&str>) -> ApiResult<String> {
+    match state.config.provider_urls.base_url(provider) {
+        Some(url) => Ok(url.to_owned()),
+        None => custom
+            .map(str::to_owned)
+            .ok_or_else(|| ApiError::Validation("A custom provider needs a base URL".into())),
+    }
+}
+
+fn resolve_expiry(
+    now: DateTime<Utc>,
+    expires_at: Option<Option<String>>,
+    expires_in_days: Option<u32>,
+) -> ApiResult<Option<Option<DateTime<Utc>>>> {
+    if let Some(days) = expires_in_days {
+        if days > 3650 {
+            return Err(ApiError::Validation(
+                "An expiry can be at most ten years away".into(),
+            ));
+        }
+        return Ok(Some((days > 0).then(|| now + Duration::days(days.into()))));
+    }
+    match expires_at {
+        None => Ok(None),
+        Some(None) => Ok(Some(None)),
+        Some(Some(text)) => {
+            let t = DateTime::parse_from_rfc3339(text.trim())
+                .map_err(|_| {
+                    ApiError::Validation(
+                        "expires_at must be an RFC 3339 time, e.g. 2027-01-31T00:00:00Z".into(),
+                    )
+                })?
+                .with_timezone(&Utc);
+            if t <= now {
+                return Err(ApiError::Validation(
+                    "expires_at must be in the future".into(),
+                ));
+            }
+            Ok(Some(Some(t)))
+        }
+    }
+}
+
+/// The seed's PUT: store a (tested) key, toggle its use, choose provider, model and expiry.
+pub async fn update(
+    state: &AppState,
+    auth: &AuthUser,
+    request: UpdatePersonalAiSettings,
+    client: &ClientInfo,
+) -> ApiResult<PersonalAiSettings> {
+    let user = load_user(state, auth.id).await?;
+    let provider = parse_provider(request.provider.as_deref(), active_provider(&user))?;
+    let now = state.clock.now();
+    let expiry = resolve_expiry(now, request.expires_at.clone(), request.expires_in_days)?;
+    let model = request
+        .model
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_owned);
+    if model.as_ref().is_some_and(|m| m.len() > 200) {
+        return Err(ApiError::Validation("The model name is too long".into()));
+    }
+    let existing = provider_keys::Entity::find()
+        .filter(provider_keys::Column::UserId.eq(auth.id))
+        .filter(provider_keys::Column::Provider.eq(provider.as_str()))
+        .one(&state.db)
+        .await?;
+
+    let new_key = request
+        .personal_groq_api_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
+    if let Some(raw) = new_key {
+        let key = ApiKey::new(raw);
+        provider
+            .check_key_format(key.expose())
+            .map_err(ApiError::Validation)?;
+        let base_url = check_base_url(provider, request.base_url.as_deref())?;
+        // Seed: "Prevents saving invalid keys": the key is tested live before it is stored.
+        let url = base_url_for(state, provider, base_url.as_deref())?;
+        if let Err(e) = state.providers.list_models(provider, &url, &key).await {
+            audit::record(
+                &state.db,
+                Some(auth.id),
+                AuditEvent::Tested,
+                Some(provider.as_str()),
+                Some(format!("failed: {}", e.kind())),
+                client,
+                now,
+            )
+            .await?;
+            return Err(ApiError::Validation(format!("The key was not saved: {e}")));
+        }
+        let sealed = state.vault.encrypt(auth.id, provider.as_str(), &key)?;
+        let txn = state.db.begin().await?;
+        let enabled = request.use_personal_ai_key.unwrap_or(true);
+        let preview = mask_key_preview(key.expose());
+        let event = if existing.is_some() {
+            AuditEvent::Replaced
+        } else {
+            AuditEvent::Created
+        };
+        match existing {
+            Some(row) => {
+                let mut row = row.into_active_model();
+                row.ciphertext = Set(sealed.ciphertext);
+                row.nonce = Set(sealed.nonce);
+                row.key_version = Set(sealed.key_version);
+                row.preview = Set(preview);
+                row.enabled = Set(enabled);
+                if model.is_some() {
+                    row.model = Set(model.clone());
+                }
+                row.base_url = Set(base_url);
+                if let Some(e) = expiry {
+                    row.expires_at = Set(e);
+                    row.expired_notified = Set(false);
+                }
+                row.last_tested_at = Set(Some(now));
+                row.last_test_ok = Set(Some(true));
+                row.updated_at = Set(now);
+                row.update(&txn).await?;
+            }
+            None => {
+                provider_keys::ActiveModel {
+                    id: Set(Uuid::new_v4()),
+                    user_id: Set(auth.id),
+                    provider: Set(provider.as_str().to_owned()),
+                    ciphertext: Set(sealed.ciphertext),
+                    nonce: Set(sealed.nonce),
+                    key_version: Set(sealed.key_version),
+                    preview: Set(preview),
+                    enabled: Set(enabled),
+                    model: Set(model.clone()),
+                    base_url: Set(base_url),
+                    expires_at: Set(expiry.flatten()),
+                    expired_notified: Set(false),
+                    last_tested_at: Set(Some(now)),
+                    last_test_ok: Set(Some(true)),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(&txn)
+                .await?;
+            }
+        }
+        audit::record(
+            &txn,
+            Some(auth.id),
+            event,
+            Some(provider.as_str()),
+            None,
+            client,
+            now,
+        )
+        .await?;
+        set_active_provider(&txn, &user, provider, now).await?;
+        txn.commit().await?;
+    } else {
+        let txn = state.db.begin().await?;
+        let Some(row) = existing else {
+            if request.use_personal_ai_key == Some(true) {
+                return Err(ApiError::Validation(format!(
+                    "No personal {} API key is stored; add one before turning it on",
+                    provider.label()
+                )));
+            }
+            if model.is_some() || expiry.is_some() {
+                return Err(ApiError::Validation(format!(
+                    "No personal {} API key is stored",
+                    provider.label()
+                )));
+            }
+            // Choosing a provider without a key just makes it the active one.
+            if request.provider.is_some() {
+                set_active_provider(&txn, &user, provider, now).await?;
+            }
+            txn.commit().await?;
+            return settings(state, auth.id).await;
+        };
+        let was_enabled = row.enabled;
+        let mut active = row.into_active_model();
+        let mut toggled = None;
+        if let Some(on) = request.use_personal_ai_key {
+            if on != was_enabled {
+                toggled = Some(if on {
+                    AuditEvent::Enabled
+                } else {
+                    AuditEvent::Disabled
+                });
+            }
+            active.enabled = Set(on);
+        }
+        if model.is_some() {
+            active.model = Set(model);
+        }
+        if provider == Provider::Custom && request.base_url.is_some() {
+            active.base_url = Set(check_base_url(provider, request.base_url.as_deref())?);
+        }
+        if let Some(e) = expiry {
+            active.expires_at = Set(e);
+            active.expired_notified = Set(false);
+        }
+        active.updated_at = Set(now);
+        active.update(&txn).await?;
+        if let Some(event) = toggled {
+            audit::record(
+                &txn,
+                Some(auth.id),
+                event,
+                Some(provider.as_str()),
+                None,
+                client,
+                now,
+            )
+            .await?;
+        }
+        set_active_provider(&txn, &user, provider, now).await?;
+        txn.commit().await?;
+    }
+    settings(state, auth.id).await
+}
+
+async fn set_active_provider(
+    db: &impl sea_orm::ConnectionTrait,
+    user: &users::Model,
+    provider: Provider,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    if user.active_provider.as_deref() != Some(provider.as_str()) {
+        let mut row = user.clone().into_active_model();
+        row.active_provider = Set(Some(provider.as_str().to_owned()));
+        row.updated_at = Set(now);
+        row.update(db).await?;
+    }
+    Ok(())
+}
+
+/// Removes a key (the active provider's when none is named). Deleting turns its use off.
+pub async fn delete(
+    state: &AppState,
+    auth: &AuthUser,
+    provider: Option<&str>,
+    client: &ClientInfo,
+) -> ApiResult<PersonalAiSettings> {
+    let user = load_user(state, auth.id).await?;
+    let provider = parse_provider(provider, active_provider(&user))?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let deleted = provider_keys::Entity::delete_many()
+        .filter(provider_keys::Column::UserId.eq(auth.id))
+        .filter(provider_keys::Column::Provider.eq(provider.as_str()))
+        .exec(&txn)
+        .await?;
+    if deleted.rows_affected > 0 {
+        audit::record(
+            &txn,
+            Some(auth.id),
+            AuditEvent::Deleted,
+            Some(provider.as_str()),
+            None,
+            client,
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    settings(state, auth.id).await
+}
+
+/// Stores a key for OpenRouter and makes it the active, enabled provider (the second seed).
+pub async fn set_openrouter_key(
+    state: &AppState,
+    auth: &AuthUser,
+    key: &str,
+    client: &ClientInfo,
+) -> ApiResult<()> {
+    update(
+        state,
+        auth,
+        UpdatePersonalAiSettings {
+            personal_groq_api_key: Some(key.to_owned()),
+            use_personal_ai_key: Some(true),
+            provider: Some(Provider::OpenRouter.as_str().to_owned()),
+            ..Default::default()
+        },
+        client,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// The decrypted key of one of the user's rows.
+pub(crate) fn decrypt_row(state: &AppState, row: &provider_keys::Model) -> ApiResult<ApiKey> {
+    Ok(state
+        .vault
+        .decrypt(row.user_id, &row.provider, &row.ciphertext, &row.nonce)?)
+}
+
+/// Tests a key with the provider's `GET /models` (no tokens spent). With no key given, tests the
+/// user's stored key for that provider.
+pub async fn test(
+    state: &AppState,
+    auth: &AuthUser,
+    request: TestAiKeyRequest,
+    client: &ClientInfo,
+) -> ApiResult<TestAiKeyResponse> {
+    let user = load_user(state, auth.id).await?;
+    let provider = parse_provider(request.provider.as_deref(), active_provider(&user))?;
+    let stored = provider_keys::Entity::find()
+        .filter(provider_keys::Column::UserId.eq(auth.id))
+        .filter(provider_keys::Column::Provider.eq(provider.as_str()))
+        .one(&state.db)
+        .await?;
+    let given = request.api_key.trim();
+    let failure = |message: String| TestAiKeyResponse {
+        success: false,
+        message,
+        provider: provider.as_str().to_owned(),
+        ..Default::default()
+    };
+    let key = if given.is_empty() {
+        match &stored {
+            Some(row) => decrypt_row(state, row)?,
+            None => return Ok(failure("Enter an API key to test".into())),
+        }
+    } else {
+        ApiKey::new(given)
+    };
+    if let Err(message) = provider.check_key_format(key.expose()) {
+        return Ok(failure(message));
+    }
+    let base_url = match provider {
+        Provider::Custom => {
+            let url = request
+                .base_url
+                .clone()
+                .or_else(|| stored.as_ref().and_then(|s| s.base_url.clone()));
+            match check_base_url(provider, url.as_deref()) {
+                Ok(u) => u.unwrap_or_default(),
+                Err(e) => return Ok(failure(e.to_string())),
+            }
+        }
+        _ => base_url_for(state, provider, None)?,
+    };
+    let started = std::time::Instant::now();
+    let result = state.providers.list_models(provider, &base_url, &key).await;
+    let response_time = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+    let now = state.clock.now();
+    let ok = result.is_ok();
+    // Record the outcome on the stored row when it is that key that was tested.
+    if let Some(row) = stored {
+        let same = decrypt_row(state, &row)
+            .map(|k| k.expose() == key.expose())
+            .unwrap_or(false);
+        if same {
+            let mut active = row.into_active_model();
+            active.last_tested_at = Set(Some(now));
+            active.last_test_ok = Set(Some(ok));
+            active.update(&state.db).await?;
+        }
+    }
+    let detail = match &result {
+        Ok(_) => "ok".to_owned(),
+        Err(e) => format!("failed: {}", e.kind()),
+    };
+    audit::record(
+        &state.db,
+        Some(auth.id),
+        AuditEvent::Tested,
+        Some(provider.as_str()),
+        Some(detail),
+        client,
+        now,
+    )
+    .await?;
+    Ok(match result {
+        Ok((models, _)) => TestAiKeyResponse {
+            success: true,
+            message: "API key is valid!".into(),
+            response_time: Some(response_time),
+            provider: provider.as_str().to_owned(),
+            available_models: models,
+            retry_after_seconds: None,
+        },
+        Err(e) => {
+            let retry_after_seconds = match &e {
+                ProviderError::RateLimited { retry_after, .. } => Some(retry_after.unwrap_or(60)),
+                _ => None,
+            };
+            let message = match &e {
+                ProviderError::InvalidKey(_) => "Invalid API key".to_owned(),
+                other => other.to_string(),
+            };
+            TestAiKeyResponse {
+                success: false,
+                message,
+                response_time: Some(response_time),
+                provider: provider.as_str().to_owned(),
+                available_models: vec![],
+                retry_after_seconds,
+            }
+        }
+    })
+}

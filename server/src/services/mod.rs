@@ -1,0 +1,9 @@
+//! Business logic, shared by the REST handlers and the server functions.
+pub mod ai;
+pub mod audit;
+pub mod clock;
+pub mod guide;
+pub mod keys;
+pub mod rate_limit;
+pub mod usage;
+pub mod users;

@@ -1,0 +1,8 @@
+//! Hirekey's black-box tests: one binary, the real server over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod helpers;
+
+mod ai;
+mod auth;
+mod keys;
