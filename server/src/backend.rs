@@ -6,6 +6,7 @@ use app::api::{
         PersonalAiSettings, SetupGuide, TestAiKeyRequest, TestAiKeyResponse,
         UpdatePersonalAiSettings,
     },
+    usage::{AuditEntry, UsageSummary},
     AppError, Backend,
 };
 use http::request::Parts;
@@ -19,7 +20,7 @@ use crate::{
         error::ApiError,
     },
     providers::Provider,
-    services::{guide, keys, users},
+    services::{audit, guide, keys, usage, users},
     state::AppState,
 };
 
@@ -133,5 +134,17 @@ impl Backend for ServerBackend {
             provider,
             self.state.config.default_models.for_provider(provider),
         ))
+    }
+
+    async fn usage(&self, user: &UserDto, days: u32) -> Result<UsageSummary, AppError> {
+        Ok(usage::summary(&self.state, auth_user(user)?.id, days)
+            .await
+            .map_err(ApiError::from)?)
+    }
+
+    async fn audit(&self, user: &UserDto) -> Result<Vec<AuditEntry>, AppError> {
+        Ok(audit::list(&self.state.db, auth_user(user)?.id, 200)
+            .await
+            .map_err(ApiError::from)?)
     }
 }

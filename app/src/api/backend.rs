@@ -6,6 +6,7 @@ use super::auth::{AuthResponse, LoginRequest, RegisterRequest, UserDto};
 use super::profile::{
     PersonalAiSettings, SetupGuide, TestAiKeyRequest, TestAiKeyResponse, UpdatePersonalAiSettings,
 };
+use super::usage::{AuditEntry, UsageSummary};
 use super::AppError;
 
 #[async_trait::async_trait]
@@ -37,4 +38,7 @@ pub trait Backend: Send + Sync + 'static {
         parts: &Parts,
     ) -> Result<TestAiKeyResponse, AppError>;
     fn setup_guide(&self, provider: Option<&str>) -> Result<SetupGuide, AppError>;
+
+    async fn usage(&self, user: &UserDto, days: u32) -> Result<UsageSummary, AppError>;
+    async fn audit(&self, user: &UserDto) -> Result<Vec<AuditEntry>, AppError>;
 }

@@ -1,7 +1,9 @@
 //! Server functions and the DTOs both sides see, one module per feature.
 pub mod auth;
+pub mod candidates;
 pub mod error;
 pub mod profile;
+pub mod usage;
 
 pub use error::AppError;
 

@@ -3,6 +3,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Redirect, A};
 
 use crate::api::auth::{current_user, Logout, UserDto};
+use crate::api::profile::get_ai_settings;
 
 /// The signed-in user, for pages inside the layout.
 #[derive(Clone)]
@@ -13,6 +14,7 @@ pub fn Layout(children: ChildrenFn) -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
     let logout = ServerAction::<Logout>::new();
     let children = StoredValue::new(children);
+    let key_state = Resource::new(|| (), |_| get_ai_settings());
     view! {
         <div class="app">
             <header class="topbar">
@@ -37,6 +39,29 @@ pub fn Layout(children: ChildrenFn) -> impl IntoView {
                     })}
                 </Transition>
             </header>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    key_state.await.ok().and_then(|s| {
+                        if s.expired {
+                            Some(view! {
+                                <div class="banner error" role="alert" data-testid="key-banner">
+                                    "Your personal API key has expired and is no longer used. "
+                                    <a href="/profile">"Renew it in My Profile"</a>
+                                </div>
+                            }.into_any())
+                        } else if s.expires_soon {
+                            Some(view! {
+                                <div class="banner" role="status" data-testid="key-banner">
+                                    "Your personal API key expires on " {s.expires_at.clone().unwrap_or_default()} ". "
+                                    <a href="/profile">"Manage it in My Profile"</a>
+                                </div>
+                            }.into_any())
+                        } else {
+                            None
+                        }
+                    })
+                })}
+            </Transition>
             <main class="content">
                 <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                     {move || Suspend::new(async move {

@@ -36,7 +36,7 @@ pub fn ProfilePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading your AI settings…"</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(s) => view! { <ProfileSections settings=s save remove test /> }.into_any(),
+                    Ok(s) => view! { <ProfileSections settings=s save remove test /> <UsageSection /> <AuditSection /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                 }
             })}
@@ -271,5 +271,96 @@ fn GuideBody(guide: SetupGuide) -> impl IntoView {
                 {guide.model_info.name} " · " {guide.model_info.speed} " · " {guide.model_info.context}
             </p>
         </div>
+    }
+}
+
+/// Usage dashboard: the last 30 days, split by key source, provider, model and feature.
+#[component]
+pub fn UsageSection() -> impl IntoView {
+    use crate::api::usage::{get_usage, UsageBreakdown};
+    use crate::components::usage_chart::UsageChart;
+    let usage = Resource::new(|| (), |_| get_usage(30));
+    fn table(title: &'static str, rows: Vec<UsageBreakdown>) -> impl IntoView {
+        (!rows.is_empty()).then(|| view! {
+            <h4>{title}</h4>
+            <table>
+                <thead><tr><th>"Name"</th><th>"Calls"</th><th>"Errors"</th><th>"Tokens"</th><th>"Avg ms"</th><th>"p95 ms"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr><td>{r.name}</td><td>{r.calls}</td><td>{r.errors}</td><td>{r.tokens}</td><td>{r.avg_latency_ms}</td><td>{r.p95_latency_ms}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })
+    }
+    view! {
+        <section class="card" data-testid="usage">
+            <h2>"Usage (last 30 days)"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading usage…"</p> }>
+                {move || Suspend::new(async move {
+                    match usage.await {
+                        Ok(u) => view! {
+                            <p>
+                                <strong>{u.total_calls}</strong> " calls · " <strong>{u.total_errors}</strong> " errors · "
+                                {u.prompt_tokens + u.completion_tokens} " tokens · average " {u.avg_latency_ms} " ms · p95 " {u.p95_latency_ms} " ms"
+                            </p>
+                            {u.headroom.clone().map(|h| {
+                                let text = format!(
+                                    "{}: {} of {} requests left, resets in {}",
+                                    h.provider,
+                                    h.remaining_requests.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
+                                    h.limit_requests.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
+                                    h.reset_requests.clone().unwrap_or_else(|| "unknown".into()),
+                                );
+                                view! {
+                                    <p class=if h.low { "badge warn" } else { "muted" } data-testid="headroom">
+                                        {if h.low { "⚠️ Low rate-limit headroom. " } else { "" }} {text}
+                                    </p>
+                                }
+                            })}
+                            <UsageChart days=u.per_day.clone() />
+                            {table("By key source", u.by_key_source)}
+                            {table("By provider", u.by_provider)}
+                            {table("By model", u.by_model)}
+                            {table("By feature", u.by_feature)}
+                        }.into_any(),
+                        Err(e) => view! { <p class="error">{e.message}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// The key's audit trail.
+#[component]
+pub fn AuditSection() -> impl IntoView {
+    use crate::api::usage::get_audit;
+    let audit = Resource::new(|| (), |_| get_audit());
+    view! {
+        <section class="card" data-testid="audit">
+            <h2>"Key activity"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match audit.await {
+                        Ok(entries) if entries.is_empty() => view! { <p class="muted">"No key activity yet."</p> }.into_any(),
+                        Ok(entries) => view! {
+                            <table>
+                                <thead><tr><th>"When"</th><th>"Event"</th><th>"Provider"</th><th>"Detail"</th><th>"IP"</th></tr></thead>
+                                <tbody>
+                                    {entries.into_iter().take(50).map(|e| view! {
+                                        <tr>
+                                            <td>{e.created_at}</td><td>{e.event}</td><td>{e.provider.unwrap_or_default()}</td>
+                                            <td>{e.detail.unwrap_or_default()}</td><td>{e.ip.unwrap_or_default()}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(e) => view! { <p class="error">{e.message}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }

@@ -5,6 +5,8 @@ pub mod auth_routes;
 pub mod error;
 pub mod extract;
 pub mod profile_routes;
+pub mod resume_routes;
+pub mod usage_routes;
 
 use axum::{
     extract::{DefaultBodyLimit, State},
@@ -36,6 +38,9 @@ pub fn api_router() -> Router<AppState> {
         .route("/ai/chat", post(ai_routes::chat))
         .route("/ai/code-completion", post(ai_routes::code_completion))
         .route("/ai/generate-code", post(ai_routes::generate_code))
+        .merge(usage_routes::routes())
+        // Uploads set their own, larger body limit per request (from HIREKEY_MAX_UPLOAD_MB).
+        .merge(resume_routes::routes())
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .fallback(|| async { ApiError::NotFound("API route") })
         .method_not_allowed_fallback(|| async {

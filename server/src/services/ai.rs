@@ -209,7 +209,11 @@ async fn note_expired(
 }
 
 /// Calls on the system key are limited per user; personal keys only by their provider.
-async fn check_system_quota(state: &AppState, auth: &AuthUser, source: KeySource) -> ApiResult<()> {
+pub async fn check_system_quota(
+    state: &AppState,
+    auth: &AuthUser,
+    source: KeySource,
+) -> ApiResult<()> {
     if source != KeySource::System {
         return Ok(());
     }

@@ -55,3 +55,30 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// The user's key events, newest first.
+pub async fn list(
+    db: &sea_orm::DatabaseConnection,
+    user_id: Uuid,
+    limit: u64,
+) -> Result<Vec<app::api::usage::AuditEntry>, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    Ok(audit_events::Entity::find()
+        .filter(audit_events::Column::UserId.eq(user_id))
+        .order_by_desc(audit_events::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| app::api::usage::AuditEntry {
+            event: e.event,
+            provider: e.provider,
+            detail: e.detail,
+            ip: e.ip,
+            user_agent: e.user_agent,
+            created_at: e
+                .created_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+        .collect())
+}

@@ -2,8 +2,10 @@
 pub mod ai;
 pub mod audit;
 pub mod clock;
+pub mod extract;
 pub mod guide;
 pub mod keys;
 pub mod rate_limit;
+pub mod resumes;
 pub mod usage;
 pub mod users;

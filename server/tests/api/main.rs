@@ -6,3 +6,4 @@ mod helpers;
 mod ai;
 mod auth;
 mod keys;
+mod resumes;

@@ -1,0 +1,39 @@
+# Hirekey: `make run` sets up and serves the app; `make test` sets up and runs every test.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: setup build run run-mock test test-rust test-e2e bench loadtest fmt lint clean-data
+
+setup:
+	./scripts/setup.sh
+
+## The release server binary (target/release/hirekey), the site (target/site) and the mock provider.
+build: setup
+	cargo leptos build --release
+	cargo build --release -p mock-provider
+
+run: build
+	./target/release/hirekey serve
+
+## The app wired to the local mock provider: every AI feature works offline.
+run-mock: build
+	./scripts/run-mock.sh
+
+test: build test-rust test-e2e
+
+## Unit and integration tests (SQLite, and PostgreSQL when reachable; required when CI=true).
+test-rust:
+	cargo test -p server -p mock-provider -p migration
+
+## Playwright in Debian's Chromium against the release build.
+test-e2e:
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test
+
+bench: build
+	./scripts/bench.sh
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo clippy -p server -p mock-provider -p migration --all-targets

@@ -1,0 +1,85 @@
+//! Candidates and their resumes: the shapes of `/api/v1/resumes/*` and `/api/v1/candidates/*`,
+//! shared by the REST API and the pages.
+use serde::{Deserialize, Serialize};
+
+/// Where a candidate's AI analysis stands.
+pub const ANALYSIS_PENDING: &str = "pending";
+pub const ANALYSIS_DONE: &str = "done";
+pub const ANALYSIS_FAILED: &str = "failed";
+
+/// What the AI read from a resume (the prompt's JSON keys), plus what Hirekey knows about the
+/// analysis itself. Email and phone found in the text by pattern take precedence.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ResumeAnalysis {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub location: Option<String>,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    pub years_experience: Option<f64>,
+    #[serde(default)]
+    pub education: Vec<String>,
+    pub current_title: Option<String>,
+    /// As the model put it, lower-cased (usually junior, mid, senior or lead).
+    pub seniority: Option<String>,
+    pub summary: Option<String>,
+    /// The resume text was cut to fit the prompt before the analysis.
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+/// A candidate as every endpoint returns it: the analysis fields (flattened, so the JSON is
+/// one flat object), the state of the analysis and facts about the stored file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub id: String,
+    #[serde(flatten)]
+    pub analysis: ResumeAnalysis,
+    /// `pending`, `done` or `failed`.
+    pub analysis_status: String,
+    /// Why the analysis failed (a mapped message, never a provider's raw answer).
+    pub analysis_error: Option<String>,
+    /// Whose key ran the last analysis: `personal`, `system`, or null when there was no key.
+    pub key_source: Option<String>,
+    /// Characters of extracted text.
+    pub text_length: u64,
+    pub file_name: String,
+    pub content_type: String,
+    pub file_size: u64,
+    /// `GET` this for the original file.
+    pub download_url: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// `GET /api/v1/candidates/{id}`: the candidate and the text extracted from the resume.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CandidateDetail {
+    #[serde(flatten)]
+    pub candidate: Candidate,
+    pub resume_text: String,
+}
+
+/// `GET /api/v1/candidates`: one page, newest first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CandidatePage {
+    pub items: Vec<Candidate>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+/// The query of `GET /api/v1/candidates`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CandidateQuery {
+    /// 1-based; defaults to 1.
+    #[serde(default)]
+    pub page: Option<u64>,
+    /// Defaults to 20, at most 100.
+    #[serde(default)]
+    pub per_page: Option<u64>,
+    /// Case-insensitive text matched against name, title, skills, summary and resume text.
+    #[serde(default)]
+    pub q: Option<String>,
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs everything Hirekey needs to build and test, from the project's own pins.
+# Every step is skipped when already done, so a second run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TOOLCHAIN=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+CARGO_LEPTOS_VERSION=0.3.11
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+BINARYEN_VERSION=132
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+command -v rustup >/dev/null || { echo "rustup is required: https://rustup.rs" >&2; exit 1; }
+
+if ! rustup toolchain list | grep -q "^$TOOLCHAIN"; then
+  say "Installing Rust $TOOLCHAIN"
+  rustup toolchain install "$TOOLCHAIN" --profile minimal --component rustfmt,clippy
+fi
+if ! rustup target list --installed --toolchain "$TOOLCHAIN" | grep -q '^wasm32-unknown-unknown$'; then
+  say "Adding the wasm32 target"
+  rustup target add wasm32-unknown-unknown --toolchain "$TOOLCHAIN"
+fi
+if ! cargo-leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (about 11 minutes, once)"
+  cargo "+$TOOLCHAIN" install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  say "Installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo "+$TOOLCHAIN" install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+command -v npm >/dev/null || { echo "Node.js and npm are required" >&2; exit 1; }
+if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+  # Debian's binaryen is too old: the build passes but the page fails to hydrate.
+  say "Installing wasm-opt (binaryen $BINARYEN_VERSION)"
+  npm install -g "binaryen@$BINARYEN_VERSION" --no-audit --no-fund
+fi
+if [ "${HIREKEY_SKIP_BROWSER:-}" != 1 ] && ! command -v chromium >/dev/null; then
+  say "Installing Chromium (Debian package)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi
+if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+  say "Installing the end-to-end test packages"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+say "Set-up complete"

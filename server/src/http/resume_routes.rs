@@ -1,0 +1,255 @@
+//! Resume upload and the candidate API: `/api/v1/resumes/upload[/{candidate_id}]` and
+//! `/api/v1/candidates[/{id}[/resume|/analyze]]`. The handlers only translate HTTP; the work is
+//! in `services::resumes`.
+use std::convert::Infallible;
+
+use app::api::candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery};
+use axum::{
+    extract::{
+        multipart::{MultipartError, MultipartRejection},
+        DefaultBodyLimit, FromRequest, Multipart, Request, State,
+    },
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use bytes::BytesMut;
+use tower::{Layer, ServiceExt};
+use uuid::Uuid;
+
+use super::{
+    auth::AuthUser,
+    error::{ApiError, ApiResult},
+    extract::{ApiPath, ApiQuery},
+};
+use crate::{
+    services::resumes::{self, max_upload_bytes, too_large, UploadFile},
+    state::AppState,
+};
+
+/// Room for the multipart boundaries and part headers around the file.
+const MULTIPART_OVERHEAD: usize = 64 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/resumes/upload", post(upload_new))
+        .route("/v1/resumes/upload/{candidate_id}", post(upload_replace))
+        .route("/v1/candidates", get(list))
+        .route("/v1/candidates/{id}", get(get_one).delete(delete))
+        .route("/v1/candidates/{id}/resume", get(download))
+        .route("/v1/candidates/{id}/analyze", post(analyze))
+}
+
+/// The `file` part of a `multipart/form-data` body, at most `HIREKEY_MAX_UPLOAD_MB`.
+pub struct UploadForm(pub UploadFile);
+
+impl FromRequest<AppState> for UploadForm {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let max_file = max_upload_bytes(&state.config);
+        let max_body = max_file.saturating_add(MULTIPART_OVERHEAD);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|len| len > max_body) {
+            return Err(too_large(&state.config));
+        }
+        let req = with_body_limit(req, max_body).await;
+        let mut multipart = Multipart::from_request(req, state)
+            .await
+            .map_err(multipart_rejection)?;
+        while let Some(mut field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| field_error(e, state))?
+        {
+            if field.name() != Some("file") {
+                continue;
+            }
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let content_type = field.content_type().unwrap_or_default().to_owned();
+            let mut bytes = BytesMut::new();
+            while let Some(chunk) = field.chunk().await.map_err(|e| field_error(e, state))? {
+                if bytes.len() + chunk.len() > max_file {
+                    return Err(too_large(&state.config));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            return Ok(Self(UploadFile {
+                file_name,
+                content_type,
+                bytes: bytes.freeze(),
+            }));
+        }
+        Err(ApiError::BadRequest(
+            "Send the resume as multipart/form-data in a field named 'file'".into(),
+        ))
+    }
+}
+
+/// Applies axum's `DefaultBodyLimit` to this one request: the API's 1 MB default is set when
+/// the router is built, the upload limit comes from the configuration, and the innermost
+/// limit wins.
+async fn with_body_limit(req: Request, limit: usize) -> Request {
+    let pass_through = tower::service_fn(|req: Request| async move { Ok::<_, Infallible>(req) });
+    match DefaultBodyLimit::max(limit)
+        .layer(pass_through)
+        .oneshot(req)
+        .await
+    {
+        Ok(req) => req,
+        Err(never) => match never {},
+    }
+}
+
+fn multipart_rejection(rejection: MultipartRejection) -> ApiError {
+    match rejection {
+        MultipartRejection::InvalidBoundary(_) => ApiError::UnsupportedMediaType(
+            "Send the resume as multipart/form-data in a field named 'file'".into(),
+        ),
+        other => ApiError::BadRequest(other.body_text()),
+    }
+}
+
+fn field_error(e: MultipartError, state: &AppState) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large(&state.config)
+    } else {
+        ApiError::BadRequest(format!("The upload could not be read: {}", e.body_text()))
+    }
+}
+
+/// `POST /api/v1/resumes/upload`: 201 with the new candidate (analysed, or failed with the
+/// reason; the file is kept either way).
+async fn upload_new(
+    State(state): State<AppState>,
+    user: AuthUser,
+    UploadForm(file): UploadForm,
+) -> ApiResult<Response> {
+    let candidate = resumes::upload(&state, &user, file, None).await?;
+    let location = HeaderValue::from_str(&format!("/api/v1/candidates/{}", candidate.id))
+        .unwrap_or(HeaderValue::from_static("/api/v1/candidates"));
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(candidate),
+    )
+        .into_response())
+}
+
+/// `POST /api/v1/resumes/upload/{candidate_id}`: 200 with the candidate, its resume replaced.
+async fn upload_replace(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(candidate_id): ApiPath<Uuid>,
+    UploadForm(file): UploadForm,
+) -> ApiResult<Json<Candidate>> {
+    Ok(Json(
+        resumes::upload(&state, &user, file, Some(candidate_id)).await?,
+    ))
+}
+
+/// `POST /api/v1/candidates/{id}/analyze`: 200 with the candidate; like an upload, a failed
+/// analysis is reported in it (`analysis_status: "failed"`, `analysis_error`), not as an error
+/// status, because the request did its job: the outcome is recorded and the data is intact.
+async fn analyze(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Candidate>> {
+    Ok(Json(resumes::reanalyze(&state, &user, id).await?))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiQuery(query): ApiQuery<CandidateQuery>,
+) -> ApiResult<Json<CandidatePage>> {
+    Ok(Json(resumes::list(&state, &user, query).await?))
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<CandidateDetail>> {
+    Ok(Json(resumes::get(&state, &user, id).await?))
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<StatusCode> {
+    resumes::delete(&state, &user, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/candidates/{id}/resume`: the original bytes, always as an attachment.
+async fn download(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Response> {
+    let file = resumes::download(&state, &user, id).await?;
+    let content_type = HeaderValue::from_str(&file.content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let disposition = HeaderValue::from_str(&content_disposition(&file.file_name))
+        .unwrap_or(HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ),
+        ],
+        file.bytes,
+    )
+        .into_response())
+}
+
+/// `attachment` with an ASCII `filename` for old clients and the exact name as RFC 5987
+/// `filename*`; nothing from the name can end the header value or add a parameter.
+pub fn content_disposition(file_name: &str) -> String {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " ._-()".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for byte in file_name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disposition_is_safe() {
+        assert_eq!(
+            content_disposition("Lebenslauf Müller.pdf"),
+            "attachment; filename=\"Lebenslauf M_ller.pdf\"; filename*=UTF-8''Lebenslauf%20M%C3%BCller.pdf"
+        );
+        let hostile = content_disposition("a\";b=c\r\n.pdf");
+        assert!(!hostile.contains('\r') && !hostile.contains('\n'));
+        assert!(hostile.starts_with("attachment; filename=\"a__b_c__.pdf\";"));
+    }
+}
