@@ -41,8 +41,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/register") view=pages::auth::RegisterPage />
                 <Route path=path!("/") view=|| view! { <components::layout::Layout><pages::dashboard::DashboardPage /></components::layout::Layout> } />
                 <Route path=path!("/profile") view=|| view! { <components::layout::Layout><pages::profile::ProfilePage /></components::layout::Layout> } />
-                <Route path=path!("/upload") view=|| view! { <components::layout::Layout><pages::ComingSoon title="Upload Resume" /></components::layout::Layout> } />
-                <Route path=path!("/candidates") view=|| view! { <components::layout::Layout><pages::ComingSoon title="Candidates" /></components::layout::Layout> } />
+                <Route path=path!("/upload") view=|| view! { <components::layout::Layout><pages::upload::UploadPage /></components::layout::Layout> } />
+                <Route path=path!("/candidates") view=|| view! { <components::layout::Layout><pages::candidates::CandidatesPage /></components::layout::Layout> } />
+                <Route path=path!("/candidates/:id") view=|| view! { <components::layout::Layout><pages::candidates::CandidateDetailPage /></components::layout::Layout> } />
                 <Route path=path!("/chat") view=|| view! { <components::layout::Layout><pages::ComingSoon title="AI Chat" /></components::layout::Layout> } />
             </Routes>
         </Router>

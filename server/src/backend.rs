@@ -2,6 +2,7 @@
 //! services as the REST handlers.
 use app::api::{
     auth::{AuthResponse, LoginRequest, RegisterRequest, UserDto},
+    candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery},
     profile::{
         PersonalAiSettings, SetupGuide, TestAiKeyRequest, TestAiKeyResponse,
         UpdatePersonalAiSettings,
@@ -20,7 +21,7 @@ use crate::{
         error::ApiError,
     },
     providers::Provider,
-    services::{audit, guide, keys, usage, users},
+    services::{audit, guide, keys, resumes, usage, users},
     state::AppState,
 };
 
@@ -36,6 +37,10 @@ impl ServerBackend {
     fn client(&self, parts: &Parts) -> ClientInfo {
         ClientInfo::from_parts(parts, self.state.config.trust_proxy_headers)
     }
+}
+
+fn candidate_id(id: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(id).map_err(|_| AppError::new(404, "Not found", "Candidate not found"))
 }
 
 fn auth_user(user: &UserDto) -> Result<AuthUser, AppError> {
@@ -146,5 +151,25 @@ impl Backend for ServerBackend {
         Ok(audit::list(&self.state.db, auth_user(user)?.id, 200)
             .await
             .map_err(ApiError::from)?)
+    }
+
+    async fn list_candidates(
+        &self,
+        user: &UserDto,
+        query: CandidateQuery,
+    ) -> Result<CandidatePage, AppError> {
+        Ok(resumes::list(&self.state, &auth_user(user)?, query).await?)
+    }
+
+    async fn get_candidate(&self, user: &UserDto, id: &str) -> Result<CandidateDetail, AppError> {
+        Ok(resumes::get(&self.state, &auth_user(user)?, candidate_id(id)?).await?)
+    }
+
+    async fn reanalyze_candidate(&self, user: &UserDto, id: &str) -> Result<Candidate, AppError> {
+        Ok(resumes::reanalyze(&self.state, &auth_user(user)?, candidate_id(id)?).await?)
+    }
+
+    async fn delete_candidate(&self, user: &UserDto, id: &str) -> Result<(), AppError> {
+        Ok(resumes::delete(&self.state, &auth_user(user)?, candidate_id(id)?).await?)
     }
 }

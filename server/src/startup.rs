@@ -189,6 +189,7 @@ impl Application {
             leptos_options,
             hashing: Arc::new(tokio::sync::Semaphore::new(2)),
             policy: Default::default(),
+            key_cache: Default::default(),
         };
         let router = build_router(state.clone());
         spawn_housekeeping(state.clone());

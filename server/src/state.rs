@@ -26,6 +26,7 @@ pub struct AppState {
     /// Bounds concurrent password hashing, so a login burst cannot starve the runtime.
     pub hashing: Arc<tokio::sync::Semaphore>,
     pub policy: crate::services::ai::PolicyCache,
+    pub key_cache: crate::services::ai::KeyCache,
 }
 
 impl FromRef<AppState> for LeptosOptions {

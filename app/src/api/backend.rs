@@ -3,6 +3,7 @@
 use http::request::Parts;
 
 use super::auth::{AuthResponse, LoginRequest, RegisterRequest, UserDto};
+use super::candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery};
 use super::profile::{
     PersonalAiSettings, SetupGuide, TestAiKeyRequest, TestAiKeyResponse, UpdatePersonalAiSettings,
 };
@@ -41,4 +42,13 @@ pub trait Backend: Send + Sync + 'static {
 
     async fn usage(&self, user: &UserDto, days: u32) -> Result<UsageSummary, AppError>;
     async fn audit(&self, user: &UserDto) -> Result<Vec<AuditEntry>, AppError>;
+
+    async fn list_candidates(
+        &self,
+        user: &UserDto,
+        query: CandidateQuery,
+    ) -> Result<CandidatePage, AppError>;
+    async fn get_candidate(&self, user: &UserDto, id: &str) -> Result<CandidateDetail, AppError>;
+    async fn reanalyze_candidate(&self, user: &UserDto, id: &str) -> Result<Candidate, AppError>;
+    async fn delete_candidate(&self, user: &UserDto, id: &str) -> Result<(), AppError>;
 }

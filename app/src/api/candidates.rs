@@ -83,3 +83,53 @@ pub struct CandidateQuery {
     #[serde(default)]
     pub q: Option<String>,
 }
+
+use leptos::prelude::*;
+
+use super::AppError;
+
+#[server(prefix = "/sfn")]
+pub async fn list_candidates(
+    q: Option<String>,
+    page: Option<u64>,
+) -> Result<CandidatePage, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    backend
+        .list_candidates(
+            &user,
+            CandidateQuery {
+                page,
+                per_page: Some(50),
+                q,
+            },
+        )
+        .await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn get_candidate(id: String) -> Result<CandidateDetail, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    backend.get_candidate(&user, &id).await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn reanalyze_candidate(id: String) -> Result<Candidate, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    backend.reanalyze_candidate(&user, &id).await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn delete_candidate(id: String) -> Result<(), AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    backend.delete_candidate(&user, &id).await?;
+    leptos_axum::redirect("/candidates");
+    Ok(())
+}

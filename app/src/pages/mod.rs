@@ -1,6 +1,8 @@
 pub mod auth;
+pub mod candidates;
 pub mod dashboard;
 pub mod profile;
+pub mod upload;
 
 use leptos::prelude::*;
 

@@ -118,9 +118,78 @@ pub async fn require_personal_at_runtime(state: &AppState) -> bool {
     value
 }
 
+/// Resolved keys, per user, for a few seconds: the hot path of an AI call then needs no query
+/// and no decryption. Every change of a user's keys drops their entry; an admin's policy change
+/// drops all. Another instance may serve a stale entry for at most [`KEY_CACHE_TTL`].
+#[derive(Clone, Default)]
+pub struct KeyCache {
+    entries: Arc<std::sync::Mutex<std::collections::HashMap<Uuid, CachedKey>>>,
+}
+
+#[derive(Clone)]
+struct CachedKey {
+    stored_at: Instant,
+    resolved: ResolvedKey,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+pub const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl KeyCache {
+    fn get(&self, user_id: Uuid, now: chrono::DateTime<chrono::Utc>) -> Option<ResolvedKey> {
+        let entries = self.entries.lock().ok()?;
+        let entry = entries.get(&user_id)?;
+        let fresh =
+            entry.stored_at.elapsed() < KEY_CACHE_TTL && entry.expires_at.is_none_or(|t| t > now);
+        fresh.then(|| entry.resolved.clone())
+    }
+
+    fn put(
+        &self,
+        user_id: Uuid,
+        resolved: &ResolvedKey,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
+        if let Ok(mut entries) = self.entries.lock() {
+            // Bounded: a burst of distinct users cannot grow it without limit.
+            if entries.len() > 50_000 {
+                entries.clear();
+            }
+            entries.insert(
+                user_id,
+                CachedKey {
+                    stored_at: Instant::now(),
+                    resolved: resolved.clone(),
+                    expires_at,
+                },
+            );
+        }
+    }
+
+    /// Drops one user's entry (their keys changed).
+    pub fn forget(&self, user_id: Uuid) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(&user_id);
+        }
+    }
+
+    /// Drops every entry (the key policy changed).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+}
+
 /// Personal (enabled, not expired) → system configuration → "API key required".
-#[tracing::instrument(skip_all, fields(user = %auth.id))]
 pub async fn resolve_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<ResolvedKey> {
+    let now = state.clock.now();
+    if let Some(resolved) = state.key_cache.get(auth.id, now) {
+        if resolved.source == KeySource::Personal {
+            tracing::info!("Using personal API key for user: {}", auth.email);
+        }
+        return Ok(resolved);
+    }
     let user = keys::load_user(state, auth.id).await?;
     let provider = keys::active_provider(&user);
     let row = provider_keys::Entity::find()
@@ -128,7 +197,6 @@ pub async fn resolve_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<Reso
         .filter(provider_keys::Column::Provider.eq(provider.as_str()))
         .one(&state.db)
         .await?;
-    let now = state.clock.now();
     if let Some(row) = row {
         let expired = row.expires_at.is_some_and(|t| t <= now);
         if expired {
@@ -160,7 +228,7 @@ pub async fn resolve_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<Reso
     }
     if system_fallback_allowed(state).await {
         if let Some(system) = &state.config.system_ai {
-            return Ok(ResolvedKey {
+            let resolved = ResolvedKey {
                 source: KeySource::System,
                 target: Target {
                     provider: system.provider,
@@ -168,7 +236,9 @@ pub async fn resolve_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<Reso
                     api_key: system.api_key.clone(),
                     model: system.model.clone(),
                 },
-            });
+            };
+            state.key_cache.put(auth.id, &resolved, None);
+            return Ok(resolved);
         }
     }
     Err(ApiError::ApiKeyRequired {

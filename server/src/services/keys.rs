@@ -307,6 +307,7 @@ pub async fn update(
         .await?;
         set_active_provider(&txn, &user, provider, now).await?;
         txn.commit().await?;
+        state.key_cache.forget(auth.id);
     } else {
         let txn = state.db.begin().await?;
         let Some(row) = existing else {
@@ -327,6 +328,7 @@ pub async fn update(
                 set_active_provider(&txn, &user, provider, now).await?;
             }
             txn.commit().await?;
+            state.key_cache.forget(auth.id);
             return settings(state, auth.id).await;
         };
         let was_enabled = row.enabled;
@@ -368,6 +370,7 @@ pub async fn update(
         }
         set_active_provider(&txn, &user, provider, now).await?;
         txn.commit().await?;
+        state.key_cache.forget(auth.id);
     }
     settings(state, auth.id).await
 }
@@ -416,6 +419,7 @@ pub async fn delete(
         .await?;
     }
     txn.commit().await?;
+    state.key_cache.forget(auth.id);
     settings(state, auth.id).await
 }
 

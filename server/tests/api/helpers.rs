@@ -445,6 +445,7 @@ impl TestApp {
         let mut user = user.into_active_model();
         user.active_provider = Set(Some(provider.into()));
         user.update(&self.state.db).await.unwrap();
+        self.state.key_cache.forget(user_id);
     }
 
     /// Chat requests the mock provider received, oldest first.

@@ -1,0 +1,217 @@
+//! Upload Resume: drag and drop or pick several files; each gets a progress bar and its
+//! analysis as soon as the server answers.
+use leptos::prelude::*;
+
+use crate::api::candidates::Candidate;
+
+#[derive(Clone)]
+struct UploadEntry {
+    name: String,
+    progress: RwSignal<f64>,
+    status: RwSignal<&'static str>,
+    result: RwSignal<Option<Candidate>>,
+    error: RwSignal<Option<String>>,
+}
+
+#[component]
+pub fn UploadPage() -> impl IntoView {
+    let entries = RwSignal::new(Vec::<UploadEntry>::new());
+    let dragging = RwSignal::new(false);
+
+    #[cfg(feature = "hydrate")]
+    let start = move |files: leptos::web_sys::FileList| {
+        for i in 0..files.length() {
+            if let Some(file) = files.get(i) {
+                let entry = UploadEntry {
+                    name: file.name(),
+                    progress: RwSignal::new(0.0),
+                    status: RwSignal::new("uploading"),
+                    result: RwSignal::new(None),
+                    error: RwSignal::new(None),
+                };
+                entries.update(|e| e.push(entry.clone()));
+                xhr_upload(file, entry);
+            }
+        }
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let start = |_: ()| {};
+
+    let on_change = move |_ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::wasm_bindgen::JsCast;
+            if let Some(input) = _ev
+                .target()
+                .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+            {
+                if let Some(files) = input.files() {
+                    start(files);
+                }
+                input.set_value("");
+            }
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        dragging.set(false);
+        #[cfg(feature = "hydrate")]
+        if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
+            start(files);
+        }
+    };
+    let _ = &start;
+    view! {
+        <h1>"Upload Resume"</h1>
+        <section class="card">
+            <div
+                class="dropzone"
+                class:dragging=move || dragging.get()
+                data-testid="dropzone"
+                on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=on_drop
+            >
+                <p>"Drop PDF, DOCX or TXT resumes here, or"</p>
+                <label class="file-button">
+                    "Choose files"
+                    <input type="file" name="file" multiple accept=".pdf,.docx,.txt,application/pdf" on:change=on_change />
+                </label>
+                <p class="muted">"Each resume is stored first, then analysed with your AI key. Nothing is lost if the analysis fails."</p>
+            </div>
+        </section>
+        {move || entries.get().into_iter().map(|entry| view! { <UploadRow entry /> }).collect_view()}
+    }
+}
+
+#[component]
+fn UploadRow(entry: UploadEntry) -> impl IntoView {
+    let UploadEntry {
+        name,
+        progress,
+        status,
+        result,
+        error,
+    } = entry;
+    view! {
+        <section class="card upload-row" data-testid="upload-row">
+            <div class="row">
+                <strong>{name}</strong>
+                <span class="badge muted" data-testid="upload-status">{move || match status.get() {
+                    "uploading" => "Uploading…",
+                    "analysing" => "Analysing…",
+                    "done" => "Analysed",
+                    "failed" => "Analysis failed",
+                    _ => "Upload failed",
+                }}</span>
+            </div>
+            <progress max="100" value=move || progress.get() aria-label="Upload progress"></progress>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || result.get().map(|c| view! { <CandidateSummary candidate=c /> })}
+        </section>
+    }
+}
+
+/// A candidate's analysis in brief, with a link to the detail page.
+#[component]
+pub fn CandidateSummary(candidate: Candidate) -> impl IntoView {
+    let a = candidate.analysis.clone();
+    view! {
+        <div class="candidate-summary">
+            <p>
+                <a href=format!("/candidates/{}", candidate.id) data-testid="candidate-link">
+                    {a.name.clone().unwrap_or_else(|| candidate.file_name.clone())}
+                </a>
+                {a.current_title.clone().map(|t| format!(" — {t}"))}
+                {a.years_experience.map(|y| format!(" · {y} years"))}
+            </p>
+            <div class="chips">{a.skills.iter().map(|s| view! { <span class="chip">{s.clone()}</span> }).collect_view()}</div>
+            {a.summary.clone().map(|s| view! { <p class="muted">{s}</p> })}
+            {candidate.analysis_error.clone().map(|e| view! {
+                <p class="error">{e} " " <a href="/profile">"Check your API key in My Profile"</a></p>
+            })}
+            {candidate.key_source.clone().map(|k| view! {
+                <p class="muted">{if k == "personal" { "Analysed with your personal key" } else { "Analysed with the system key" }}</p>
+            })}
+        </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn xhr_upload(file: leptos::web_sys::File, entry: UploadEntry) {
+    use leptos::wasm_bindgen::{closure::Closure, JsCast};
+    use leptos::web_sys::{FormData, ProgressEvent, XmlHttpRequest};
+
+    let fail = move |message: String| {
+        entry.status.set("error");
+        entry.error.set(Some(message));
+    };
+    let (Ok(xhr), Ok(form)) = (XmlHttpRequest::new(), FormData::new()) else {
+        fail("Your browser cannot upload files here".into());
+        return;
+    };
+    if form
+        .append_with_blob_and_filename("file", &file, &file.name())
+        .is_err()
+        || xhr.open("POST", "/api/v1/resumes/upload").is_err()
+    {
+        fail("Could not start the upload".into());
+        return;
+    }
+    let progress = entry.progress;
+    let status = entry.status;
+    let on_progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |ev: ProgressEvent| {
+        if ev.length_computable() && ev.total() > 0.0 {
+            progress.set(ev.loaded() / ev.total() * 100.0);
+            if ev.loaded() >= ev.total() {
+                status.set("analysing");
+            }
+        }
+    });
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    }
+    on_progress.forget();
+    let done_xhr = xhr.clone();
+    let result = entry.result;
+    let error = entry.error;
+    let on_load = Closure::<dyn FnMut()>::new(move || {
+        progress.set(100.0);
+        let text = done_xhr.response_text().ok().flatten().unwrap_or_default();
+        let code = done_xhr.status().unwrap_or(0);
+        if (200..300).contains(&code) {
+            match serde_json::from_str::<Candidate>(&text) {
+                Ok(c) => {
+                    status.set(if c.analysis_status == "done" {
+                        "done"
+                    } else {
+                        "failed"
+                    });
+                    result.set(Some(c));
+                }
+                Err(_) => {
+                    status.set("error");
+                    error.set(Some("The server's answer could not be read".into()));
+                }
+            }
+        } else {
+            let message = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v["message"].as_str().map(str::to_owned))
+                .unwrap_or_else(|| format!("Upload failed (status {code})"));
+            status.set("error");
+            error.set(Some(message));
+        }
+    });
+    xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
+    on_load.forget();
+    let on_error = Closure::<dyn FnMut()>::new(move || {
+        status.set("error");
+        error.set(Some("The upload failed: check your connection".into()));
+    });
+    xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    if xhr.send_with_opt_form_data(Some(&form)).is_err() {
+        fail("Could not send the file".into());
+    }
+}
