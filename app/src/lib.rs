@@ -1,4 +1,5 @@
 //! Hirekey's pages, components, routes and server functions.
+#![recursion_limit = "512"]
 pub mod api;
 mod components;
 mod pages;
@@ -44,6 +45,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/upload") view=|| view! { <components::layout::Layout><pages::upload::UploadPage /></components::layout::Layout> } />
                 <Route path=path!("/candidates") view=|| view! { <components::layout::Layout><pages::candidates::CandidatesPage /></components::layout::Layout> } />
                 <Route path=path!("/candidates/:id") view=|| view! { <components::layout::Layout><pages::candidates::CandidateDetailPage /></components::layout::Layout> } />
+                <Route path=path!("/admin") view=|| view! { <components::layout::Layout><pages::admin::AdminPage /></components::layout::Layout> } />
                 <Route path=path!("/chat") view=|| view! { <components::layout::Layout><pages::ComingSoon title="AI Chat" /></components::layout::Layout> } />
             </Routes>
         </Router>

@@ -22,7 +22,7 @@ test("the seed's Profile steps 1-5 and 8", async ({ page }) => {
   await expect(guide).toBeVisible();
   await expect(guide.locator('ol.steps > li')).toHaveCount(6);
   await expect(guide.locator('ul.benefits > li').first()).toBeVisible();
-  await expect(guide.getByText('llama-3.1-8b-instant')).toBeVisible();
+  await expect(guide.locator('.model-info')).toContainText('llama-3.1-8b-instant');
   await page.screenshot({ path: `${shots}/profile-2-guide.png`, fullPage: true });
   await page.getByRole('button', { name: '📖 Setup Guide' }).click();
   await expect(guide).toBeHidden();

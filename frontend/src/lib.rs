@@ -1,4 +1,5 @@
 //! The WASM entry: hydrate the server-rendered page.
+#![recursion_limit = "512"]
 use leptos::wasm_bindgen::JsValue;
 
 #[wasm_bindgen::prelude::wasm_bindgen]

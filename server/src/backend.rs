@@ -1,6 +1,7 @@
 //! `ServerBackend`: the server's side of `app::api::Backend`, so server functions call the same
 //! services as the REST handlers.
 use app::api::{
+    admin::{AdminAiConfig, AdminSettings, AdminUser},
     auth::{AuthResponse, LoginRequest, RegisterRequest, UserDto},
     candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery},
     profile::{
@@ -21,7 +22,7 @@ use crate::{
         error::ApiError,
     },
     providers::Provider,
-    services::{audit, guide, keys, resumes, usage, users},
+    services::{admin, audit, guide, keys, resumes, usage, users},
     state::AppState,
 };
 
@@ -57,9 +58,12 @@ fn auth_user(user: &UserDto) -> Result<AuthUser, AppError> {
 impl Backend for ServerBackend {
     async fn authenticate(&self, parts: &Parts) -> Result<UserDto, AppError> {
         let user = authenticate_parts(parts, &self.state.jwt)?;
-        // A token can outlive its account; make sure the user is still there.
-        keys::load_user(&self.state, user.id).await?;
-        Ok((&user).into())
+        // A token can outlive its account, or its admin rights; the database decides both.
+        let stored = keys::load_user(&self.state, user.id).await?;
+        Ok(UserDto {
+            is_admin: stored.is_admin,
+            ..(&user).into()
+        })
     }
 
     async fn register(&self, request: RegisterRequest) -> Result<AuthResponse, AppError> {
@@ -171,5 +175,34 @@ impl Backend for ServerBackend {
 
     async fn delete_candidate(&self, user: &UserDto, id: &str) -> Result<(), AppError> {
         Ok(resumes::delete(&self.state, &auth_user(user)?, candidate_id(id)?).await?)
+    }
+
+    async fn admin_users(&self, user: &UserDto) -> Result<Vec<AdminUser>, AppError> {
+        let admin = admin::require_admin(&self.state, &auth_user(user)?).await?;
+        Ok(admin::list_users(&self.state, &admin).await?)
+    }
+
+    async fn admin_ai_config(&self, user: &UserDto) -> Result<AdminAiConfig, AppError> {
+        let admin = admin::require_admin(&self.state, &auth_user(user)?).await?;
+        Ok(admin::ai_config(&self.state, &admin).await?)
+    }
+
+    async fn admin_test_system_key(&self, user: &UserDto) -> Result<TestAiKeyResponse, AppError> {
+        let admin = admin::require_admin(&self.state, &auth_user(user)?).await?;
+        Ok(admin::test_system_key(&self.state, &admin).await?)
+    }
+
+    async fn admin_update_settings(
+        &self,
+        user: &UserDto,
+        settings: AdminSettings,
+    ) -> Result<AdminAiConfig, AppError> {
+        let admin = admin::require_admin(&self.state, &auth_user(user)?).await?;
+        Ok(admin::update_settings(&self.state, &admin, settings).await?)
+    }
+
+    async fn admin_usage(&self, user: &UserDto, days: u32) -> Result<UsageSummary, AppError> {
+        let admin = admin::require_admin(&self.state, &auth_user(user)?).await?;
+        Ok(admin::usage(&self.state, &admin, days).await?)
     }
 }

@@ -2,6 +2,7 @@
 //! `Arc<dyn Backend>` through Leptos context; the REST handlers call the same services.
 use http::request::Parts;
 
+use super::admin::{AdminAiConfig, AdminSettings, AdminUser};
 use super::auth::{AuthResponse, LoginRequest, RegisterRequest, UserDto};
 use super::candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery};
 use super::profile::{
@@ -51,4 +52,15 @@ pub trait Backend: Send + Sync + 'static {
     async fn get_candidate(&self, user: &UserDto, id: &str) -> Result<CandidateDetail, AppError>;
     async fn reanalyze_candidate(&self, user: &UserDto, id: &str) -> Result<Candidate, AppError>;
     async fn delete_candidate(&self, user: &UserDto, id: &str) -> Result<(), AppError>;
+
+    /// The admin area: each answers 403 unless the database says the user is an admin.
+    async fn admin_users(&self, user: &UserDto) -> Result<Vec<AdminUser>, AppError>;
+    async fn admin_ai_config(&self, user: &UserDto) -> Result<AdminAiConfig, AppError>;
+    async fn admin_test_system_key(&self, user: &UserDto) -> Result<TestAiKeyResponse, AppError>;
+    async fn admin_update_settings(
+        &self,
+        user: &UserDto,
+        settings: AdminSettings,
+    ) -> Result<AdminAiConfig, AppError>;
+    async fn admin_usage(&self, user: &UserDto, days: u32) -> Result<UsageSummary, AppError>;
 }

@@ -10,6 +10,7 @@ pub const ANALYSIS_FAILED: &str = "failed";
 /// What the AI read from a resume (the prompt's JSON keys), plus what Hirekey knows about the
 /// analysis itself. Email and phone found in the text by pattern take precedence.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ResumeAnalysis {
     pub name: Option<String>,
     pub email: Option<String>,
@@ -32,6 +33,7 @@ pub struct ResumeAnalysis {
 /// A candidate as every endpoint returns it: the analysis fields (flattened, so the JSON is
 /// one flat object), the state of the analysis and facts about the stored file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Candidate {
     pub id: String,
     #[serde(flatten)]
@@ -55,6 +57,7 @@ pub struct Candidate {
 
 /// `GET /api/v1/candidates/{id}`: the candidate and the text extracted from the resume.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CandidateDetail {
     #[serde(flatten)]
     pub candidate: Candidate,
@@ -63,6 +66,7 @@ pub struct CandidateDetail {
 
 /// `GET /api/v1/candidates`: one page, newest first.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CandidatePage {
     pub items: Vec<Candidate>,
     pub total: u64,
@@ -72,6 +76,8 @@ pub struct CandidatePage {
 
 /// The query of `GET /api/v1/candidates`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "ssr", into_params(parameter_in = Query))]
 pub struct CandidateQuery {
     /// 1-based; defaults to 1.
     #[serde(default)]

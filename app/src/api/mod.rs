@@ -1,4 +1,5 @@
 //! Server functions and the DTOs both sides see, one module per feature.
+pub mod admin;
 pub mod auth;
 pub mod candidates;
 pub mod error;

@@ -7,6 +7,7 @@ use super::AppError;
 
 /// `GET /api/v1/profile/ai-settings`: the seed's three fields first, then Hirekey's extras.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PersonalAiSettings {
     pub has_personal_key: bool,
     pub use_personal_ai_key: bool,
@@ -38,6 +39,7 @@ pub struct PersonalAiSettings {
 
 /// A stored key, described without the key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ProviderKeyInfo {
     pub provider: String,
     pub key_preview: String,
@@ -53,6 +55,7 @@ pub struct ProviderKeyInfo {
 
 /// `PUT /api/v1/profile/ai-settings`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UpdatePersonalAiSettings {
     /// The seed's field; it carries the key for whichever provider is chosen.
     #[serde(default, alias = "api_key")]
@@ -69,6 +72,7 @@ pub struct UpdatePersonalAiSettings {
     pub base_url: Option<String>,
     /// RFC 3339 time; `null` clears the expiry.
     #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<String>))]
     pub expires_at: Option<Option<String>>,
     /// Alternative to `expires_at`: 0 = never, else days from now.
     #[serde(default)]
@@ -77,6 +81,7 @@ pub struct UpdatePersonalAiSettings {
 
 /// `POST /api/v1/profile/ai-settings/test`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TestAiKeyRequest {
     pub api_key: String,
     #[serde(default)]
@@ -86,6 +91,7 @@ pub struct TestAiKeyRequest {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TestAiKeyResponse {
     pub success: bool,
     pub message: String,
@@ -100,6 +106,7 @@ pub struct TestAiKeyResponse {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SetupGuide {
     pub title: String,
     pub steps: Vec<SetupStep>,
@@ -108,6 +115,7 @@ pub struct SetupGuide {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SetupStep {
     pub number: u32,
     pub title: String,
@@ -117,6 +125,7 @@ pub struct SetupStep {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ModelInfo {
     pub name: String,
     pub speed: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::AppError;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UsageSummary {
     pub days: u32,
     pub total_calls: u64,
@@ -24,6 +25,7 @@ pub struct UsageSummary {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DayUsage {
     pub date: String,
     pub calls: u64,
@@ -32,6 +34,7 @@ pub struct DayUsage {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UsageBreakdown {
     pub name: String,
     pub calls: u64,
@@ -42,6 +45,7 @@ pub struct UsageBreakdown {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RateLimitHeadroom {
     pub provider: String,
     pub remaining_requests: Option<i64>,
@@ -55,6 +59,7 @@ pub struct RateLimitHeadroom {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub event: String,
     pub provider: Option<String>,

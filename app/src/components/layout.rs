@@ -25,6 +25,12 @@ pub fn Layout(children: ChildrenFn) -> impl IntoView {
                     <A href="/candidates">"Candidates"</A>
                     <A href="/chat">"AI Chat"</A>
                     <A href="/profile">"My Profile"</A>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            user.await.ok().flatten().filter(|u| u.is_admin)
+                                .map(|_| view! { <A href="/admin">"Admin"</A> })
+                        })}
+                    </Transition>
                 </nav>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {

@@ -36,11 +36,14 @@ pub fn ProfilePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading your AI settings…"</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(s) => view! { <ProfileSections settings=s save remove test /> <UsageSection /> <AuditSection /> }.into_any(),
+                    Ok(s) => view! { <ProfileSections settings=s save remove test /> }.into_any(),
                     Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
                 }
             })}
         </Transition>
+        // Siblings, not children, of the settings Transition: nested Transitions do not hydrate.
+        <UsageSection />
+        <AuditSection />
     }
 }
 
@@ -81,7 +84,14 @@ fn ProfileSections(
     };
     let s = settings.clone();
     let initial_provider = settings.provider.clone();
-    let current_model = s.model.clone().unwrap_or_default();
+    // Only a model the user chose is prefilled; the provider's default shows as the placeholder.
+    let current_model = s
+        .providers
+        .iter()
+        .find(|p| p.provider == s.provider)
+        .and_then(|p| p.model.clone())
+        .unwrap_or_default();
+    let default_model = s.model.clone().unwrap_or_default();
     let expiry_note = s.expires_at.clone().map(|t| {
         if s.expired {
             format!("Expired on {t}")
@@ -149,7 +159,7 @@ fn ProfileSections(
                 </label>
                 <label>"Model"
                     <input type="text" name="model" list="model-options" value=current_model
-                        placeholder="Default for the provider" />
+                        placeholder=default_model />
                     <datalist id="model-options">
                         {move || models.get().into_iter().map(|m| view! { <option value=m.clone()>{m.clone()}</option> }).collect_view()}
                     </datalist>

@@ -19,6 +19,7 @@ use super::{
     auth::AuthUser,
     error::{ApiError, ApiResult},
     extract::ApiJson,
+    openapi::{ChatResponse, CodeCompletionResponse, ErrorBody, GenerateCodeResponse},
 };
 use crate::{
     providers::{ChatMessage, StreamItem, Usage},
@@ -28,14 +29,14 @@ use crate::{
 
 const MAX_PROMPT_CHARS: usize = 200_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct ChatRequest {
     messages: Vec<ChatMessage>,
     #[serde(default)]
     stream: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct CodeCompletionRequest {
     code: String,
     #[serde(default)]
@@ -44,15 +45,16 @@ pub struct CodeCompletionRequest {
     cursor: Option<usize>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct GenerateCodeRequest {
     prompt: String,
     #[serde(default)]
     language: String,
 }
 
-#[derive(Serialize)]
-struct AnswerMeta {
+/// Which key, provider and model answered, and the tokens used.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AnswerMeta {
     key_source: &'static str,
     provider: &'static str,
     model: String,
@@ -98,6 +100,27 @@ fn check_messages(messages: &[ChatMessage]) -> ApiResult<()> {
     Ok(())
 }
 
+/// Chat
+///
+/// One answer on the caller's resolved key (personal, else the system key unless a personal
+/// key is required). With `"stream": true` or `Accept: text/event-stream`, the answer streams
+/// as server-sent events: `meta`, then `{"token"}` data events, then `done` with the usage
+/// (or `error`), then `[DONE]`.
+#[utoipa::path(post, path = "/api/ai/chat", tag = "ai",
+    request_body = ChatRequest,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The answer, or its event stream", content(
+            (ChatResponse = "application/json"),
+            (String = "text/event-stream"),
+        )),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "API key required: no usable personal key and no system fallback", body = ErrorBody),
+        (status = 422, description = "Invalid request, or the provider rejected the key or model", body = ErrorBody),
+        (status = 429, description = "Rate limited (system-key quota or the provider's); see Retry-After", body = ErrorBody),
+        (status = 502, description = "The provider failed", body = ErrorBody),
+        (status = 504, description = "The provider timed out", body = ErrorBody),
+    ))]
 pub async fn chat(
     State(state): State<AppState>,
     user: AuthUser,
@@ -158,6 +181,21 @@ pub async fn chat(
     Ok((server_timing(&answer), Json(body)).into_response())
 }
 
+/// Code completion
+///
+/// The code that goes at the cursor (the end of `code` when `cursor` is absent).
+#[utoipa::path(post, path = "/api/ai/code-completion", tag = "ai",
+    request_body = CodeCompletionRequest,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The completion", body = CodeCompletionResponse),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "API key required: no usable personal key and no system fallback", body = ErrorBody),
+        (status = 422, description = "Invalid request, or the provider rejected the key or model", body = ErrorBody),
+        (status = 429, description = "Rate limited (system-key quota or the provider's); see Retry-After", body = ErrorBody),
+        (status = 502, description = "The provider failed", body = ErrorBody),
+        (status = 504, description = "The provider timed out", body = ErrorBody),
+    ))]
 pub async fn code_completion(
     State(state): State<AppState>,
     user: AuthUser,
@@ -193,6 +231,21 @@ pub async fn code_completion(
     Ok((server_timing(&answer), Json(body)).into_response())
 }
 
+/// Code generation
+///
+/// Code for the prompt, in one fenced block.
+#[utoipa::path(post, path = "/api/ai/generate-code", tag = "ai",
+    request_body = GenerateCodeRequest,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The generated code", body = GenerateCodeResponse),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "API key required: no usable personal key and no system fallback", body = ErrorBody),
+        (status = 422, description = "Invalid request, or the provider rejected the key or model", body = ErrorBody),
+        (status = 429, description = "Rate limited (system-key quota or the provider's); see Retry-After", body = ErrorBody),
+        (status = 502, description = "The provider failed", body = ErrorBody),
+        (status = 504, description = "The provider timed out", body = ErrorBody),
+    ))]
 pub async fn generate_code(
     State(state): State<AppState>,
     user: AuthUser,

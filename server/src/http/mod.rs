@@ -1,16 +1,20 @@
 //! The REST API: its routes, the auth extractor and `ApiError`.
+pub mod admin_routes;
 pub mod ai_routes;
 pub mod auth;
 pub mod auth_routes;
 pub mod error;
 pub mod extract;
+pub mod openapi;
 pub mod profile_routes;
 pub mod resume_routes;
 pub mod usage_routes;
 
 use axum::{
     extract::{DefaultBodyLimit, State},
-    routing::{get, post},
+    handler::Handler,
+    http::Method,
+    routing::{self, MethodRouter},
     Json, Router,
 };
 use serde_json::json;
@@ -18,29 +22,85 @@ use serde_json::json;
 use crate::state::AppState;
 use error::ApiError;
 
+/// One REST route: method, path under `/api` and handler. The router is built from
+/// [`api_routes`] alone and the OpenAPI test walks the same table, so a route cannot be served
+/// without being in the document (`openapi::ApiDoc`).
+pub struct ApiRoute {
+    pub method: Method,
+    /// The path under `/api`, in axum's syntax (`/v1/candidates/{id}`), which is OpenAPI's too.
+    pub path: &'static str,
+    handler: MethodRouter<AppState>,
+}
+
+impl ApiRoute {
+    pub fn get<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+        Self {
+            method: Method::GET,
+            path,
+            handler: routing::get(handler),
+        }
+    }
+
+    pub fn post<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+        Self {
+            method: Method::POST,
+            path,
+            handler: routing::post(handler),
+        }
+    }
+
+    pub fn put<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+        Self {
+            method: Method::PUT,
+            path,
+            handler: routing::put(handler),
+        }
+    }
+
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+        Self {
+            method: Method::DELETE,
+            path,
+            handler: routing::delete(handler),
+        }
+    }
+}
+
+/// Every REST route under `/api`. Each handler carries its `#[utoipa::path]`.
+pub fn api_routes() -> Vec<ApiRoute> {
+    let mut routes = vec![
+        ApiRoute::get("/openapi.json", openapi::openapi_json),
+        ApiRoute::get("/docs", openapi::docs_page),
+        ApiRoute::post("/v1/auth/register", auth_routes::register),
+        ApiRoute::post("/v1/auth/login", auth_routes::login),
+        ApiRoute::post("/v1/auth/logout", auth_routes::logout),
+        ApiRoute::get("/v1/auth/me", auth_routes::me),
+        ApiRoute::get("/v1/profile/ai-settings", profile_routes::get_settings),
+        ApiRoute::put("/v1/profile/ai-settings", profile_routes::put_settings),
+        ApiRoute::delete("/v1/profile/ai-settings", profile_routes::delete_settings),
+        ApiRoute::post("/v1/profile/ai-settings/test", profile_routes::test_key),
+        ApiRoute::get("/v1/profile/ai-settings/guide", profile_routes::guide),
+        ApiRoute::get("/user/api-key", profile_routes::get_user_api_key),
+        ApiRoute::post("/user/api-key", profile_routes::post_user_api_key),
+        ApiRoute::delete("/user/api-key", profile_routes::delete_user_api_key),
+        ApiRoute::post("/ai/chat", ai_routes::chat),
+        ApiRoute::post("/ai/code-completion", ai_routes::code_completion),
+        ApiRoute::post("/ai/generate-code", ai_routes::generate_code),
+    ];
+    routes.extend(usage_routes::routes());
+    // Uploads set their own, larger body limit per request (from HIREKEY_MAX_UPLOAD_MB).
+    routes.extend(resume_routes::routes());
+    routes.extend(admin_routes::routes());
+    routes
+}
+
 /// Every REST route, under `/api`, with JSON 404/405 answers for anything else.
 pub fn api_router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/auth/register", post(auth_routes::register))
-        .route("/v1/auth/login", post(auth_routes::login))
-        .route("/v1/auth/logout", post(auth_routes::logout))
-        .route("/v1/auth/me", get(auth_routes::me))
-        .route(
-            "/v1/profile/ai-settings",
-            get(profile_routes::get_settings).put(profile_routes::put_settings).delete(profile_routes::delete_settings),
-        )
-        .route("/v1/profile/ai-settings/test", post(profile_routes::test_key))
-        .route("/v1/profile/ai-settings/guide", get(profile_routes::guide))
-        .route(
-            "/user/api-key",
-            get(profile_routes::get_user_api_key).post(profile_routes::post_user_api_key).delete(profile_routes::delete_user_api_key),
-        )
-        .route("/ai/chat", post(ai_routes::chat))
-        .route("/ai/code-completion", post(ai_routes::code_completion))
-        .route("/ai/generate-code", post(ai_routes::generate_code))
-        .merge(usage_routes::routes())
-        // Uploads set their own, larger body limit per request (from HIREKEY_MAX_UPLOAD_MB).
-        .merge(resume_routes::routes())
+    api_routes()
+        .into_iter()
+        .fold(Router::new(), |router, route| {
+            router.route(route.path, route.handler)
+        })
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .fallback(|| async { ApiError::NotFound("API route") })
         .method_not_allowed_fallback(|| async {
@@ -51,7 +111,14 @@ pub fn api_router() -> Router<AppState> {
         })
 }
 
-/// `GET /healthz`: 200 once the database answers, 503 otherwise.
+/// Health check
+///
+/// 200 once the database answers, 503 otherwise. Served at `/healthz`, outside `/api`.
+#[utoipa::path(get, path = "/healthz", tag = "meta",
+    responses(
+        (status = 200, description = "The server and its database are up", body = openapi::Health),
+        (status = 503, description = "The database does not answer", body = openapi::ErrorBody),
+    ))]
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
     state.db.ping().await.map_err(|_| ApiError::Unavailable)?;
     Ok(Json(json!({"status": "ok"})))

@@ -10,6 +10,7 @@ use super::{
     auth::{AuthUser, ClientInfo},
     error::{ApiError, ApiResult},
     extract::{ApiJson, ApiQuery},
+    openapi::{ErrorBody, MessageResponse, UserApiKeyStatus, UserApiKeyUpdated},
 };
 use crate::{
     providers::{mask_key_asterisks, Provider},
@@ -17,6 +18,16 @@ use crate::{
     state::AppState,
 };
 
+/// The caller's AI settings
+///
+/// Whether a personal key is stored and used (with its masked preview, never the key), the
+/// active provider and model, expiry, last test, and which key an AI call would use now.
+#[utoipa::path(get, path = "/api/v1/profile/ai-settings", tag = "profile",
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The settings", body = PersonalAiSettings),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
 pub async fn get_settings(
     State(state): State<AppState>,
     user: AuthUser,
@@ -24,6 +35,19 @@ pub async fn get_settings(
     Ok(Json(keys::settings(&state, user.id).await?))
 }
 
+/// Save a key or change the AI settings
+///
+/// A new key is checked for its format and tested live against the provider before it is
+/// stored encrypted; the other fields toggle its use, choose the provider and model, and set
+/// an expiry.
+#[utoipa::path(put, path = "/api/v1/profile/ai-settings", tag = "profile",
+    request_body = UpdatePersonalAiSettings,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The settings after the change", body = PersonalAiSettings),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Malformed or rejected key, or invalid field", body = ErrorBody),
+    ))]
 pub async fn put_settings(
     State(state): State<AppState>,
     user: AuthUser,
@@ -33,11 +57,24 @@ pub async fn put_settings(
     Ok(Json(keys::update(&state, &user, req, &client).await?))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProviderQuery {
+    /// groq, openrouter, deepseek, openai or custom; the active provider when absent.
     provider: Option<String>,
 }
 
+/// Remove a personal key
+///
+/// Deletes the key of the named provider (the active one when none is named).
+#[utoipa::path(delete, path = "/api/v1/profile/ai-settings", tag = "profile",
+    params(ProviderQuery),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The settings after the removal", body = PersonalAiSettings),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Unknown provider", body = ErrorBody),
+    ))]
 pub async fn delete_settings(
     State(state): State<AppState>,
     user: AuthUser,
@@ -49,6 +86,17 @@ pub async fn delete_settings(
     ))
 }
 
+/// Test a key
+///
+/// Calls the provider's `GET /models` with the given key (or the stored one when `api_key` is
+/// empty); no tokens are spent. The outcome is in the body, not the status.
+#[utoipa::path(post, path = "/api/v1/profile/ai-settings/test", tag = "profile",
+    request_body = TestAiKeyRequest,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Whether the key works, and the models it can use", body = TestAiKeyResponse),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
 pub async fn test_key(
     State(state): State<AppState>,
     user: AuthUser,
@@ -58,6 +106,17 @@ pub async fn test_key(
     Ok(Json(keys::test(&state, &user, req, &client).await?))
 }
 
+/// Setup guide for a provider
+///
+/// How to get a key for the provider, its benefits and its default model.
+#[utoipa::path(get, path = "/api/v1/profile/ai-settings/guide", tag = "profile",
+    params(ProviderQuery),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The guide", body = SetupGuide),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Unknown provider", body = ErrorBody),
+    ))]
 pub async fn guide(
     State(state): State<AppState>,
     _user: AuthUser,
@@ -73,7 +132,15 @@ pub async fn guide(
     )))
 }
 
-/// Second seed: `GET /api/user/api-key` → `{"hasApiKey", "apiKey"}` for the OpenRouter key.
+/// The OpenRouter key, masked (second seed)
+///
+/// `{"hasApiKey", "apiKey"}` for the caller's OpenRouter key, masked as `sk-***...abc123`.
+#[utoipa::path(get, path = "/api/user/api-key", tag = "profile",
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Whether an OpenRouter key is stored, masked", body = UserApiKeyStatus),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
 pub async fn get_user_api_key(
     State(state): State<AppState>,
     user: AuthUser,
@@ -89,12 +156,23 @@ pub async fn get_user_api_key(
     Ok(Json(json!({"hasApiKey": row.is_some(), "apiKey": masked})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct UserApiKeyRequest {
     #[serde(rename = "apiKey")]
     api_key: String,
 }
 
+/// Store an OpenRouter key (second seed)
+///
+/// Tests and stores the key, and makes OpenRouter the caller's active, enabled provider.
+#[utoipa::path(post, path = "/api/user/api-key", tag = "profile",
+    request_body = UserApiKeyRequest,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Stored", body = UserApiKeyUpdated),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "Malformed or rejected key", body = ErrorBody),
+    ))]
 pub async fn post_user_api_key(
     State(state): State<AppState>,
     user: AuthUser,
@@ -108,6 +186,13 @@ pub async fn post_user_api_key(
     })))
 }
 
+/// Remove the OpenRouter key (second seed)
+#[utoipa::path(delete, path = "/api/user/api-key", tag = "profile",
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Removed", body = MessageResponse),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
 pub async fn delete_user_api_key(
     State(state): State<AppState>,
     user: AuthUser,

@@ -11,8 +11,7 @@ use axum::{
     },
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
-    routing::{get, post},
-    Json, Router,
+    Json,
 };
 use bytes::BytesMut;
 use tower::{Layer, ServiceExt};
@@ -22,6 +21,8 @@ use super::{
     auth::AuthUser,
     error::{ApiError, ApiResult},
     extract::{ApiPath, ApiQuery},
+    openapi::{ErrorBody, ResumeUpload},
+    ApiRoute,
 };
 use crate::{
     services::resumes::{self, max_upload_bytes, too_large, UploadFile},
@@ -31,14 +32,16 @@ use crate::{
 /// Room for the multipart boundaries and part headers around the file.
 const MULTIPART_OVERHEAD: usize = 64 * 1024;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/resumes/upload", post(upload_new))
-        .route("/v1/resumes/upload/{candidate_id}", post(upload_replace))
-        .route("/v1/candidates", get(list))
-        .route("/v1/candidates/{id}", get(get_one).delete(delete))
-        .route("/v1/candidates/{id}/resume", get(download))
-        .route("/v1/candidates/{id}/analyze", post(analyze))
+pub fn routes() -> Vec<ApiRoute> {
+    vec![
+        ApiRoute::post("/v1/resumes/upload", upload_new),
+        ApiRoute::post("/v1/resumes/upload/{candidate_id}", upload_replace),
+        ApiRoute::get("/v1/candidates", list),
+        ApiRoute::get("/v1/candidates/{id}", get_one),
+        ApiRoute::delete("/v1/candidates/{id}", delete),
+        ApiRoute::get("/v1/candidates/{id}/resume", download),
+        ApiRoute::post("/v1/candidates/{id}/analyze", analyze),
+    ]
 }
 
 /// The `file` part of a `multipart/form-data` body, at most `HIREKEY_MAX_UPLOAD_MB`.
@@ -123,8 +126,21 @@ fn field_error(e: MultipartError, state: &AppState) -> ApiError {
     }
 }
 
+/// Upload a resume
+///
 /// `POST /api/v1/resumes/upload`: 201 with the new candidate (analysed, or failed with the
-/// reason; the file is kept either way).
+/// reason; the file is kept either way). PDF, DOCX or plain text, at most
+/// `HIREKEY_MAX_UPLOAD_MB`.
+#[utoipa::path(post, path = "/api/v1/resumes/upload", tag = "candidates",
+    request_body(content = ResumeUpload, content_type = "multipart/form-data"),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 201, description = "The new candidate; `Location` points at it", body = Candidate),
+        (status = 400, description = "No `file` part", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 413, description = "The file is too large", body = ErrorBody),
+        (status = 415, description = "Not a PDF, DOCX or text file", body = ErrorBody),
+    ))]
 async fn upload_new(
     State(state): State<AppState>,
     user: AuthUser,
@@ -141,7 +157,20 @@ async fn upload_new(
         .into_response())
 }
 
+/// Replace a candidate's resume
+///
 /// `POST /api/v1/resumes/upload/{candidate_id}`: 200 with the candidate, its resume replaced.
+#[utoipa::path(post, path = "/api/v1/resumes/upload/{candidate_id}", tag = "candidates",
+    params(("candidate_id" = Uuid, Path, description = "The candidate's id")),
+    request_body(content = ResumeUpload, content_type = "multipart/form-data"),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The candidate, re-analysed", body = Candidate),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such candidate of the caller's", body = ErrorBody),
+        (status = 413, description = "The file is too large", body = ErrorBody),
+        (status = 415, description = "Not a PDF, DOCX or text file", body = ErrorBody),
+    ))]
 async fn upload_replace(
     State(state): State<AppState>,
     user: AuthUser,
@@ -153,9 +182,19 @@ async fn upload_replace(
     ))
 }
 
+/// Analyse a candidate's resume again
+///
 /// `POST /api/v1/candidates/{id}/analyze`: 200 with the candidate; like an upload, a failed
 /// analysis is reported in it (`analysis_status: "failed"`, `analysis_error`), not as an error
 /// status, because the request did its job: the outcome is recorded and the data is intact.
+#[utoipa::path(post, path = "/api/v1/candidates/{id}/analyze", tag = "candidates",
+    params(("id" = Uuid, Path, description = "The candidate's id")),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The candidate with the new analysis or its failure", body = Candidate),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such candidate of the caller's", body = ErrorBody),
+    ))]
 async fn analyze(
     State(state): State<AppState>,
     user: AuthUser,
@@ -164,6 +203,16 @@ async fn analyze(
     Ok(Json(resumes::reanalyze(&state, &user, id).await?))
 }
 
+/// List candidates
+///
+/// The caller's candidates, newest first, one page at a time, optionally filtered by `q`.
+#[utoipa::path(get, path = "/api/v1/candidates", tag = "candidates",
+    params(CandidateQuery),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "One page of candidates", body = CandidatePage),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
 async fn list(
     State(state): State<AppState>,
     user: AuthUser,
@@ -172,6 +221,17 @@ async fn list(
     Ok(Json(resumes::list(&state, &user, query).await?))
 }
 
+/// Get a candidate
+///
+/// The candidate and the text extracted from their resume.
+#[utoipa::path(get, path = "/api/v1/candidates/{id}", tag = "candidates",
+    params(("id" = Uuid, Path, description = "The candidate's id")),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The candidate", body = CandidateDetail),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such candidate of the caller's", body = ErrorBody),
+    ))]
 async fn get_one(
     State(state): State<AppState>,
     user: AuthUser,
@@ -180,6 +240,17 @@ async fn get_one(
     Ok(Json(resumes::get(&state, &user, id).await?))
 }
 
+/// Delete a candidate
+///
+/// The candidate and their resume file.
+#[utoipa::path(delete, path = "/api/v1/candidates/{id}", tag = "candidates",
+    params(("id" = Uuid, Path, description = "The candidate's id")),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such candidate of the caller's", body = ErrorBody),
+    ))]
 async fn delete(
     State(state): State<AppState>,
     user: AuthUser,
@@ -189,7 +260,17 @@ async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Download a resume
+///
 /// `GET /api/v1/candidates/{id}/resume`: the original bytes, always as an attachment.
+#[utoipa::path(get, path = "/api/v1/candidates/{id}/resume", tag = "candidates",
+    params(("id" = Uuid, Path, description = "The candidate's id")),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The file as uploaded, with its content type", body = [u8], content_type = "application/octet-stream"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such candidate of the caller's", body = ErrorBody),
+    ))]
 async fn download(
     State(state): State<AppState>,
     user: AuthUser,

@@ -1,25 +1,39 @@
 //! `GET /api/v1/profile/usage?days=N` and `GET /api/v1/profile/audit`.
 use app::api::usage::{AuditEntry, UsageSummary};
-use axum::{extract::State, routing::get, Json, Router};
+use axum::{extract::State, Json};
 use serde::Deserialize;
 
-use super::{auth::AuthUser, error::ApiResult, extract::ApiQuery};
+use super::{auth::AuthUser, error::ApiResult, extract::ApiQuery, openapi::ErrorBody, ApiRoute};
 use crate::{
     services::{audit, usage},
     state::AppState,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/profile/usage", get(get_usage))
-        .route("/v1/profile/audit", get(get_audit))
+pub fn routes() -> Vec<ApiRoute> {
+    vec![
+        ApiRoute::get("/v1/profile/usage", get_usage),
+        ApiRoute::get("/v1/profile/audit", get_audit),
+    ]
 }
 
-#[derive(Deserialize)]
-struct UsageQuery {
-    days: Option<u32>,
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct UsageQuery {
+    /// How many days back, 1 to 365; 30 when absent.
+    pub(crate) days: Option<u32>,
 }
 
+/// The caller's AI usage
+///
+/// Calls, errors, tokens and latency of the last `days` days, per day and by key source,
+/// provider, model and feature, with the personal key's last seen rate-limit headroom.
+#[utoipa::path(get, path = "/api/v1/profile/usage", tag = "usage",
+    params(UsageQuery),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The usage summary", body = UsageSummary),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
 async fn get_usage(
     State(state): State<AppState>,
     user: AuthUser,
@@ -30,6 +44,16 @@ async fn get_usage(
     ))
 }
 
+/// The caller's key activity
+///
+/// Key events (created, replaced, tested, enabled, disabled, expired, deleted), newest first,
+/// at most 200. They never hold a key.
+#[utoipa::path(get, path = "/api/v1/profile/audit", tag = "usage",
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Key events, newest first", body = Vec<AuditEntry>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+    ))]
 async fn get_audit(
     State(state): State<AppState>,
     user: AuthUser,

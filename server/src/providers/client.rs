@@ -17,7 +17,7 @@ pub struct Target {
     pub model: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ChatMessage {
     pub role: String,
     pub content: String,
@@ -32,7 +32,7 @@ impl ChatMessage {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Usage {
     #[serde(default)]
     pub prompt_tokens: i64,

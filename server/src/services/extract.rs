@@ -178,7 +178,7 @@ fn extract_blocking(kind: DocumentKind, bytes: &[u8]) -> Result<String, ExtractE
 }
 
 fn pdf_text(bytes: &[u8]) -> Result<String, ExtractError> {
-    let doc = match pdf_extract::Document::load_mem(bytes) {
+    let mut doc = match pdf_extract::Document::load_mem(bytes) {
         Ok(doc) => doc,
         // An encryption dictionary that fails to load is still an encrypted PDF to the user.
         Err(_) if contains(bytes, b"/Encrypt") => return Err(ExtractError::Encrypted),
@@ -190,10 +190,32 @@ fn pdf_text(bytes: &[u8]) -> Result<String, ExtractError> {
     if doc.is_encrypted() {
         return Err(ExtractError::Encrypted);
     }
+    drop_image_samples(&mut doc);
     let mut text = String::new();
     pdf_extract::output_doc(&doc, &mut pdf_extract::PlainTextOutput::new(&mut text))
         .map_err(|_| ExtractError::BrokenPdf)?;
     Ok(text)
+}
+
+/// pdf-extract runs `Do` on every XObject as if it were a form: it inflates an image and
+/// parses its samples as content operators. Samples that happen to read as an operator without
+/// its operands make it panic (a resume with a photo on a #778899 backdrop starts with "w", the
+/// line-width operator, and was refused as damaged), and every scanned page is inflated for
+/// nothing. Images hold no text, so their samples are dropped before extraction.
+fn drop_image_samples(doc: &mut pdf_extract::Document) {
+    for object in doc.objects.values_mut() {
+        let Ok(stream) = object.as_stream_mut() else {
+            continue;
+        };
+        let is_image = stream
+            .dict
+            .get(b"Subtype")
+            .and_then(|subtype| subtype.as_name())
+            .is_ok_and(|name| name == b"Image");
+        if is_image {
+            stream.set_plain_content(Vec::new());
+        }
+    }
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

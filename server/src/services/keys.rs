@@ -15,7 +15,7 @@ use crate::{
         auth::{AuthUser, ClientInfo},
         error::{ApiError, ApiResult},
     },
-    providers::{mask_key_preview, Provider, ProviderError},
+    providers::{mask_key_preview, Provider, ProviderError, RateLimitSnapshot},
     services::{
         ai::{self, KeySource},
         audit::{self, AuditEvent},
@@ -317,13 +317,8 @@ pub async fn update(
                     provider.label()
                 )));
             }
-            if model.is_some() || expiry.is_some() {
-                return Err(ApiError::Validation(format!(
-                    "No personal {} API key is stored",
-                    provider.label()
-                )));
-            }
-            // Choosing a provider without a key just makes it the active one.
+            // Choosing a provider without a key just makes it the active one; a model or an
+            // expiry has no key to apply to yet and is left for when the key is saved.
             if request.provider.is_some() {
                 set_active_provider(&txn, &user, provider, now).await?;
             }
@@ -500,7 +495,7 @@ pub async fn test(
     };
     let started = std::time::Instant::now();
     let result = state.providers.list_models(provider, &base_url, &key).await;
-    let response_time = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+    let elapsed = started.elapsed();
     let now = state.clock.now();
     let ok = result.is_ok();
     // Record the outcome on the stored row when it is that key that was tested.
@@ -529,7 +524,18 @@ pub async fn test(
         now,
     )
     .await?;
-    Ok(match result {
+    Ok(test_response(provider, result, elapsed))
+}
+
+/// The answer to a key test, from the provider's `GET /models` outcome (personal and system
+/// keys alike).
+pub(crate) fn test_response(
+    provider: Provider,
+    result: Result<(Vec<String>, RateLimitSnapshot), ProviderError>,
+    elapsed: std::time::Duration,
+) -> TestAiKeyResponse {
+    let response_time = (elapsed.as_secs_f64() * 1000.0).round() / 1000.0;
+    match result {
         Ok((models, _)) => TestAiKeyResponse {
             success: true,
             message: "API key is valid!".into(),
@@ -556,5 +562,5 @@ pub async fn test(
                 retry_after_seconds,
             }
         }
-    })
+    }
 }

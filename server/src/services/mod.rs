@@ -1,4 +1,5 @@
 //! Business logic, shared by the REST handlers and the server functions.
+pub mod admin;
 pub mod ai;
 pub mod audit;
 pub mod clock;

@@ -54,17 +54,35 @@ pub async fn summary(
     user_id: uuid::Uuid,
     days: u32,
 ) -> Result<app::api::usage::UsageSummary, sea_orm::DbErr> {
+    summarize(state, Some(user_id), days).await
+}
+
+/// Every user's usage together, for the admin page. It has no rate-limit headroom: that
+/// belongs to one user's key.
+pub async fn summary_all_users(
+    state: &crate::state::AppState,
+    days: u32,
+) -> Result<app::api::usage::UsageSummary, sea_orm::DbErr> {
+    summarize(state, None, days).await
+}
+
+/// One user's usage, or everyone's (`None`).
+async fn summarize(
+    state: &crate::state::AppState,
+    user_id: Option<uuid::Uuid>,
+    days: u32,
+) -> Result<app::api::usage::UsageSummary, sea_orm::DbErr> {
     use std::collections::BTreeMap;
 
     use app::api::usage::{DayUsage, RateLimitHeadroom, UsageBreakdown, UsageSummary};
-    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QueryTrait};
 
     let days = days.clamp(1, 365);
     let now = state.clock.now();
     let since = (now - chrono::Duration::days(i64::from(days) - 1)).date_naive();
     let since_time = since.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let rows = ai_usage::Entity::find()
-        .filter(ai_usage::Column::UserId.eq(user_id))
+        .apply_if(user_id, |q, id| q.filter(ai_usage::Column::UserId.eq(id)))
         .filter(ai_usage::Column::CreatedAt.gte(since_time))
         .order_by_asc(ai_usage::Column::CreatedAt)
         .all(&state.db)
@@ -140,23 +158,26 @@ pub async fn summary(
             .map(|(name, acc)| acc.breakdown(name))
             .collect::<Vec<_>>()
     });
-    let headroom = ai_usage::Entity::find()
-        .filter(ai_usage::Column::UserId.eq(user_id))
-        .filter(ai_usage::Column::KeySource.eq("personal"))
-        .filter(ai_usage::Column::RemainingRequests.is_not_null())
-        .order_by_desc(ai_usage::Column::CreatedAt)
-        .one(&state.db)
-        .await?
-        .map(|r| RateLimitHeadroom {
-            low: matches!((r.remaining_requests, r.limit_requests), (Some(rem), Some(lim)) if lim > 0 && rem * 10 < lim),
-            provider: r.provider,
-            remaining_requests: r.remaining_requests,
-            limit_requests: r.limit_requests,
-            remaining_tokens: r.remaining_tokens,
-            limit_tokens: r.limit_tokens,
-            reset_requests: r.reset_requests,
-            seen_at: r.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        });
+    let headroom = match user_id {
+        Some(user_id) => ai_usage::Entity::find()
+            .filter(ai_usage::Column::UserId.eq(user_id))
+            .filter(ai_usage::Column::KeySource.eq("personal"))
+            .filter(ai_usage::Column::RemainingRequests.is_not_null())
+            .order_by_desc(ai_usage::Column::CreatedAt)
+            .one(&state.db)
+            .await?,
+        None => None,
+    }
+    .map(|r| RateLimitHeadroom {
+        low: matches!((r.remaining_requests, r.limit_requests), (Some(rem), Some(lim)) if lim > 0 && rem * 10 < lim),
+        provider: r.provider,
+        remaining_requests: r.remaining_requests,
+        limit_requests: r.limit_requests,
+        remaining_tokens: r.remaining_tokens,
+        limit_tokens: r.limit_tokens,
+        reset_requests: r.reset_requests,
+        seen_at: r.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    });
     let prompt_tokens = rows.iter().map(|r| r.prompt_tokens.max(0) as u64).sum();
     let completion_tokens = rows.iter().map(|r| r.completion_tokens.max(0) as u64).sum();
     let total = total.breakdown(String::new());

@@ -2,7 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod helpers;
+mod pdfs;
 
+mod admin;
 mod ai;
 mod auth;
 mod keys;

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::db_test;
 use crate::helpers::*;
+use crate::pdfs::{self, Expect};
 
 const UPLOAD: &str = "/api/v1/resumes/upload";
 
@@ -761,5 +762,172 @@ db_test!(
         let (status, _, _) = download(&app, &token, &first_id).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(app.get("/api/v1/candidates", &token).await.body["total"], 2);
+    }
+);
+
+// ---- Generated PDFs (tests/api/pdfs.rs) --------------------------------------------------
+
+/// The upload limit these tests run with, in MB.
+const PDF_TEST_LIMIT_MB: usize = 1;
+
+fn strings(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// The server answers `GET /healthz` with 200.
+async fn assert_serving(app: &TestApp, after: &str) {
+    let res = app
+        .http
+        .get(format!("{}/healthz", app.url))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("after {after}: the server does not answer: {e}"));
+    assert_eq!(res.status(), StatusCode::OK, "after {after}: /healthz");
+}
+
+fn error_label(status: u16) -> &'static str {
+    match status {
+        413 => "Payload too large",
+        415 => "Unsupported media type",
+        422 => "Validation failed",
+        other => panic!("no label for {other}"),
+    }
+}
+
+db_test!(
+    generated_resume_pdfs_are_read,
+    |s: Spawn| s.env("HIREKEY_MAX_UPLOAD_MB", &PDF_TEST_LIMIT_MB.to_string()),
+    |app: TestApp| async move {
+        let token = app.register("producers@example.com").await;
+        let mut read = 0;
+        for sample in pdfs::catalogue(PDF_TEST_LIMIT_MB * 1024 * 1024) {
+            let Expect::Read {
+                name,
+                skills,
+                lines,
+            } = sample.expect
+            else {
+                continue;
+            };
+            let label = sample.label;
+            let r = upload(
+                &app,
+                &token,
+                sample.file_name,
+                "application/pdf",
+                sample.bytes.clone(),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{label}: {}", r.text);
+            assert_eq!(r.body["analysis_status"], "done", "{label}: {}", r.text);
+            assert_eq!(r.body["name"], name, "{label}");
+            assert_eq!(strings(&r.body["skills"]), skills, "{label}");
+            assert_eq!(r.body["content_type"], "application/pdf", "{label}");
+            assert_eq!(r.body["file_name"], sample.file_name, "{label}");
+            // The mock was sent the text, name first.
+            let prompt = app
+                .chat_requests()
+                .pop()
+                .unwrap()
+                .messages
+                .last()
+                .unwrap()
+                .content
+                .clone();
+            assert!(
+                prompt.contains(&format!("<resume>\n{name}\n")),
+                "{label}: {prompt}"
+            );
+
+            let id = id_of(&r);
+            let detail = app.get(&format!("/api/v1/candidates/{id}"), &token).await;
+            let text = detail.body["resume_text"].as_str().unwrap();
+            for line in lines {
+                assert!(
+                    text.lines().any(|l| l == *line),
+                    "{label} ({} pages): no line {line:?} in\n{text}",
+                    sample.pages
+                );
+            }
+            let (status, _, bytes) = download(&app, &token, &id).await;
+            assert_eq!(status, StatusCode::OK, "{label}");
+            assert_eq!(bytes, sample.bytes, "{label}: the original is kept");
+            read += 1;
+        }
+        assert_eq!(read, 6);
+
+        // Words in other scripts are found by search, on both databases.
+        for (q, expected) in [
+            ("петрова", "Анна Петрова"),
+            ("ΕΛΛΗΝΙΚΆ", "Анна Петрова"),
+            ("東京大学", "Анна Петрова"),
+            ("garcía", "Tomás García"),
+        ] {
+            let r = app.get(&format!("/api/v1/candidates?q={q}"), &token).await;
+            assert_eq!(r.status, StatusCode::OK, "q={q}: {}", r.text);
+            assert_eq!(names(&r.body), [expected], "q={q}");
+        }
+    }
+);
+
+db_test!(
+    broken_and_hostile_pdfs_get_clear_errors_and_the_server_keeps_serving,
+    |s: Spawn| s.env("HIREKEY_MAX_UPLOAD_MB", &PDF_TEST_LIMIT_MB.to_string()),
+    |app: TestApp| async move {
+        let token = app.register("hostile-pdfs@example.com").await;
+        let catalogue = pdfs::catalogue(PDF_TEST_LIMIT_MB * 1024 * 1024);
+        let refused: Vec<_> = catalogue
+            .iter()
+            .filter_map(|s| match s.expect {
+                Expect::Refused { status, message } => Some((s, status, message)),
+                Expect::Read { .. } => None,
+            })
+            .collect();
+        assert_eq!(refused.len(), 6);
+        for &(sample, status, message) in &refused {
+            let label = sample.label;
+            let r = upload(
+                &app,
+                &token,
+                sample.file_name,
+                "application/pdf",
+                sample.bytes.clone(),
+            )
+            .await;
+            assert_eq!(r.status.as_u16(), status, "{label}: {}", r.text);
+            assert_eq!(r.body["error"], error_label(status), "{label}: {}", r.text);
+            let text = r.body["message"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{label}: {}", r.text));
+            assert!(text.contains(message), "{label}: {text}");
+            assert_serving(&app, label).await;
+        }
+
+        // All of them at once, with a good one among them: each gets its own answer.
+        let good = pdfs::one_page();
+        let burst = refused
+            .iter()
+            .map(|&(sample, status, _)| (sample.file_name, sample.bytes.clone(), status))
+            .chain([("good.pdf", good, 201)])
+            .map(|(name, bytes, status)| {
+                let app = &app;
+                let token = &token;
+                async move {
+                    let r = upload(app, token, name, "application/pdf", bytes).await;
+                    (name, status, r)
+                }
+            });
+        for (name, status, r) in futures::future::join_all(burst).await {
+            assert_eq!(r.status.as_u16(), status, "{name} in a burst: {}", r.text);
+        }
+        assert_serving(&app, "the burst").await;
+
+        // Nothing was kept of the refused files; the good one was read.
+        let list = app.get("/api/v1/candidates", &token).await;
+        assert_eq!(list.body["total"], 1, "{}", list.text);
+        assert_eq!(names(&list.body), ["Jane Doe"]);
     }
 );

@@ -1,0 +1,261 @@
+//! `make bench`: PDF text extraction on the generated test PDFs (`tests/api/pdfs.rs`), timed
+//! through `services::extract::extract_text`, the call an upload makes (extraction permit,
+//! blocking thread, panic guard, timeout, normalising). Per file: median and p99 over the runs,
+//! ms per page; for the malformed files, how long they take to fail. Budgets: DESIGN.md,
+//! "Performance budgets": a 2-page resume under 20 ms, a malformed PDF failing in under 2 s.
+//!
+//! `HIREKEY_BENCH_QUICK=1` runs 20 instead of 200 timed runs per file (a smoke run).
+//! The report is printed and written to `target/bench/extraction.md`.
+
+// A measurement tool, not a test and not server code: its output *is* stdout, and a broken
+// setup (a generator fails, a good PDF is refused) should stop it loudly, so the workspace's
+// unwrap/expect/print_stdout denials do not fit here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::{fmt::Write as _, path::PathBuf, time::Instant};
+
+use bytes::Bytes;
+use server::services::extract::{extract_text, DocumentKind, ExtractError, EXTRACT_TIMEOUT};
+
+// The fixtures of the API tests; the bench reads only what it times.
+#[allow(dead_code)]
+#[path = "../tests/api/pdfs.rs"]
+mod pdfs;
+
+use pdfs::{Expect, Sample};
+
+/// The budget for a 2-page resume, on p99.
+const TWO_PAGE_BUDGET_MS: f64 = 20.0;
+/// The budget for a malformed PDF to fail, on the slowest run.
+const MALFORMED_BUDGET_MS: f64 = 2_000.0;
+/// Only the size matters for the oversized sample here (the server refuses it before reading).
+const UPLOAD_LIMIT: usize = 10 * 1024 * 1024;
+
+/// Nearest-rank percentile of sorted values, `q` in (0, 1].
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn report_dir() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let workspace = manifest.parent().map_or(manifest.clone(), PathBuf::from);
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            if dir.is_absolute() {
+                dir
+            } else {
+                workspace.join(dir)
+            }
+        }
+        None => workspace.join("target"),
+    };
+    target.join("bench")
+}
+
+struct Timing {
+    sample: Sample,
+    outcome: Result<usize, ExtractError>,
+    /// Milliseconds per run, sorted.
+    ms: Vec<f64>,
+}
+
+impl Timing {
+    fn median(&self) -> f64 {
+        percentile(&self.ms, 0.5)
+    }
+    fn p99(&self) -> f64 {
+        percentile(&self.ms, 0.99)
+    }
+    fn max(&self) -> f64 {
+        self.ms.last().copied().unwrap_or(f64::NAN)
+    }
+}
+
+async fn time(sample: Sample, warmup: usize, runs: usize) -> Timing {
+    let bytes = Bytes::from(sample.bytes.clone());
+    let first = extract_text(DocumentKind::Pdf, bytes.clone()).await;
+    for _ in 0..warmup {
+        let _ = extract_text(DocumentKind::Pdf, bytes.clone()).await;
+    }
+    let mut ms = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let result = extract_text(DocumentKind::Pdf, bytes.clone()).await;
+        ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(
+            result
+                .as_ref()
+                .map(|t| t.chars().count())
+                .map_err(Clone::clone),
+            first
+                .as_ref()
+                .map(|t| t.chars().count())
+                .map_err(Clone::clone),
+            "{}: the same file gave another answer",
+            sample.label
+        );
+    }
+    ms.sort_by(f64::total_cmp);
+    Timing {
+        outcome: first.map(|t| t.chars().count()),
+        sample,
+        ms,
+    }
+}
+
+fn outcome(t: &Timing) -> String {
+    match &t.outcome {
+        Ok(chars) => format!("text, {chars} chars"),
+        Err(e) => format!("refused: {}", short(e)),
+    }
+}
+
+fn short(e: &ExtractError) -> &'static str {
+    match e {
+        ExtractError::Unsupported(_) => "unsupported",
+        ExtractError::Empty => "empty",
+        ExtractError::Encrypted => "encrypted",
+        ExtractError::NoTextLayer => "no text layer",
+        ExtractError::BrokenPdf => "damaged",
+        ExtractError::BrokenDocx(_) => "broken docx",
+        ExtractError::NoText => "no text",
+        ExtractError::TimedOut => "timed out",
+        ExtractError::Busy => "busy",
+    }
+}
+
+fn verdict(pass: bool) -> &'static str {
+    if pass {
+        "PASS"
+    } else {
+        "FAIL"
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let quick = std::env::var("HIREKEY_BENCH_QUICK")
+        .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"));
+    let (warmup, runs) = if quick { (3, 20) } else { (20, 200) };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+
+    let mut timings = Vec::new();
+    let mut skipped = Vec::new();
+    for sample in pdfs::catalogue(UPLOAD_LIMIT) {
+        // Files that are not PDFs never reach the extractor (`DocumentKind::detect` refuses
+        // them on their first bytes), and the oversized one is refused by size.
+        let refused_before = matches!(
+            sample.expect,
+            Expect::Refused {
+                status: 413 | 415,
+                ..
+            }
+        ) || !sample.bytes.starts_with(b"%PDF-");
+        if refused_before {
+            skipped.push(sample.label);
+            continue;
+        }
+        eprintln!("timing {} ({runs} runs)...", sample.label);
+        let t = time(sample, warmup, runs).await;
+        let expected_ok = matches!(t.sample.expect, Expect::Read { .. });
+        assert_eq!(
+            t.outcome.is_ok(),
+            expected_ok,
+            "{}: unexpected outcome {}",
+            t.sample.label,
+            outcome(&t)
+        );
+        timings.push(t);
+    }
+
+    let mut md = String::new();
+    let _ = writeln!(md, "## PDF text extraction\n");
+    let _ = writeln!(
+        md,
+        "Mode: {}. Machine: {cores} cores. Build: `cargo bench` (release). Timed: \
+         `services::extract::extract_text` (permit, blocking thread, panic guard, normalising), \
+         one call at a time, {warmup} warm-up + {runs} timed runs per file. Files: \
+         `server/tests/api/pdfs.rs`, written with lopdf.\n",
+        if quick {
+            "QUICK (HIREKEY_BENCH_QUICK=1: a smoke run, not a measurement)"
+        } else {
+            "full"
+        }
+    );
+    let _ = writeln!(
+        md,
+        "| file | KB | pages | outcome | median ms | p99 ms | max ms | median ms/page |\n\
+         |---|---:|---:|---|---:|---:|---:|---:|"
+    );
+    for t in &timings {
+        let pages = t.sample.pages.max(1) as f64;
+        let _ = writeln!(
+            md,
+            "| {} | {:.1} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} |",
+            t.sample.label,
+            t.sample.bytes.len() as f64 / 1024.0,
+            t.sample.pages,
+            outcome(t),
+            t.median(),
+            t.p99(),
+            t.max(),
+            t.median() / pages
+        );
+    }
+    let _ = writeln!(
+        md,
+        "\nNot timed (refused before extraction): {}.\n",
+        skipped.join("; ")
+    );
+
+    let mut table = String::from("| measure | budget | result | verdict |\n|---|---|---|---|\n");
+    let mut all_pass = true;
+    for t in timings
+        .iter()
+        .filter(|t| t.sample.pages == 2 && t.outcome.is_ok())
+    {
+        let pass = t.p99() < TWO_PAGE_BUDGET_MS;
+        all_pass &= pass;
+        let _ = writeln!(
+            table,
+            "| 2-page resume: {} | < {TWO_PAGE_BUDGET_MS:.0} ms (p99) | p99 {:.3} ms, median {:.3} ms | {} |",
+            t.sample.label,
+            t.p99(),
+            t.median(),
+            verdict(pass)
+        );
+    }
+    for t in timings.iter().filter(|t| t.outcome.is_err()) {
+        let pass = t.max() < MALFORMED_BUDGET_MS;
+        all_pass &= pass;
+        let _ = writeln!(
+            table,
+            "| fails: {} | < {MALFORMED_BUDGET_MS:.0} ms (slowest run) | {} in {:.3} ms max, {:.3} ms median | {} |",
+            t.sample.label,
+            outcome(t),
+            t.max(),
+            t.median(),
+            verdict(pass)
+        );
+    }
+    let _ = writeln!(md, "{table}");
+    let _ = writeln!(
+        md,
+        "Note: these files fail on their own. A PDF that makes the parser loop is stopped by \
+         `EXTRACT_TIMEOUT` ({} s), which is longer than the 2 s budget.\n",
+        EXTRACT_TIMEOUT.as_secs_f64()
+    );
+    let _ = writeln!(md, "Overall: {}", if all_pass { "PASS" } else { "FAIL" });
+
+    println!("{md}");
+    let dir = report_dir();
+    std::fs::create_dir_all(&dir).expect("create the report directory");
+    let path = dir.join("extraction.md");
+    std::fs::write(&path, &md).expect("write the report");
+    eprintln!("report written to {}", path.display());
+}

@@ -1,0 +1,145 @@
+//! `/api/v1/admin/*`: admins only (401 without a session, 403 for everyone else). The handlers
+//! only translate HTTP; the work is in `services::admin`.
+use app::api::{
+    admin::{AdminAiConfig, AdminSettings, AdminUser},
+    profile::TestAiKeyResponse,
+    usage::UsageSummary,
+};
+use axum::{
+    extract::{FromRequestParts, State},
+    http::request::Parts,
+    Json,
+};
+
+use super::{
+    auth::AuthUser,
+    error::{ApiError, ApiResult},
+    extract::{ApiJson, ApiQuery},
+    openapi::ErrorBody,
+    usage_routes::UsageQuery,
+    ApiRoute,
+};
+use crate::{
+    services::admin::{self, Admin},
+    state::AppState,
+};
+
+pub fn routes() -> Vec<ApiRoute> {
+    vec![
+        ApiRoute::get("/v1/admin/users", list_users),
+        ApiRoute::get("/v1/admin/ai-config", get_ai_config),
+        ApiRoute::post("/v1/admin/ai-config/test", test_system_key),
+        ApiRoute::put("/v1/admin/settings", put_settings),
+        ApiRoute::get("/v1/admin/usage", get_usage),
+    ]
+}
+
+/// The admin check runs before the body is read, so a non-admin always gets 403.
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        admin::require_admin(state, &user).await
+    }
+}
+
+/// List every user
+///
+/// Each user's id, email, name, admin flag and creation time, and whether they have a personal
+/// key for their active provider, with its expiry. Never a key or a key preview.
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Every user, oldest first", body = Vec<AdminUser>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    ))]
+async fn list_users(
+    State(state): State<AppState>,
+    admin: Admin,
+) -> ApiResult<Json<Vec<AdminUser>>> {
+    Ok(Json(admin::list_users(&state, &admin).await?))
+}
+
+/// The system AI configuration
+///
+/// Provider, model, base URL and the masked system key, and whether a personal key is
+/// required (by the environment or the run-time setting).
+#[utoipa::path(get, path = "/api/v1/admin/ai-config", tag = "admin",
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The configuration, the key masked", body = AdminAiConfig),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    ))]
+async fn get_ai_config(
+    State(state): State<AppState>,
+    admin: Admin,
+) -> ApiResult<Json<AdminAiConfig>> {
+    Ok(Json(admin::ai_config(&state, &admin).await?))
+}
+
+/// Test the system key
+///
+/// Calls the system provider's `GET /models` with the system key; no tokens are spent. The
+/// outcome is in the body, as for a personal key test.
+#[utoipa::path(post, path = "/api/v1/admin/ai-config/test", tag = "admin",
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Whether the system key works, and its models", body = TestAiKeyResponse),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    ))]
+async fn test_system_key(
+    State(state): State<AppState>,
+    admin: Admin,
+) -> ApiResult<Json<TestAiKeyResponse>> {
+    Ok(Json(admin::test_system_key(&state, &admin).await?))
+}
+
+/// Change the key policy
+///
+/// Stores whether every AI call needs the caller's own key (no system fallback). It applies
+/// at once on this instance and within seconds on the others.
+#[utoipa::path(put, path = "/api/v1/admin/settings", tag = "admin",
+    request_body = AdminSettings,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The configuration with the new policy", body = AdminAiConfig),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 422, description = "Invalid body", body = ErrorBody),
+    ))]
+async fn put_settings(
+    State(state): State<AppState>,
+    admin: Admin,
+    ApiJson(request): ApiJson<AdminSettings>,
+) -> ApiResult<Json<AdminAiConfig>> {
+    Ok(Json(admin::update_settings(&state, &admin, request).await?))
+}
+
+/// Everyone's AI usage
+///
+/// All users' calls of the last `days` days (30 when absent), by key source, provider, model,
+/// feature and day.
+#[utoipa::path(get, path = "/api/v1/admin/usage", tag = "admin",
+    params(UsageQuery),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The usage summary of all users", body = UsageSummary),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    ))]
+async fn get_usage(
+    State(state): State<AppState>,
+    admin: Admin,
+    ApiQuery(q): ApiQuery<UsageQuery>,
+) -> ApiResult<Json<UsageSummary>> {
+    Ok(Json(
+        admin::usage(&state, &admin, q.days.unwrap_or(30)).await?,
+    ))
+}
