@@ -28,7 +28,7 @@ test("the seed's Profile steps 1-5 and 8", async ({ page }) => {
   await expect(guide).toBeHidden();
 
   // 3. An invalid key.
-  const keyInput = page.getByLabel('API key');
+  const keyInput = page.getByLabel('API key', { exact: true });
   await keyInput.fill('invalid_key_123');
   await page.getByRole('button', { name: '🧪 Test' }).click();
   await expect(page.getByTestId('test-result')).toContainText('Invalid key format');

@@ -374,3 +374,38 @@ db_test!(code_endpoints, |app: TestApp| async move {
     assert!(rows.iter().any(|r| r.feature == "code_completion"));
     assert!(rows.iter().any(|r| r.feature == "code_generation"));
 });
+
+db_test!(usage_and_audit_endpoints, |app: TestApp| async move {
+    let token = app.register("vera@example.com").await;
+    let key = groq_key("valid");
+    app.save_groq_key(&token, &key).await;
+    for _ in 0..3 {
+        assert_eq!(app.post("/api/ai/chat", &token, hello()).await.status, StatusCode::OK);
+    }
+    app.put("/api/v1/profile/ai-settings", &token, json!({"use_personal_ai_key": false})).await;
+    app.post("/api/ai/chat", &token, hello()).await;
+    app.wait_for_usage_rows(4).await;
+    let u = app.get("/api/v1/profile/usage?days=7", &token).await;
+    assert_eq!(u.status, StatusCode::OK, "{}", u.text);
+    assert_eq!(u.body["total_calls"], 4);
+    assert_eq!(u.body["total_errors"], 0);
+    assert_eq!(u.body["per_day"].as_array().unwrap().len(), 7);
+    assert_eq!(u.body["per_day"].as_array().unwrap().last().unwrap()["calls"], 4);
+    let by_source = u.body["by_key_source"].as_array().unwrap();
+    let personal = by_source.iter().find(|b| b["name"] == "personal").unwrap();
+    assert_eq!(personal["calls"], 3);
+    assert_eq!(by_source.iter().find(|b| b["name"] == "system").unwrap()["calls"], 1);
+    assert!(u.body["prompt_tokens"].as_u64().unwrap() > 0);
+    assert_eq!(u.body["headroom"]["provider"], "groq");
+    assert_eq!(u.body["headroom"]["limit_requests"], 14400);
+    // Another user sees none of it.
+    let other = app.register("walt@example.com").await;
+    assert_eq!(app.get("/api/v1/profile/usage", &other).await.body["total_calls"], 0);
+
+    let audit = app.get("/api/v1/profile/audit", &token).await;
+    let events: Vec<&str> = audit.body.as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert_eq!(events.first(), Some(&"disabled"), "newest first: {events:?}");
+    assert!(events.contains(&"created"));
+    assert!(!audit.text.contains(&key));
+    assert!(app.get("/api/v1/profile/audit", &other).await.body.as_array().unwrap().is_empty());
+});
