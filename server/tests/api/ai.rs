@@ -380,9 +380,17 @@ db_test!(usage_and_audit_endpoints, |app: TestApp| async move {
     let key = groq_key("valid");
     app.save_groq_key(&token, &key).await;
     for _ in 0..3 {
-        assert_eq!(app.post("/api/ai/chat", &token, hello()).await.status, StatusCode::OK);
+        assert_eq!(
+            app.post("/api/ai/chat", &token, hello()).await.status,
+            StatusCode::OK
+        );
     }
-    app.put("/api/v1/profile/ai-settings", &token, json!({"use_personal_ai_key": false})).await;
+    app.put(
+        "/api/v1/profile/ai-settings",
+        &token,
+        json!({"use_personal_ai_key": false}),
+    )
+    .await;
     app.post("/api/ai/chat", &token, hello()).await;
     app.wait_for_usage_rows(4).await;
     let u = app.get("/api/v1/profile/usage?days=7", &token).await;
@@ -390,22 +398,91 @@ db_test!(usage_and_audit_endpoints, |app: TestApp| async move {
     assert_eq!(u.body["total_calls"], 4);
     assert_eq!(u.body["total_errors"], 0);
     assert_eq!(u.body["per_day"].as_array().unwrap().len(), 7);
-    assert_eq!(u.body["per_day"].as_array().unwrap().last().unwrap()["calls"], 4);
+    assert_eq!(
+        u.body["per_day"].as_array().unwrap().last().unwrap()["calls"],
+        4
+    );
     let by_source = u.body["by_key_source"].as_array().unwrap();
     let personal = by_source.iter().find(|b| b["name"] == "personal").unwrap();
     assert_eq!(personal["calls"], 3);
-    assert_eq!(by_source.iter().find(|b| b["name"] == "system").unwrap()["calls"], 1);
+    assert_eq!(
+        by_source.iter().find(|b| b["name"] == "system").unwrap()["calls"],
+        1
+    );
     assert!(u.body["prompt_tokens"].as_u64().unwrap() > 0);
     assert_eq!(u.body["headroom"]["provider"], "groq");
     assert_eq!(u.body["headroom"]["limit_requests"], 14400);
     // Another user sees none of it.
     let other = app.register("walt@example.com").await;
-    assert_eq!(app.get("/api/v1/profile/usage", &other).await.body["total_calls"], 0);
+    assert_eq!(
+        app.get("/api/v1/profile/usage", &other).await.body["total_calls"],
+        0
+    );
 
     let audit = app.get("/api/v1/profile/audit", &token).await;
-    let events: Vec<&str> = audit.body.as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap()).collect();
-    assert_eq!(events.first(), Some(&"disabled"), "newest first: {events:?}");
+    let events: Vec<&str> = audit
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        events.first(),
+        Some(&"disabled"),
+        "newest first: {events:?}"
+    );
     assert!(events.contains(&"created"));
     assert!(!audit.text.contains(&key));
-    assert!(app.get("/api/v1/profile/audit", &other).await.body.as_array().unwrap().is_empty());
+    assert!(app
+        .get("/api/v1/profile/audit", &other)
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .is_empty());
 });
+
+db_test!(
+    switching_provider_needs_no_re_entry,
+    |app: TestApp| async move {
+        let token = app.register("xena@example.com").await;
+        let groq = groq_key("valid");
+        let openrouter = openrouter_key();
+        app.save_groq_key(&token, &groq).await;
+        let r = app.put("/api/v1/profile/ai-settings", &token, json!({"provider": "openrouter", "personal_groq_api_key": openrouter, "use_personal_ai_key": true})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["provider"], "openrouter");
+        assert_eq!(r.body["providers"].as_array().unwrap().len(), 2);
+        app.post("/api/ai/chat", &token, hello()).await;
+        assert_eq!(
+            app.chat_requests().pop().unwrap().api_key.as_deref(),
+            Some(openrouter.as_str())
+        );
+        // Back to Groq with no key in the request: the stored Groq key is used again.
+        let r = app
+            .put(
+                "/api/v1/profile/ai-settings",
+                &token,
+                json!({"provider": "groq"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["provider"], "groq");
+        assert_eq!(r.body["has_personal_key"], true);
+        app.post("/api/ai/chat", &token, hello()).await;
+        let sent = app.chat_requests().pop().unwrap();
+        assert_eq!(sent.api_key.as_deref(), Some(groq.as_str()));
+        assert!(sent.path.starts_with("/openai/v1/"));
+        let providers: Vec<_> = r.body["providers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["provider"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            providers.contains(&"groq".to_owned()) && providers.contains(&"openrouter".to_owned())
+        );
+        assert!(!r.text.contains(&groq) && !r.text.contains(&openrouter));
+    }
+);
