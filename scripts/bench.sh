@@ -19,7 +19,14 @@ section "AI-call overhead and settings throughput (cargo bench -p server --bench
 cargo bench -p server --bench overhead
 REPORTS+=("$BENCH_DIR/overhead.md")
 
-# --- Further sections go here (LiteLLM comparison, PDF extraction, WASM size, ...) ---
+# --- Section: PDF text extraction per page, and how fast a malformed PDF fails ---
+# server/benches/extraction.rs, on the PDFs the API tests generate (server/tests/api/pdfs.rs);
+# HIREKEY_BENCH_QUICK=1 runs 20 instead of 200 timed runs per file.
+section "PDF text extraction (cargo bench -p server --bench extraction)"
+cargo bench -p server --bench extraction
+REPORTS+=("$BENCH_DIR/extraction.md")
+
+# --- Further sections go here (LiteLLM comparison, WASM size, ...) ---
 
 section "Report"
 for report in "${REPORTS[@]}"; do

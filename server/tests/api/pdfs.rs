@@ -2,7 +2,8 @@
 //! shapes different producers give them: a classic xref table with plain content streams, a
 //! compressed 1.5 file with a cross-reference stream, a two-column layout set line by line with
 //! `Tm`/`TJ`, a Type0 font with a ToUnicode CMap for Cyrillic, Greek and CJK, a scan (an image
-//! and no text), a resume with a photo, encrypted files, and the broken and hostile uploads.
+//! and no text), a resume with a photo, encrypted files, and the broken and hostile uploads
+//! (truncated, a form that draws itself, a page-tree cycle, noise, empty, oversized).
 //!
 //! Shared by the API tests (`tests/api/resumes.rs`) and the extraction bench
 //! (`benches/extraction.rs`, which includes this file with `#[path]`), so it depends on lopdf
@@ -141,6 +142,26 @@ pub fn catalogue(limit_bytes: usize) -> Vec<Sample> {
                 message: "damaged",
             },
             bytes: truncated(),
+        },
+        Sample {
+            label: "a form XObject that draws itself",
+            file_name: "form-loop.pdf",
+            pages: 1,
+            expect: Expect::Refused {
+                status: 422,
+                message: "damaged",
+            },
+            bytes: self_drawing_form(),
+        },
+        Sample {
+            label: "a /Parent cycle in the page tree",
+            file_name: "parent-loop.pdf",
+            pages: 1,
+            expect: Expect::Refused {
+                status: 422,
+                message: "damaged",
+            },
+            bytes: parent_cycle(),
         },
         Sample {
             label: "random bytes named .pdf",
@@ -421,6 +442,55 @@ pub fn truncated() -> Vec<u8> {
     bytes
 }
 
+/// A page whose text is in a form XObject that also draws itself (`/Fm1 Do` inside `Fm1`):
+/// followed blindly, the recursion overflows the stack and aborts the process.
+pub fn self_drawing_form() -> Vec<u8> {
+    let mut pdf = Builder::new("1.5");
+    let font = pdf.type1_font("Helvetica");
+    let form_id = pdf.doc.new_object_id();
+    let mut form_resources = fonts(&[("F1", font)]);
+    form_resources.set("XObject", dictionary! { "Fm1" => form_id });
+    let mut content = td_lines("F1", 11.0, 72.0, 720.0, 16.0, &ONE_PAGE[..2]);
+    content.extend_from_slice(b"\n/Fm1 Do");
+    let form = Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Form",
+            "BBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+            "Resources" => form_resources.clone(),
+        },
+        content,
+    );
+    pdf.doc.objects.insert(form_id, Object::Stream(form));
+    pdf.page(form_resources, draw_image("Fm1", 0.0, 0.0, 1.0, 1.0));
+    pdf.finish("lopdf: self-drawing form", Layout::Compressed)
+}
+
+/// A page that inherits its resources, under a page-tree node that is its own `/Parent`:
+/// followed blindly, the lookup never ends.
+pub fn parent_cycle() -> Vec<u8> {
+    let mut pdf = Builder::new("1.4");
+    pdf.type1_font("Helvetica");
+    pdf.page(
+        Dictionary::new(),
+        td_lines("F1", 11.0, 72.0, 720.0, 16.0, ONE_PAGE),
+    );
+    let pages_id = pdf.pages_id;
+    let mut doc = pdf.into_document("lopdf: page tree with a cycle", Layout::Classic);
+    let page_id = page_of(&doc);
+    if let Some(Object::Dictionary(page)) = doc.objects.get_mut(&page_id) {
+        page.remove(b"Resources");
+    }
+    if let Some(Object::Dictionary(pages)) = doc.objects.get_mut(&pages_id) {
+        pages.set("Parent", pages_id);
+    }
+    save(&mut doc)
+}
+
+fn page_of(doc: &Document) -> ObjectId {
+    *doc.get_pages().values().next().expect("a page")
+}
+
 /// Noise that is no file format at all.
 pub fn random_bytes(len: usize) -> Vec<u8> {
     let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
@@ -555,7 +625,11 @@ impl Builder {
         self.kids.push(page_id.into());
     }
 
-    fn finish(mut self, producer: &str, layout: Layout) -> Vec<u8> {
+    fn finish(self, producer: &str, layout: Layout) -> Vec<u8> {
+        save(&mut self.into_document(producer, layout))
+    }
+
+    fn into_document(mut self, producer: &str, layout: Layout) -> Document {
         let count = self.kids.len() as i64;
         self.doc.objects.insert(
             self.pages_id,
@@ -584,7 +658,7 @@ impl Builder {
                 self.doc.compress();
             }
         }
-        save(&mut self.doc)
+        self.doc
     }
 }
 
@@ -681,7 +755,7 @@ fn win_ansi(text: &str) -> Vec<u8> {
             '€' => 0x80,
             c => u8::try_from(u32::from(c))
                 .ok()
-                .filter(|&b| b < 0x80 || b >= 0xA0)
+                .filter(|b| !(0x80..0xA0).contains(b))
                 .unwrap_or_else(|| unreachable!("{c:?} is not in WinAnsiEncoding")),
         })
         .collect()

@@ -886,7 +886,7 @@ db_test!(
                 Expect::Read { .. } => None,
             })
             .collect();
-        assert_eq!(refused.len(), 6);
+        assert_eq!(refused.len(), 8);
         for &(sample, status, message) in &refused {
             let label = sample.label;
             let r = upload(
