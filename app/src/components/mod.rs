@@ -1,2 +1,3 @@
 pub mod layout;
+pub mod test_result;
 pub mod usage_chart;

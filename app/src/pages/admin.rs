@@ -2,6 +2,8 @@
 //! users (whether each has a key, never the key) and everyone's usage by key source.
 use leptos::prelude::*;
 
+use crate::components::test_result::TestResult;
+
 use crate::api::{
     admin::{
         get_admin_ai_config, get_admin_usage, get_admin_users, AdminAiConfig, AdminUser,
@@ -90,25 +92,7 @@ fn SystemConfigSection(
                         <button type="submit" class="secondary" disabled=move || test.pending().get()>"🧪 Test system key"</button>
                         {move || test.pending().get().then(|| view! { <span class="loading">"Testing…"</span> })}
                     </ActionForm>
-                    {move || test.value().get().map(|r| match r {
-                        Ok(r) if r.success => view! {
-                            <div class="test-result success" role="status" data-testid="system-test-result">
-                                <strong>"✅ " {r.message}</strong>
-                                {r.response_time.map(|t| format!(" Response time: {t:.2}s"))}
-                                {(!r.available_models.is_empty()).then(|| format!(" · {} models available", r.available_models.len()))}
-                            </div>
-                        }.into_any(),
-                        Ok(r) => view! {
-                            <div class="test-result error" role="alert" data-testid="system-test-result">
-                                <strong>"❌ " {r.message}</strong>
-                            </div>
-                        }.into_any(),
-                        Err(e) => view! {
-                            <div class="test-result error" role="alert" data-testid="system-test-result">
-                                <strong>"❌ " {e.message}</strong>
-                            </div>
-                        }.into_any(),
-                    })}
+                    {move || test.value().get().map(|r| view! { <TestResult result=r testid="system-test-result" /> })}
                 }.into_any()
             } else {
                 view! {

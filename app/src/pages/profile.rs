@@ -1,9 +1,11 @@
 //! My Profile: the personal AI key, in the seed's seven sections.
 use leptos::{html, prelude::*};
 
+use crate::components::test_result::TestResult;
+
 use crate::api::profile::{
     get_ai_settings, get_setup_guide, PersonalAiSettings, RemoveAiKey, SaveAiSettings, SetupGuide,
-    TestAiKey, TestAiKeyResponse,
+    TestAiKey,
 };
 
 const PROVIDERS: &[(&str, &str)] = &[
@@ -152,7 +154,7 @@ fn ProfileSections(
                     {move || test.pending().get().then(|| view! { <span class="loading">"Testing…"</span> })}
                 </div>
                 // 4. Test results
-                {move || test.value().get().map(|r| view! { <TestResult result=r /> })}
+                {move || test.value().get().map(|r| view! { <TestResult result=r testid="test-result" /> })}
                 <label class:hidden=move || provider.get() != "custom">"Base URL"
                     <input node_ref=base_url_input type="url" name="base_url" placeholder="http://127.0.0.1:11434/v1"
                         value=settings.base_url.clone().unwrap_or_default() />
@@ -212,28 +214,6 @@ fn ProfileSections(
                 <li>"Usage counts against your own provider rate limits (Groq free tier: 30 requests/min, 14,400/day)."</li>
             </ul>
         </section>
-    }
-}
-
-#[component]
-fn TestResult(result: Result<TestAiKeyResponse, crate::api::AppError>) -> impl IntoView {
-    match result {
-        Ok(r) if r.success => view! {
-            <div class="test-result success" role="status" data-testid="test-result">
-                <strong>"✅ " {r.message}</strong>
-                {r.response_time.map(|t| format!(" Response time: {t:.2}s"))}
-                {(!r.available_models.is_empty()).then(|| format!(" · {} models available", r.available_models.len()))}
-            </div>
-        }.into_any(),
-        Ok(r) => view! {
-            <div class="test-result error" role="alert" data-testid="test-result">
-                <strong>"❌ " {r.message}</strong>
-                {r.response_time.map(|t| format!(" ({t:.2}s)"))}
-            </div>
-        }.into_any(),
-        Err(e) => view! {
-            <div class="test-result error" role="alert" data-testid="test-result"><strong>"❌ " {e.message}</strong></div>
-        }.into_any(),
     }
 }
 
