@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup build run run-mock test test-rust test-e2e bench loadtest fmt lint clean-data
+.PHONY: setup build run run-mock test test-rust test-e2e bench loadtest fuzz fmt lint clean-data
 
 setup:
 	./scripts/setup.sh
@@ -23,7 +23,7 @@ test: build test-rust test-e2e
 
 ## Unit and integration tests (SQLite, and PostgreSQL when reachable; required when CI=true).
 test-rust:
-	cargo test -p server -p mock-provider -p migration
+	cargo test -p server -p mock-provider -p migration -p app
 
 ## Playwright in Debian's Chromium against the release build.
 test-e2e:
@@ -31,6 +31,14 @@ test-e2e:
 
 bench: build
 	./scripts/bench.sh
+
+## cargo-fuzz on the key format, SSE, analysis-JSON and PDF parsers, HIREKEY_FUZZ_SECS each.
+fuzz: setup
+	./scripts/fuzz.sh
+
+## 200 streaming chats and 500 requests/s for 60 s (HIREKEY_LOADTEST_SECS) on loopback.
+loadtest: build
+	cargo bench -p server --bench loadtest
 
 fmt:
 	cargo fmt --all

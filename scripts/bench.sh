@@ -1,35 +1,85 @@
 #!/usr/bin/env bash
-# `make bench`: the performance budgets of DESIGN.md ("Performance budgets") that have a harness.
-# One section per measure: each runs its harness, which writes a Markdown report to
-# target/bench/<name>.md; the reports are printed together at the end.
+# `make bench`: every performance budget of DESIGN.md ("Performance budgets"). One section per
+# measure: each runs its harness, which writes a Markdown report to target/bench/<name>.md; the
+# reports are printed together at the end, then one table of every budget beside its figure.
+# HIREKEY_BENCH_QUICK=1 runs short smoke versions (not measurements).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-BENCH_DIR="${CARGO_TARGET_DIR:-target}/bench"
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+BENCH_DIR="$TARGET_DIR/bench"
 REPORTS=()
+mkdir -p "$BENCH_DIR"
 
 section() {
     printf '\n==== %s ====\n' "$1"
 }
 
-# --- Section: AI-call overhead vs the mock provider, settings GET throughput ---
+# --- LiteLLM's proxy, pinned, in a virtual environment under target/ (for the comparison) ---
+LITELLM_VERSION=1.100.5
+VENV="$TARGET_DIR/litellm-venv"
+section "LiteLLM $LITELLM_VERSION (virtual environment in $VENV)"
+if [ ! -x "$VENV/bin/litellm" ] || ! "$VENV/bin/pip" show litellm 2>/dev/null | grep -q "^Version: $LITELLM_VERSION$"; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q "litellm[proxy]==$LITELLM_VERSION" "brotli>=1.1" \
+        || echo "warning: LiteLLM could not be installed; its comparison is skipped"
+fi
+if [ -x "$VENV/bin/litellm" ]; then
+    export HIREKEY_LITELLM="$PWD/$VENV/bin/litellm"
+fi
+
+# --- AI-call overhead vs the mock provider (and vs LiteLLM), settings GET throughput ---
 # server/benches/overhead.rs; HIREKEY_BENCH_QUICK=1 runs 10x fewer requests.
-section "AI-call overhead and settings throughput (cargo bench -p server --bench overhead)"
+section "AI-call overhead, LiteLLM comparison, settings throughput (cargo bench -p server --bench overhead)"
 cargo bench -p server --bench overhead
 REPORTS+=("$BENCH_DIR/overhead.md")
 
-# --- Section: PDF text extraction per page, and how fast a malformed PDF fails ---
+# --- PDF text extraction per page, and how fast a malformed PDF fails ---
 # server/benches/extraction.rs, on the PDFs the API tests generate (server/tests/api/pdfs.rs);
 # HIREKEY_BENCH_QUICK=1 runs 20 instead of 200 timed runs per file.
 section "PDF text extraction (cargo bench -p server --bench extraction)"
 cargo bench -p server --bench extraction
 REPORTS+=("$BENCH_DIR/extraction.md")
 
-# --- Further sections go here (LiteLLM comparison, WASM size, ...) ---
+# --- Server memory idle and under 200 streaming chats (a shorter run of `make loadtest`) ---
+section "Server memory (cargo bench -p server --bench loadtest)"
+if [ "${HIREKEY_BENCH_QUICK:-}" = 1 ]; then secs=10; else secs=20; fi
+HIREKEY_LOADTEST_SECS="${HIREKEY_LOADTEST_SECS:-$secs}" cargo bench -p server --bench loadtest
+REPORTS+=("$BENCH_DIR/loadtest.md")
+
+# --- WASM bundle, brotli-compressed (quality 11, as a static server would pre-compress) ---
+section "WASM bundle size"
+wasm=$(ls "$TARGET_DIR"/site/pkg/*.wasm 2>/dev/null | head -n 1)
+{
+    echo "## WASM bundle"
+    echo
+    echo "| measure | budget | result | verdict |"
+    echo "|---|---|---|---|"
+    if [ -n "$wasm" ] && [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import brotli' 2>/dev/null; then
+        raw=$(stat -c %s "$wasm")
+        br=$("$VENV/bin/python" -c 'import brotli,sys; print(len(brotli.compress(open(sys.argv[1],"rb").read(), quality=11)))' "$wasm")
+        verdict=PASS; [ "$br" -lt 307200 ] || verdict="**MISSED**"
+        echo "| WASM bundle, brotli | < 300 KB | $((br / 1024)) KB ($((raw / 1024)) KB raw, $(basename "$wasm")) | $verdict |"
+    else
+        echo "| WASM bundle, brotli | < 300 KB | not measured (no built site or no brotli) | SKIPPED |"
+    fi
+} > "$BENCH_DIR/wasm.md"
+REPORTS+=("$BENCH_DIR/wasm.md")
 
 section "Report"
 for report in "${REPORTS[@]}"; do
     cat "$report"
     echo
 done
+
+# One table: every budget row of every report.
+section "Budgets"
+{
+    echo "| measure | budget | result | verdict |"
+    echo "|---|---|---|---|"
+    for report in "${REPORTS[@]}"; do
+        awk '/^\| measure \| budget \|/ {on=1; next} on && /^\|---/ {next} on && /^\|/ {print; next} {on=0}' "$report"
+    done
+} | tee "$BENCH_DIR/budgets.md"
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)."

@@ -46,7 +46,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/candidates") view=|| view! { <components::layout::Layout><pages::candidates::CandidatesPage /></components::layout::Layout> } />
                 <Route path=path!("/candidates/:id") view=|| view! { <components::layout::Layout><pages::candidates::CandidateDetailPage /></components::layout::Layout> } />
                 <Route path=path!("/admin") view=|| view! { <components::layout::Layout><pages::admin::AdminPage /></components::layout::Layout> } />
-                <Route path=path!("/chat") view=|| view! { <components::layout::Layout><pages::ComingSoon title="AI Chat" /></components::layout::Layout> } />
+                <Route path=path!("/chat/:id?") view=|| view! { <components::layout::Layout><pages::chat::ChatPage /></components::layout::Layout> } />
             </Routes>
         </Router>
     }

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_users_and_keys;
 mod m20261123_000002_create_usage_and_audit;
 mod m20261123_000003_create_candidates_and_chat;
+mod m20261123_000004_candidate_search_and_chat_errors;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_users_and_keys::Migration),
             Box::new(m20261123_000002_create_usage_and_audit::Migration),
             Box::new(m20261123_000003_create_candidates_and_chat::Migration),
+            Box::new(m20261123_000004_candidate_search_and_chat_errors::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@
 //!
 //! Behaviour is chosen by the API key (or by an `x-mock-behavior` header that
 //! overrides it): keys containing `invalid`/`revoked`, `ratelimit`, `nocredit`,
-//! `fail500`, `slow` or `cutstream` trigger the matching failure mode; any other
+//! `fail500`, `slow`, `cutstream` or `drip` (a slow stream) trigger the matching mode; any other
 //! key is valid. Answers are deterministic: a `<resume>...</resume>` in any
 //! message yields a JSON analysis of it, a `<context>...</context>` in a system
 //! message yields the context lines matching the last user message, and
@@ -58,6 +58,8 @@ pub const CHUNK_DELAY_HEADER: &str = "x-mock-chunk-delay-ms";
 const REQUEST_LIMIT: u32 = 14_400;
 const TOKEN_LIMIT: u64 = 6_000;
 const DEFAULT_SLOW_MS: u64 = 3_000;
+/// The pause between streamed chunks for keys containing `drip`.
+pub const DRIP_CHUNK_MS: u64 = 200;
 /// Resumes and long chats can exceed axum's 2 MB default.
 const BODY_LIMIT: usize = 16 * 1024 * 1024;
 
@@ -244,6 +246,8 @@ struct Behavior {
     fail500: bool,
     slow: bool,
     cutstream: bool,
+    /// Streams each chunk [`DRIP_CHUNK_MS`] apart, like a provider under load.
+    drip: bool,
 }
 
 impl Behavior {
@@ -255,6 +259,7 @@ impl Behavior {
             fail500: source.contains("fail500"),
             slow: source.contains("slow"),
             cutstream: source.contains("cutstream"),
+            drip: source.contains("drip"),
         }
     }
 }
@@ -552,7 +557,12 @@ async fn chat_completions(
         answer,
         usage,
     };
-    let chunk_delay = header_u64(&headers, CHUNK_DELAY_HEADER).unwrap_or(0);
+    let chunk_delay =
+        header_u64(&headers, CHUNK_DELAY_HEADER).unwrap_or(if admitted.behavior.drip {
+            DRIP_CHUNK_MS
+        } else {
+            0
+        });
     let headers = rate_limit_headers(remaining, prompt_tokens + completion_tokens);
     if stream {
         stream_response(

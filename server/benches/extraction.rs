@@ -12,7 +12,7 @@
 // unwrap/expect/print_stdout denials do not fit here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-use std::{fmt::Write as _, path::PathBuf, time::Instant};
+use std::{fmt::Write as _, time::Instant};
 
 use bytes::Bytes;
 use server::services::extract::{extract_text, DocumentKind, ExtractError, EXTRACT_TIMEOUT};
@@ -21,8 +21,10 @@ use server::services::extract::{extract_text, DocumentKind, ExtractError, EXTRAC
 #[allow(dead_code)]
 #[path = "../tests/api/pdfs.rs"]
 mod pdfs;
+mod support;
 
 use pdfs::{Expect, Sample};
+use support::{percentile, report_dir};
 
 /// The budget for a 2-page resume, on p99.
 const TWO_PAGE_BUDGET_MS: f64 = 20.0;
@@ -30,32 +32,6 @@ const TWO_PAGE_BUDGET_MS: f64 = 20.0;
 const MALFORMED_BUDGET_MS: f64 = 2_000.0;
 /// Only the size matters for the oversized sample here (the server refuses it before reading).
 const UPLOAD_LIMIT: usize = 10 * 1024 * 1024;
-
-/// Nearest-rank percentile of sorted values, `q` in (0, 1].
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
-fn report_dir() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let workspace = manifest.parent().map_or(manifest.clone(), PathBuf::from);
-    let target = match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            if dir.is_absolute() {
-                dir
-            } else {
-                workspace.join(dir)
-            }
-        }
-        None => workspace.join("target"),
-    };
-    target.join("bench")
-}
 
 struct Timing {
     sample: Sample,

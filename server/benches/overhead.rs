@@ -17,20 +17,23 @@
 use std::{
     collections::HashMap,
     fmt::Write as _,
-    path::PathBuf,
-    sync::{
-        atomic::{AtomicUsize, Ordering},
-        Arc,
-    },
+    process::{Child, Command, Stdio},
+    sync::Arc,
     time::{Duration, Instant},
 };
+
+mod support;
 
 use anyhow::{bail, Context};
 use bytes::Bytes;
 use mock_provider::MockProvider;
-use reqwest::{header, Method};
-use serde_json::{json, Value};
+use reqwest::Method;
+use serde_json::json;
 use server::{config::Config, startup::Application};
+use support::{
+    bench_groq_key, call_json, client, percentile, report_dir, run_count, run_for,
+    server_timing_ms, Endpoint, Sample,
+};
 
 /// The AI-call budget: added p99 under 1 ms.
 const AI_BUDGET_MS: f64 = 1.0;
@@ -83,159 +86,22 @@ impl Plan {
     }
 }
 
-/// One HTTP request, prepared once and replayed: one client (keep-alive pool) per target, the
-/// body serialized up front so that both targets pay the same client-side cost.
-struct Endpoint {
-    client: reqwest::Client,
-    method: Method,
-    url: String,
-    bearer: String,
-    body: Option<Bytes>,
-}
-
-impl Endpoint {
-    async fn send(&self) -> Result<Option<f64>, String> {
-        let mut req = self
-            .client
-            .request(self.method.clone(), &self.url)
-            .header(header::AUTHORIZATION, &self.bearer);
-        if let Some(body) = &self.body {
-            req = req
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(body.clone());
-        }
-        let res = req.send().await.map_err(|e| format!("send: {e}"))?;
-        let status = res.status();
-        let timing = server_timing_ms(res.headers());
-        let body = res.bytes().await.map_err(|e| format!("body: {e}"))?;
-        if !status.is_success() {
-            let text = String::from_utf8_lossy(&body);
-            return Err(format!(
-                "{status}: {}",
-                text.chars().take(200).collect::<String>()
-            ));
-        }
-        Ok(timing)
-    }
-}
-
-/// `Server-Timing: hirekey;dur=<ms>` → ms.
-fn server_timing_ms(headers: &header::HeaderMap) -> Option<f64> {
-    let value = headers.get("server-timing")?.to_str().ok()?;
-    value
-        .split(';')
-        .find_map(|part| part.trim().strip_prefix("dur="))
-        .and_then(|ms| ms.trim().parse().ok())
-}
-
-/// Latencies (ms) of successful requests, the server's own timings, and failures.
-#[derive(Default)]
-struct Sample {
-    latency_ms: Vec<f64>,
-    server_ms: Vec<f64>,
-    errors: usize,
-    first_error: Option<String>,
-}
-
-impl Sample {
-    fn merge(&mut self, other: Sample) {
-        self.latency_ms.extend(other.latency_ms);
-        self.server_ms.extend(other.server_ms);
-        self.errors += other.errors;
-        if self.first_error.is_none() {
-            self.first_error = other.first_error;
-        }
-    }
-
-    fn record(&mut self, started: Instant, result: Result<Option<f64>, String>) {
-        match result {
-            Ok(timing) => {
-                self.latency_ms
-                    .push(started.elapsed().as_secs_f64() * 1000.0);
-                if let Some(ms) = timing {
-                    self.server_ms.push(ms);
-                }
-            }
-            Err(e) => {
-                self.errors += 1;
-                if self.first_error.is_none() {
-                    self.first_error = Some(e);
-                }
-            }
-        }
-    }
-}
-
-/// `n` requests with `concurrency` workers pulling from one counter.
-async fn run_count(endpoint: &Arc<Endpoint>, n: usize, concurrency: usize) -> Sample {
-    let next = Arc::new(AtomicUsize::new(0));
-    let workers: Vec<_> = (0..concurrency.min(n).max(1))
-        .map(|_| {
-            let endpoint = endpoint.clone();
-            let next = next.clone();
-            tokio::spawn(async move {
-                let mut sample = Sample::default();
-                while next.fetch_add(1, Ordering::Relaxed) < n {
-                    let started = Instant::now();
-                    let result = endpoint.send().await;
-                    sample.record(started, result);
-                }
-                sample
-            })
-        })
-        .collect();
-    join(workers).await
-}
-
-/// As many requests as `concurrency` workers complete before `duration` is up.
-async fn run_for(endpoint: &Arc<Endpoint>, duration: Duration, concurrency: usize) -> Sample {
-    let deadline = Instant::now() + duration;
-    let workers: Vec<_> = (0..concurrency)
-        .map(|_| {
-            let endpoint = endpoint.clone();
-            tokio::spawn(async move {
-                let mut sample = Sample::default();
-                while Instant::now() < deadline {
-                    let started = Instant::now();
-                    let result = endpoint.send().await;
-                    sample.record(started, result);
-                }
-                sample
-            })
-        })
-        .collect();
-    join(workers).await
-}
-
-async fn join(workers: Vec<tokio::task::JoinHandle<Sample>>) -> Sample {
-    let mut all = Sample::default();
-    for w in workers {
-        all.merge(w.await.expect("a load worker panicked"));
-    }
-    all
-}
-
-/// Nearest-rank percentile of unsorted values, `q` in (0, 1].
-fn percentile(values: &[f64], q: f64) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
-/// Direct and via-Hirekey results at one concurrency.
+/// Direct, via-Hirekey and (when installed) via-LiteLLM results at one concurrency.
 struct Comparison {
     concurrency: usize,
     direct: Sample,
     via: Sample,
+    litellm: Option<Sample>,
+}
+
+/// `sample`'s percentile minus the direct call's at the same concurrency.
+fn added(sample: &Sample, direct: &Sample, q: f64) -> f64 {
+    percentile(&sample.latency_ms, q) - percentile(&direct.latency_ms, q)
 }
 
 impl Comparison {
     fn added(&self, q: f64) -> f64 {
-        percentile(&self.via.latency_ms, q) - percentile(&self.direct.latency_ms, q)
+        added(&self.via, &self.direct, q)
     }
     fn ratio(&self, q: f64) -> f64 {
         percentile(&self.via.latency_ms, q) / percentile(&self.direct.latency_ms, q)
@@ -245,17 +111,17 @@ impl Comparison {
     }
 }
 
-/// Warm-up, then `rounds` alternating batches (direct-via, via-direct, ...) of `n / rounds`.
+/// Warm-up, then `rounds` batches of `n / rounds` per target, the targets' order rotating
+/// each round, so that machine noise hits every target alike.
 async fn compare(
-    direct: &Arc<Endpoint>,
-    via: &Arc<Endpoint>,
+    targets: &[&Arc<Endpoint>],
     mock: &MockProvider,
     n: usize,
     warmup: usize,
     rounds: usize,
     concurrency: usize,
-) -> Comparison {
-    for endpoint in [direct, via] {
+) -> Vec<Sample> {
+    for endpoint in targets {
         let w = run_count(endpoint, warmup, concurrency).await;
         if let Some(e) = w.first_error {
             eprintln!("warning: warm-up error ({} failed): {e}", w.errors);
@@ -263,26 +129,116 @@ async fn compare(
     }
     mock.clear();
     let per_batch = n.div_ceil(rounds);
-    let (mut d, mut v) = (Sample::default(), Sample::default());
+    let mut samples: Vec<Sample> = targets.iter().map(|_| Sample::default()).collect();
     for round in 0..rounds {
-        let via_first = round % 2 == 1;
-        for step in 0..2 {
-            let is_via = (step == 0) == via_first;
-            let endpoint = if is_via { via } else { direct };
-            let sample = run_count(endpoint, per_batch, concurrency).await;
-            if is_via {
-                v.merge(sample);
-            } else {
-                d.merge(sample);
-            }
+        for step in 0..targets.len() {
+            let which = (round + step) % targets.len();
+            let sample = run_count(targets[which], per_batch, concurrency).await;
+            samples[which].merge(sample);
             // The mock records every request; keep its memory flat between batches.
             mock.clear();
         }
     }
+    samples
+}
+
+/// Runs the comparison for direct, via Hirekey and, if given, via LiteLLM.
+async fn compare_all(
+    direct: &Arc<Endpoint>,
+    via: &Arc<Endpoint>,
+    litellm: Option<&Arc<Endpoint>>,
+    mock: &MockProvider,
+    (n, warmup, rounds, concurrency): (usize, usize, usize, usize),
+) -> Comparison {
+    let mut targets = vec![direct, via];
+    targets.extend(litellm);
+    let mut samples = compare(&targets, mock, n, warmup, rounds, concurrency)
+        .await
+        .into_iter();
+    let direct = samples.next().unwrap_or_default();
+    let via = samples.next().unwrap_or_default();
     Comparison {
         concurrency,
-        direct: d,
-        via: v,
+        direct,
+        via,
+        litellm: samples.next(),
+    }
+}
+
+/// LiteLLM's proxy as a child process, pointed at the same mock provider; killed on drop.
+struct LiteLlm {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for LiteLlm {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `litellm` (the executable named by `HIREKEY_LITELLM`, installed by `make bench`)
+/// with one model routed to the mock's Groq-style endpoint with the bench key.
+async fn start_litellm(
+    mock: &MockProvider,
+    key: &str,
+    model: &str,
+) -> anyhow::Result<Option<LiteLlm>> {
+    let Some(exe) = std::env::var_os("HIREKEY_LITELLM") else {
+        return Ok(None);
+    };
+    let dir = tempfile::tempdir()?;
+    let config = dir.path().join("litellm.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "model_list:\n  - model_name: bench\n    litellm_params:\n      model: openai/{model}\n      api_base: {}/openai/v1\n      api_key: {key}\nlitellm_settings:\n  drop_params: true\n  telemetry: false\n",
+            mock.url()
+        ),
+    )?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let child = Command::new(exe)
+        .arg("--config")
+        .arg(&config)
+        .args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--num_workers",
+            "1",
+        ])
+        .env("LITELLM_LOG", "ERROR")
+        .env("LITELLM_TELEMETRY", "False")
+        .env("NO_DOCS", "True")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting litellm")?;
+    let proxy = LiteLlm {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    };
+    let probe = client();
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let ready = probe
+            .get(format!("{}/health/liveliness", proxy.url))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if ready {
+            return Ok(Some(proxy));
+        }
+        if Instant::now() > deadline {
+            bail!("litellm did not start within 180 s");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 
@@ -292,32 +248,6 @@ fn verdict(pass: bool, errors: usize) -> String {
         (true, _) => "PASS".into(),
         (false, _) => "FAIL".into(),
     }
-}
-
-/// A Groq-format key (`gsk_` + 52 alphanumerics) with none of the mock's failure words.
-fn bench_groq_key() -> String {
-    let alphabet = b"BenchKey0123456789abcdefghjkmnpqxyzABCDEFGHJKMNPQXYZ";
-    let tail: String = (0..52)
-        .map(|i| char::from(alphabet[(i * 7) % alphabet.len()]))
-        .collect();
-    format!("gsk_{tail}")
-}
-
-fn report_dir() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let workspace = manifest.parent().map_or(manifest.clone(), PathBuf::from);
-    let target = match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            if dir.is_absolute() {
-                dir
-            } else {
-                workspace.join(dir)
-            }
-        }
-        None => workspace.join("target"),
-    };
-    target.join("bench")
 }
 
 /// Hirekey, configured as the integration tests do: temp SQLite data dir, random port, every
@@ -357,37 +287,6 @@ async fn start_hirekey(mock: &MockProvider, data_dir: &std::path::Path) -> anyho
         }
     });
     Ok(url)
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .tcp_nodelay(true)
-        .pool_idle_timeout(Duration::from_secs(300))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("reqwest client")
-}
-
-async fn call_json(
-    client: &reqwest::Client,
-    method: Method,
-    url: &str,
-    token: Option<&str>,
-    body: Value,
-) -> anyhow::Result<(reqwest::StatusCode, header::HeaderMap, Value)> {
-    let mut req = client.request(method, url).json(&body);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    let res = req.send().await?;
-    let status = res.status();
-    let headers = res.headers().clone();
-    let text = res.text().await?;
-    Ok((
-        status,
-        headers,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    ))
 }
 
 #[tokio::main]
@@ -493,30 +392,56 @@ async fn main() -> anyhow::Result<()> {
         "measuring the AI-call overhead at c=1 ({} requests per target)...",
         plan.c1_requests
     );
-    let c1 = compare(
+    let litellm_proxy = start_litellm(&mock, &key, &model).await?;
+    let litellm = match &litellm_proxy {
+        Some(proxy) => {
+            let endpoint = Arc::new(Endpoint {
+                client: client(),
+                method: Method::POST,
+                url: format!("{}/v1/chat/completions", proxy.url),
+                bearer: "Bearer sk-bench".into(),
+                body: Some(Bytes::from(serde_json::to_vec(&json!({
+                    "model": "bench",
+                    "messages": [{"role": "user", "content": "hi"}],
+                    "temperature": 0.2,
+                }))?)),
+            });
+            if let Err(e) = endpoint.send().await {
+                bail!("the first call through LiteLLM failed: {e}");
+            }
+            Some(endpoint)
+        }
+        None => {
+            eprintln!("HIREKEY_LITELLM is not set: the LiteLLM comparison is skipped");
+            None
+        }
+    };
+    let c1 = compare_all(
         &direct,
         &via,
+        litellm.as_ref(),
         &mock,
-        plan.c1_requests,
-        plan.c1_warmup,
-        plan.rounds,
-        1,
+        (plan.c1_requests, plan.c1_warmup, plan.rounds, 1),
     )
     .await;
     eprintln!(
         "measuring the AI-call overhead at c={CONCURRENCY_HIGH} ({} requests per target)...",
         plan.c50_requests
     );
-    let c50 = compare(
+    let c50 = compare_all(
         &direct,
         &via,
+        litellm.as_ref(),
         &mock,
-        plan.c50_requests,
-        plan.c50_warmup,
-        plan.rounds,
-        CONCURRENCY_HIGH,
+        (
+            plan.c50_requests,
+            plan.c50_warmup,
+            plan.rounds,
+            CONCURRENCY_HIGH,
+        ),
     )
     .await;
+    drop(litellm_proxy);
 
     // --- Settings GET throughput.
     eprintln!(
@@ -554,7 +479,9 @@ async fn main() -> anyhow::Result<()> {
         "| AI call | c | requests | p50 ms | p99 ms | failed |\n|---|---:|---:|---:|---:|---:|"
     );
     for cmp in [&c1, &c50] {
-        for (name, sample) in [("direct to mock", &cmp.direct), ("via Hirekey", &cmp.via)] {
+        let mut rows = vec![("direct to mock", &cmp.direct), ("via Hirekey", &cmp.via)];
+        rows.extend(cmp.litellm.as_ref().map(|l| ("via LiteLLM", l)));
+        for (name, sample) in rows {
             let _ = writeln!(
                 md,
                 "| {name} | {} | {} | {:.3} | {:.3} | {} |",
@@ -602,6 +529,30 @@ async fn main() -> anyhow::Result<()> {
             percentile(&cmp.via.latency_ms, 0.99),
             percentile(&cmp.direct.latency_ms, 0.99),
             verdict(added < AI_BUDGET_MS, cmp.errors())
+        );
+    }
+    for cmp in [&c1, &c50] {
+        let Some(lite) = &cmp.litellm else {
+            let _ = writeln!(
+                table,
+                "| Hirekey added p99 vs LiteLLM's, c={} | < 1/20 | not measured (HIREKEY_LITELLM unset) | SKIPPED |",
+                cmp.concurrency
+            );
+            continue;
+        };
+        let ours = cmp.added(0.99);
+        let theirs = added(lite, &cmp.direct, 0.99);
+        let ratio = ours.max(0.0) / theirs;
+        let _ = writeln!(
+            table,
+            "| Hirekey added p99 vs LiteLLM's, c={} | < 1/20 | {:.3} ms vs {:.3} ms = 1/{:.0} (p50 {:+.3} vs {:+.3} ms) | {} |",
+            cmp.concurrency,
+            ours,
+            theirs,
+            1.0 / ratio.max(1e-9),
+            cmp.added(0.50),
+            added(lite, &cmp.direct, 0.50),
+            verdict(ratio < 0.05, cmp.errors() + lite.errors)
         );
     }
     for cmp in [&c1, &c50] {

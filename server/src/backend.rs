@@ -4,6 +4,7 @@ use app::api::{
     admin::{AdminAiConfig, AdminSettings, AdminUser},
     auth::{AuthResponse, LoginRequest, RegisterRequest, UserDto},
     candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery},
+    chat::{AiKeyStatus, ConversationDetail, ConversationSummary},
     profile::{
         PersonalAiSettings, SetupGuide, TestAiKeyRequest, TestAiKeyResponse,
         UpdatePersonalAiSettings,
@@ -22,7 +23,7 @@ use crate::{
         error::ApiError,
     },
     providers::Provider,
-    services::{admin, audit, guide, keys, resumes, usage, users},
+    services::{admin, audit, chat, guide, keys, resumes, usage, users},
     state::AppState,
 };
 
@@ -175,6 +176,38 @@ impl Backend for ServerBackend {
 
     async fn delete_candidate(&self, user: &UserDto, id: &str) -> Result<(), AppError> {
         Ok(resumes::delete(&self.state, &auth_user(user)?, candidate_id(id)?).await?)
+    }
+
+    async fn list_conversations(
+        &self,
+        user: &UserDto,
+    ) -> Result<Vec<ConversationSummary>, AppError> {
+        Ok(chat::list_conversations(&self.state, &auth_user(user)?).await?)
+    }
+
+    async fn get_conversation(
+        &self,
+        user: &UserDto,
+        id: &str,
+    ) -> Result<ConversationDetail, AppError> {
+        Ok(chat::get_conversation(&self.state, &auth_user(user)?, id).await?)
+    }
+
+    async fn rename_conversation(
+        &self,
+        user: &UserDto,
+        id: &str,
+        title: String,
+    ) -> Result<ConversationSummary, AppError> {
+        Ok(chat::rename_conversation(&self.state, &auth_user(user)?, id, &title).await?)
+    }
+
+    async fn delete_conversation(&self, user: &UserDto, id: &str) -> Result<(), AppError> {
+        Ok(chat::delete_conversation(&self.state, &auth_user(user)?, id).await?)
+    }
+
+    async fn chat_key_status(&self, user: &UserDto) -> Result<AiKeyStatus, AppError> {
+        Ok(chat::key_status(&self.state, &auth_user(user)?).await?)
     }
 
     async fn admin_users(&self, user: &UserDto) -> Result<Vec<AdminUser>, AppError> {

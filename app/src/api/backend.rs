@@ -5,6 +5,7 @@ use http::request::Parts;
 use super::admin::{AdminAiConfig, AdminSettings, AdminUser};
 use super::auth::{AuthResponse, LoginRequest, RegisterRequest, UserDto};
 use super::candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery};
+use super::chat::{AiKeyStatus, ConversationDetail, ConversationSummary};
 use super::profile::{
     PersonalAiSettings, SetupGuide, TestAiKeyRequest, TestAiKeyResponse, UpdatePersonalAiSettings,
 };
@@ -52,6 +53,25 @@ pub trait Backend: Send + Sync + 'static {
     async fn get_candidate(&self, user: &UserDto, id: &str) -> Result<CandidateDetail, AppError>;
     async fn reanalyze_candidate(&self, user: &UserDto, id: &str) -> Result<Candidate, AppError>;
     async fn delete_candidate(&self, user: &UserDto, id: &str) -> Result<(), AppError>;
+
+    /// AI chat history and which key chat would use.
+    async fn list_conversations(
+        &self,
+        user: &UserDto,
+    ) -> Result<Vec<ConversationSummary>, AppError>;
+    async fn get_conversation(
+        &self,
+        user: &UserDto,
+        id: &str,
+    ) -> Result<ConversationDetail, AppError>;
+    async fn rename_conversation(
+        &self,
+        user: &UserDto,
+        id: &str,
+        title: String,
+    ) -> Result<ConversationSummary, AppError>;
+    async fn delete_conversation(&self, user: &UserDto, id: &str) -> Result<(), AppError>;
+    async fn chat_key_status(&self, user: &UserDto) -> Result<AiKeyStatus, AppError>;
 
     /// The admin area: each answers 403 unless the database says the user is an admin.
     async fn admin_users(&self, user: &UserDto) -> Result<Vec<AdminUser>, AppError>;

@@ -1,6 +1,7 @@
 pub mod admin;
 pub mod auth;
 pub mod candidates;
+pub mod chat;
 pub mod dashboard;
 pub mod profile;
 pub mod upload;
@@ -18,15 +19,5 @@ pub fn NotFound() -> impl IntoView {
             <h1>"Page not found"</h1>
             <p><a href="/">"Back to the dashboard"</a></p>
         </main>
-    }
-}
-
-#[component]
-pub fn ComingSoon(title: &'static str) -> impl IntoView {
-    view! {
-        <section class="card">
-            <h1>{title}</h1>
-            <p>"Coming soon."</p>
-        </section>
     }
 }

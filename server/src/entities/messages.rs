@@ -10,6 +10,7 @@ pub struct Model {
     pub content: String,
     pub candidates: Option<String>,
     pub incomplete: bool,
+    pub error: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,14 +1,11 @@
 //! The second seed's AI endpoints: `/api/ai/chat`, `/api/ai/code-completion`,
 //! `/api/ai/generate-code`, all on the caller's resolved key.
-use std::{convert::Infallible, time::Instant};
+use std::time::Instant;
 
 use axum::{
     extract::State,
     http::{header, HeaderMap, HeaderValue},
-    response::{
-        sse::{Event, KeepAlive, Sse},
-        IntoResponse, Response,
-    },
+    response::{sse::Event, IntoResponse, Response},
     Json,
 };
 use futures::StreamExt;
@@ -20,6 +17,7 @@ use super::{
     error::{ApiError, ApiResult},
     extract::ApiJson,
     openapi::{ChatResponse, CodeCompletionResponse, ErrorBody, GenerateCodeResponse},
+    sse,
 };
 use crate::{
     providers::{ChatMessage, StreamItem, Usage},
@@ -128,12 +126,7 @@ pub async fn chat(
     ApiJson(req): ApiJson<ChatRequest>,
 ) -> ApiResult<Response> {
     check_messages(&req.messages)?;
-    let wants_sse = req.stream
-        || headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/event-stream"));
-    if wants_sse {
+    if req.stream || sse::accepts_event_stream(&headers) {
         let started = Instant::now();
         let (resolved, tokens) = ai::stream(&state, &user, Feature::Chat, &req.messages).await?;
         let overhead = started.elapsed();
@@ -142,29 +135,16 @@ pub async fn chat(
             "provider": resolved.target.provider.as_str(),
             "model": resolved.target.model,
         }));
-        let events = futures::stream::iter(std::iter::once(first))
-            .chain(tokens.map(|item| {
-                match item {
-                    Ok(StreamItem::Token(t)) => Event::default().json_data(json!({"token": t})),
-                    Ok(StreamItem::Done { usage }) => Ok(Event::default()
-                        .event("done")
-                        .data(json!({"usage": usage}).to_string())),
-                    Err(e) => {
-                        let api = ApiError::Provider(e);
-                        Event::default()
-                            .event("error")
-                            .json_data(json!({"error": api.kind(), "message": api.to_string()}))
-                    }
-                }
-            }))
-            .filter_map(|e| async move { e.ok() })
-            .chain(futures::stream::once(async {
-                Event::default().data("[DONE]")
-            }))
-            .map(Ok::<_, Infallible>);
-        let mut response = Sse::new(events)
-            .keep_alive(KeepAlive::default())
-            .into_response();
+        let events = futures::stream::iter(std::iter::once(first)).chain(tokens.map(|item| {
+            match item {
+                Ok(StreamItem::Token(t)) => sse::token_event(&t),
+                Ok(StreamItem::Done { usage }) => Ok(Event::default()
+                    .event("done")
+                    .data(json!({"usage": usage}).to_string())),
+                Err(e) => sse::error_event(&ApiError::Provider(e)),
+            }
+        }));
+        let mut response = sse::respond(events);
         if let Ok(v) = HeaderValue::from_str(&format!(
             "hirekey;dur={:.3}",
             overhead.as_secs_f64() * 1000.0

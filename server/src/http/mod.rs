@@ -3,11 +3,13 @@ pub mod admin_routes;
 pub mod ai_routes;
 pub mod auth;
 pub mod auth_routes;
+pub mod chat_routes;
 pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod profile_routes;
 pub mod resume_routes;
+pub mod sse;
 pub mod usage_routes;
 
 use axum::{
@@ -57,6 +59,14 @@ impl ApiRoute {
         }
     }
 
+    pub fn patch<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+        Self {
+            method: Method::PATCH,
+            path,
+            handler: routing::patch(handler),
+        }
+    }
+
     pub fn delete<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
         Self {
             method: Method::DELETE,
@@ -87,6 +97,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ApiRoute::post("/ai/code-completion", ai_routes::code_completion),
         ApiRoute::post("/ai/generate-code", ai_routes::generate_code),
     ];
+    routes.extend(chat_routes::routes());
     routes.extend(usage_routes::routes());
     // Uploads set their own, larger body limit per request (from HIREKEY_MAX_UPLOAD_MB).
     routes.extend(resume_routes::routes());
@@ -120,6 +131,10 @@ pub fn api_router() -> Router<AppState> {
         (status = 503, description = "The database does not answer", body = openapi::ErrorBody),
     ))]
 pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
-    state.db.ping().await.map_err(|_| ApiError::Unavailable)?;
-    Ok(Json(json!({"status": "ok"})))
+    // A load balancer's probe gives up after a second or two: answer 503 by then rather than
+    // wait out the pool's acquire timeout while the database is down.
+    match tokio::time::timeout(std::time::Duration::from_secs(1), state.db.ping()).await {
+        Ok(Ok(())) => Ok(Json(json!({"status": "ok"}))),
+        _ => Err(ApiError::Unavailable),
+    }
 }

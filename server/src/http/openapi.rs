@@ -16,7 +16,9 @@ use utoipa::{
     Modify, OpenApi, ToSchema,
 };
 
-use super::{admin_routes, ai_routes, auth_routes, profile_routes, resume_routes, usage_routes};
+use super::{
+    admin_routes, ai_routes, auth_routes, chat_routes, profile_routes, resume_routes, usage_routes,
+};
 use crate::providers::ChatMessage;
 
 #[derive(OpenApi)]
@@ -49,6 +51,12 @@ with `Authorization: Bearer <token>` (the token from register or login) or, in a
         ai_routes::chat,
         ai_routes::code_completion,
         ai_routes::generate_code,
+        chat_routes::chat,
+        chat_routes::search,
+        chat_routes::list_conversations,
+        chat_routes::get_conversation,
+        chat_routes::rename_conversation,
+        chat_routes::delete_conversation,
         resume_routes::upload_new,
         resume_routes::upload_replace,
         resume_routes::list,

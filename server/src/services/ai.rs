@@ -181,13 +181,20 @@ impl KeyCache {
     }
 }
 
-/// Personal (enabled, not expired) → system configuration → "API key required".
+/// Personal (enabled, not expired) → system configuration → "API key required", logging
+/// `Using personal API key for user: {email}` (never the key) when the personal key is used.
 pub async fn resolve_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<ResolvedKey> {
+    let resolved = lookup_ai_key(state, auth).await?;
+    if resolved.source == KeySource::Personal {
+        tracing::info!("Using personal API key for user: {}", auth.email);
+    }
+    Ok(resolved)
+}
+
+/// The key a call would use, without logging (for showing the user which key is in play).
+pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<ResolvedKey> {
     let now = state.clock.now();
     if let Some(resolved) = state.key_cache.get(auth.id, now) {
-        if resolved.source == KeySource::Personal {
-            tracing::info!("Using personal API key for user: {}", auth.email);
-        }
         return Ok(resolved);
     }
     let user = keys::load_user(state, auth.id).await?;
@@ -214,7 +221,6 @@ pub async fn resolve_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<Reso
                     .for_provider(provider)
                     .to_owned()
             });
-            tracing::info!("Using personal API key for user: {}", auth.email);
             return Ok(ResolvedKey {
                 source: KeySource::Personal,
                 target: Target {
@@ -428,6 +434,18 @@ pub async fn stream(
 )> {
     let resolved = resolve_ai_key(state, auth).await?;
     check_system_quota(state, auth, resolved.source).await?;
+    let tokens = stream_with(state, auth, feature, &resolved, messages).await?;
+    Ok((resolved, tokens))
+}
+
+/// Like [`stream`] with a key already resolved and its quota checked.
+pub async fn stream_with(
+    state: &AppState,
+    auth: &AuthUser,
+    feature: Feature,
+    resolved: &ResolvedKey,
+    messages: &[ChatMessage],
+) -> ApiResult<impl Stream<Item = Result<StreamItem, ProviderError>> + Send + 'static> {
     let started = Instant::now();
     let (upstream, rate) = match state
         .providers
@@ -439,7 +457,7 @@ pub async fn stream(
             let now = state.clock.now();
             state.usage.record(usage_row(
                 auth.id,
-                &resolved,
+                resolved,
                 feature,
                 Usage::default(),
                 started.elapsed().as_millis(),
@@ -487,7 +505,7 @@ pub async fn stream(
             Some((item, (upstream, meter, finished)))
         },
     );
-    Ok((resolved, stream))
+    Ok(stream)
 }
 
 /// Writes the usage row of a stream when it is dropped, however it ended.

@@ -2,11 +2,13 @@
 pub mod admin;
 pub mod ai;
 pub mod audit;
+pub mod chat;
 pub mod clock;
 pub mod extract;
 pub mod guide;
 pub mod keys;
 pub mod rate_limit;
 pub mod resumes;
+pub mod search;
 pub mod usage;
 pub mod users;

@@ -1,4 +1,3 @@
-use futures::StreamExt;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
@@ -213,46 +212,10 @@ db_test!(provider_faults_are_mapped, |app: TestApp| async move {
     assert!(rows.iter().any(|r| r.status == "timeout"));
 });
 
-async fn sse_events(app: &TestApp, token: &str, body: Value) -> Vec<(String, String)> {
-    let res = app
-        .http
-        .post(format!("{}/api/ai/chat", app.url))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert!(res
-        .headers()
-        .get("content-type")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .starts_with("text/event-stream"));
-    let mut bytes = res.bytes_stream();
-    let mut text = String::new();
-    while let Some(chunk) = bytes.next().await {
-        text.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
-    }
-    text.split("\n\n")
-        .filter(|block| !block.trim().is_empty())
-        .map(|block| {
-            let mut event = "message".to_owned();
-            let mut data = Vec::new();
-            for line in block.lines() {
-                if let Some(e) = line.strip_prefix("event: ") {
-                    event = e.to_owned();
-                } else if let Some(d) = line.strip_prefix("data: ") {
-                    data.push(d.to_owned());
-                } else if let Some(d) = line.strip_prefix("data:") {
-                    data.push(d.to_owned());
-                }
-            }
-            (event, data.join("\n"))
-        })
-        .filter(|(_, d)| !d.is_empty())
-        .collect()
+async fn chat_events(app: &TestApp, token: &str, body: Value) -> Vec<(String, String)> {
+    let (status, events) = sse_events(app, token, "/api/ai/chat", body).await;
+    assert_eq!(status, StatusCode::OK);
+    events
 }
 
 db_test!(
@@ -260,7 +223,7 @@ db_test!(
     |app: TestApp| async move {
         let token = app.register("rita@example.com").await;
         app.save_groq_key(&token, &groq_key("valid")).await;
-        let events = sse_events(
+        let events = chat_events(
             &app,
             &token,
             json!({"messages": [{"role": "user", "content": "stream me please"}], "stream": true}),
@@ -281,7 +244,7 @@ db_test!(
         let cut = app.register("sam@example.com").await;
         app.store_key_directly(&cut, "groq", &groq_key("cutstream"))
             .await;
-        let events = sse_events(&app, &cut, json!({"messages": [{"role": "user", "content": "one two three four five six seven eight"}], "stream": true})).await;
+        let events = chat_events(&app, &cut, json!({"messages": [{"role": "user", "content": "one two three four five six seven eight"}], "stream": true})).await;
         let error = events
             .iter()
             .find(|(e, _)| e == "error")

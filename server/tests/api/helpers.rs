@@ -125,9 +125,30 @@ pub fn postgres_admin_url() -> Option<String> {
     None
 }
 
+/// A new, empty database on the test PostgreSQL server; `None` when it is not reachable here.
+pub async fn fresh_postgres_database() -> Option<String> {
+    let admin = postgres_admin_url()?;
+    let name = format!("hirekey_test_{}", uuid::Uuid::new_v4().simple());
+    let db = Database::connect(&admin)
+        .await
+        .expect("connect to PostgreSQL");
+    db.execute(Statement::from_string(
+        db.get_database_backend(),
+        format!("CREATE DATABASE {name}"),
+    ))
+    .await
+    .expect("create test database");
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_owned())
+        .unwrap_or(admin);
+    Some(format!("{base}/{name}"))
+}
+
 pub struct Spawn {
     env: HashMap<String, String>,
     kind: DbKind,
+    database_url: Option<String>,
 }
 
 impl Spawn {
@@ -135,7 +156,15 @@ impl Spawn {
         Self {
             env: HashMap::new(),
             kind,
+            database_url: None,
         }
+    }
+
+    /// Runs on this database instead of a fresh one (e.g. a private PostgreSQL cluster that a
+    /// test stops and starts); `kind` must match it.
+    pub fn database(mut self, url: &str) -> Self {
+        self.database_url = Some(url.into());
+        self
     }
 
     pub fn env(mut self, key: &str, value: &str) -> Self {
@@ -152,29 +181,13 @@ impl Spawn {
         init_logs();
         let mock = MockProvider::start(0).await.expect("mock provider");
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let database_url = match self.kind {
-            DbKind::Sqlite => format!(
+        let database_url = match (self.database_url, self.kind) {
+            (Some(url), _) => url,
+            (None, DbKind::Sqlite) => format!(
                 "sqlite://{}?mode=rwc",
                 data_dir.path().join("hirekey.db").display()
             ),
-            DbKind::Postgres => {
-                let admin = postgres_admin_url()?;
-                let name = format!("hirekey_test_{}", uuid::Uuid::new_v4().simple());
-                let db = Database::connect(&admin)
-                    .await
-                    .expect("connect to PostgreSQL");
-                db.execute(Statement::from_string(
-                    db.get_database_backend(),
-                    format!("CREATE DATABASE {name}"),
-                ))
-                .await
-                .expect("create test database");
-                let base = admin
-                    .rsplit_once('/')
-                    .map(|(b, _)| b.to_owned())
-                    .unwrap_or(admin);
-                format!("{base}/{name}")
-            }
+            (None, DbKind::Postgres) => fresh_postgres_database().await?,
         };
         let mut env: HashMap<String, String> = HashMap::from([
             (
@@ -204,7 +217,9 @@ impl Spawn {
                 "GROQ_API_URL".into(),
                 format!("{}/openai/v1/chat/completions", mock.url()),
             ),
-            ("HIREKEY_PROVIDER_TIMEOUT_SECS".into(), "1.5".into()),
+            // Below the mock's 3 s `slow` delay, so timeouts are tested; above what a loaded
+            // 2-core machine running the whole suite at once needs for a normal answer.
+            ("HIREKEY_PROVIDER_TIMEOUT_SECS".into(), "2.5".into()),
         ]);
         env.extend(self.env);
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
@@ -405,11 +420,19 @@ impl TestApp {
     }
 
     /// Stores a key without the live test (for keys the mock provider is told to fail with),
-    /// enabled and made the active provider.
+    /// enabled and made the active provider, replacing the user's key for that provider.
     pub async fn store_key_directly(&self, token: &str, provider: &str, key: &str) {
-        use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+        use sea_orm::{
+            ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
+        };
         use server::entities::{provider_keys, users};
         let user_id = self.user_id(token).await;
+        provider_keys::Entity::delete_many()
+            .filter(provider_keys::Column::UserId.eq(user_id))
+            .filter(provider_keys::Column::Provider.eq(provider))
+            .exec(&self.state.db)
+            .await
+            .unwrap();
         let sealed = self
             .state
             .vault
@@ -456,4 +479,123 @@ impl TestApp {
             .filter(|r| r.path.ends_with("/chat/completions"))
             .collect()
     }
+}
+
+// ---- Uploads and streams -------------------------------------------------------------------
+
+pub async fn into_response(res: reqwest::Response) -> Response {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let text = res.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Response {
+        status,
+        headers,
+        body,
+        text,
+    }
+}
+
+pub async fn upload_to(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    file_name: &str,
+    mime: &str,
+    bytes: Vec<u8>,
+) -> Response {
+    let part = reqwest::multipart::Part::bytes(bytes)
+        .file_name(file_name.to_owned())
+        .mime_str(mime)
+        .unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("note", "ignored")
+        .part("file", part);
+    let res = app
+        .http
+        .post(format!("{}{}", app.url, path))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    into_response(res).await
+}
+
+pub async fn upload(
+    app: &TestApp,
+    token: &str,
+    file_name: &str,
+    mime: &str,
+    bytes: Vec<u8>,
+) -> Response {
+    upload_to(app, token, "/api/v1/resumes/upload", file_name, mime, bytes).await
+}
+
+pub async fn upload_text(app: &TestApp, token: &str, text: &str) -> Response {
+    upload(
+        app,
+        token,
+        "resume.txt",
+        "text/plain",
+        text.as_bytes().to_vec(),
+    )
+    .await
+}
+
+/// Posts `body` to `path` asking for a stream; the status and the server-sent events as
+/// (event name, data) pairs, in order (`message` for unnamed events).
+pub async fn sse_events(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: Value,
+) -> (StatusCode, Vec<(String, String)>) {
+    use futures::StreamExt;
+    let res = app
+        .http
+        .post(format!("{}{}", app.url, path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    if status == StatusCode::OK {
+        assert!(res
+            .headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream"));
+    }
+    let mut bytes = res.bytes_stream();
+    let mut text = String::new();
+    while let Some(chunk) = bytes.next().await {
+        text.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+    }
+    if status != StatusCode::OK {
+        return (status, vec![("http-error".to_owned(), text)]);
+    }
+    let events = text
+        .split("\n\n")
+        .filter(|block| !block.trim().is_empty())
+        .map(|block| {
+            let mut event = "message".to_owned();
+            let mut data = Vec::new();
+            for line in block.lines() {
+                if let Some(e) = line.strip_prefix("event: ") {
+                    event = e.to_owned();
+                } else if let Some(d) = line.strip_prefix("data: ") {
+                    data.push(d.to_owned());
+                } else if let Some(d) = line.strip_prefix("data:") {
+                    data.push(d.to_owned());
+                }
+            }
+            (event, data.join("\n"))
+        })
+        .filter(|(_, d)| !d.is_empty())
+        .collect();
+    (status, events)
 }

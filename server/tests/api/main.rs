@@ -7,5 +7,8 @@ mod pdfs;
 mod admin;
 mod ai;
 mod auth;
+mod chat;
+mod faults;
 mod keys;
 mod resumes;
+mod security;

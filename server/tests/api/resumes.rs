@@ -172,66 +172,6 @@ fn docx(paragraphs: &[&str]) -> Vec<u8> {
 
 // ---- Requests ----------------------------------------------------------------------------
 
-async fn into_response(res: reqwest::Response) -> Response {
-    let status = res.status();
-    let headers = res.headers().clone();
-    let text = res.text().await.unwrap_or_default();
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Response {
-        status,
-        headers,
-        body,
-        text,
-    }
-}
-
-async fn upload_to(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    file_name: &str,
-    mime: &str,
-    bytes: Vec<u8>,
-) -> Response {
-    let part = reqwest::multipart::Part::bytes(bytes)
-        .file_name(file_name.to_owned())
-        .mime_str(mime)
-        .unwrap();
-    let form = reqwest::multipart::Form::new()
-        .text("note", "ignored")
-        .part("file", part);
-    let res = app
-        .http
-        .post(format!("{}{}", app.url, path))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    into_response(res).await
-}
-
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    file_name: &str,
-    mime: &str,
-    bytes: Vec<u8>,
-) -> Response {
-    upload_to(app, token, UPLOAD, file_name, mime, bytes).await
-}
-
-async fn upload_text(app: &TestApp, token: &str, text: &str) -> Response {
-    upload(
-        app,
-        token,
-        "resume.txt",
-        "text/plain",
-        text.as_bytes().to_vec(),
-    )
-    .await
-}
-
 async fn download(
     app: &TestApp,
     token: &str,
@@ -929,5 +869,21 @@ db_test!(
         let list = app.get("/api/v1/candidates", &token).await;
         assert_eq!(list.body["total"], 1, "{}", list.text);
         assert_eq!(names(&list.body), ["Jane Doe"]);
+    }
+);
+
+db_test!(
+    fuzzer_found_pdfs_are_refused_cleanly,
+    |app: TestApp| async move {
+        // Found by `make fuzz` (pdf_extract): page resources whose font entry is misnamed make
+        // pdf-extract panic. The extraction wrapper must turn that into a clear refusal.
+        let token = app.register("fuzzed@example.com").await;
+        let bytes = include_bytes!("../fixtures/fuzz-pdf-resources-without-font.pdf").to_vec();
+        let r = upload(&app, &token, "fuzzed.pdf", "application/pdf", bytes).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        assert!(r.body["error"].is_string() && r.body["message"].is_string());
+        assert_serving(&app, "the fuzzed PDF").await;
+        let list = app.get("/api/v1/candidates", &token).await;
+        assert_eq!(list.body["total"], 0, "nothing half-stored");
     }
 );

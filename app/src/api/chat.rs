@@ -1,0 +1,206 @@
+//! AI chat over the candidate database and semantic search: the shapes of `/api/v1/ai/chat`,
+//! `/api/v1/ai/search` and `/api/v1/ai/conversations`, shared by the REST API and the AI Chat
+//! page, and the page's server functions.
+//!
+//! Streaming (`?stream=true` or `Accept: text/event-stream`) answers with server-sent events,
+//! in this order: one `candidates` event ([`StreamStart`]), then `data: {"token": "..."}`
+//! events, then either a `done` event ([`StreamDone`]) or an `error` event
+//! (`{"error", "message"}`), and last `data: [DONE]`.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+
+/// `POST /api/v1/ai/chat`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ChatQuery {
+    /// The question, e.g. "Find Python developers".
+    pub query_text: String,
+    /// Continue this conversation; a new one is started when absent.
+    #[serde(default)]
+    pub conversation_id: Option<String>,
+}
+
+/// A candidate the answer drew on, best match first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CandidateHit {
+    pub id: String,
+    /// The analysed name, else the resume's file name.
+    pub name: String,
+    /// Full-text rank relative to the best match of the same answer (1.0), higher is better.
+    pub score: f64,
+    pub current_title: Option<String>,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Why it matched, e.g. "python in skills and title".
+    pub reason: String,
+    /// The answer cites this candidate's id.
+    #[serde(default)]
+    pub cited: bool,
+}
+
+/// The answer of `POST /api/v1/ai/chat` (without streaming).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ChatAnswer {
+    pub response: String,
+    pub candidates: Vec<CandidateHit>,
+    pub conversation_id: String,
+    pub message_id: String,
+    /// `personal` or `system`.
+    pub key_source: String,
+    pub provider: String,
+    pub model: String,
+}
+
+/// `POST /api/v1/ai/search`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SearchQuery {
+    pub query: String,
+    /// How many candidates at most; 10 by default, at most 50.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// The answer of `POST /api/v1/ai/search` (without streaming).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SearchAnswer {
+    pub query: String,
+    /// Ranked, best first, each with its reason.
+    pub candidates: Vec<CandidateHit>,
+    /// The model's answer over those candidates.
+    pub response: String,
+    pub key_source: String,
+    pub provider: String,
+    pub model: String,
+}
+
+/// The first event of a streamed answer (`event: candidates`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StreamStart {
+    /// Set for chat, absent for search.
+    #[serde(default)]
+    pub conversation_id: Option<String>,
+    pub key_source: String,
+    pub provider: String,
+    pub model: String,
+    pub candidates: Vec<CandidateHit>,
+}
+
+/// The `done` event of a streamed answer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StreamDone {
+    /// The stored assistant message (chat only).
+    #[serde(default)]
+    pub message_id: Option<String>,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
+}
+
+/// A conversation in the list, newest activity first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ConversationSummary {
+    pub id: String,
+    pub title: String,
+    pub message_count: u64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One stored message of a conversation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct StoredMessage {
+    pub id: String,
+    /// `user` or `assistant`.
+    pub role: String,
+    /// Markdown as the model wrote it (render it as text, never as HTML).
+    pub content: String,
+    /// The candidates an assistant message drew on.
+    #[serde(default)]
+    pub candidates: Vec<CandidateHit>,
+    /// The answer stopped early (the provider failed mid-way, or the user pressed stop).
+    pub incomplete: bool,
+    /// Why it is incomplete: the mapped provider error, or "Stopped".
+    pub error: Option<String>,
+    pub created_at: String,
+}
+
+/// `GET /api/v1/ai/conversations/{id}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ConversationDetail {
+    #[serde(flatten)]
+    pub conversation: ConversationSummary,
+    pub messages: Vec<StoredMessage>,
+}
+
+/// `PATCH /api/v1/ai/conversations/{id}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ConversationTitle {
+    pub title: String,
+}
+
+/// Which key the next AI call would use, for the page's "using your Groq key" line.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct AiKeyStatus {
+    /// `personal`, `system`, or absent when there is no usable key ("API key required").
+    pub key_source: Option<String>,
+    /// The provider's label, e.g. "Groq".
+    pub provider: String,
+    pub model: Option<String>,
+    /// Set when there is no usable key: what to do about it.
+    pub message: Option<String>,
+}
+
+#[server(prefix = "/sfn")]
+pub async fn list_conversations() -> Result<Vec<ConversationSummary>, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    backend.list_conversations(&user).await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn get_conversation(id: String) -> Result<ConversationDetail, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    backend.get_conversation(&user, &id).await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn rename_conversation(
+    id: String,
+    title: String,
+) -> Result<ConversationSummary, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    backend.rename_conversation(&user, &id, title).await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn delete_conversation(id: String) -> Result<(), AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    backend.delete_conversation(&user, &id).await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn chat_key_status() -> Result<AiKeyStatus, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    backend.chat_key_status(&user).await
+}

@@ -1,0 +1,576 @@
+//! AI Chat: questions about the candidate database in plain language. Answers stream in as
+//! they are written, name the candidates they drew on, and every conversation is kept.
+mod stream;
+
+use leptos::{ev, prelude::*, task::spawn_local};
+use leptos_router::{
+    hooks::{use_navigate, use_params_map},
+    NavigateOptions,
+};
+
+use crate::api::chat::{
+    chat_key_status, delete_conversation, get_conversation, list_conversations,
+    rename_conversation, AiKeyStatus, CandidateHit, ChatQuery, ConversationSummary, StoredMessage,
+};
+use crate::api::AppError;
+use crate::components::markdown::Markdown;
+use stream::{ActiveStream, StreamEvent};
+
+/// Shown when an answer ended without `done` or `error`: the connection dropped.
+const CUT_OFF: &str = "The answer was cut off";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    User,
+    Assistant,
+}
+
+/// One message on screen; its parts are signals so a streaming answer grows in place.
+/// Reference-counted signals: entries are made in event handlers and async tasks, outside the
+/// page's reactive owner, and must live exactly as long as something shows or fills them.
+#[derive(Clone)]
+struct ChatEntry {
+    key: u64,
+    role: Role,
+    content: ArcRwSignal<String>,
+    candidates: ArcRwSignal<Vec<CandidateHit>>,
+    /// Why the answer stopped early ("Stopped", a provider error); `None` when complete.
+    incomplete: ArcRwSignal<Option<String>>,
+    streaming: ArcRwSignal<bool>,
+}
+
+impl ChatEntry {
+    fn mark_incomplete(&self, reason: String) {
+        self.incomplete.set(Some(reason));
+        self.streaming.set(false);
+    }
+}
+
+/// The messages on screen, in order.
+#[derive(Clone, Copy)]
+struct Transcript {
+    entries: RwSignal<Vec<ChatEntry>>,
+    next_key: StoredValue<u64>,
+}
+
+impl Transcript {
+    fn new() -> Self {
+        Self {
+            entries: RwSignal::new(Vec::new()),
+            next_key: StoredValue::new(0),
+        }
+    }
+
+    fn entry(&self, role: Role, content: String) -> ChatEntry {
+        let key = self
+            .next_key
+            .try_update_value(|k| {
+                *k += 1;
+                *k
+            })
+            .unwrap_or_default();
+        ChatEntry {
+            key,
+            role,
+            content: ArcRwSignal::new(content),
+            candidates: ArcRwSignal::new(Vec::new()),
+            incomplete: ArcRwSignal::new(None),
+            streaming: ArcRwSignal::new(false),
+        }
+    }
+
+    fn push(&self, role: Role, content: String) -> ChatEntry {
+        let entry = self.entry(role, content);
+        self.entries.update(|e| e.push(entry.clone()));
+        entry
+    }
+
+    fn replace(&self, messages: Vec<StoredMessage>) {
+        let entries = messages
+            .into_iter()
+            .map(|m| {
+                let role = if m.role == "user" {
+                    Role::User
+                } else {
+                    Role::Assistant
+                };
+                let entry = self.entry(role, m.content);
+                entry.candidates.set(m.candidates);
+                if m.incomplete {
+                    entry.incomplete.set(Some(m.error.unwrap_or_default()));
+                }
+                entry
+            })
+            .collect();
+        self.entries.set(entries);
+    }
+
+    fn clear(&self) {
+        self.entries.set(Vec::new());
+    }
+}
+
+/// The key an answer is (or would be) generated with.
+#[derive(Clone, Debug, PartialEq)]
+struct KeyInUse {
+    personal: bool,
+    provider: String,
+    model: Option<String>,
+}
+
+/// "Groq" for `groq`; the status line may also hand over a label already.
+fn provider_label(provider: &str) -> String {
+    match provider.to_ascii_lowercase().as_str() {
+        "groq" => "Groq".to_owned(),
+        "openrouter" => "OpenRouter".to_owned(),
+        "deepseek" => "DeepSeek".to_owned(),
+        "openai" => "OpenAI".to_owned(),
+        _ => {
+            let mut chars = provider.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+fn bump(version: RwSignal<u32>) {
+    version.update(|v| *v = v.wrapping_add(1));
+}
+
+/// The AI Chat page, at `/chat` and `/chat/:id`.
+#[component]
+pub fn ChatPage() -> impl IntoView {
+    let params = use_params_map();
+    let route_id = Memo::new(move |_| params.read().get("id"));
+    let navigate = use_navigate();
+
+    let transcript = Transcript::new();
+    let active = ActiveStream::new();
+    // The conversation on screen; it runs ahead of the address while a new one is created.
+    let shown_id = RwSignal::new(None::<String>);
+    let loading = RwSignal::new(route_id.get_untracked().is_some());
+    let load_error = RwSignal::new(None::<String>);
+    let streaming = RwSignal::new(false);
+    let key_in_use = RwSignal::new(None::<KeyInUse>);
+    let key_required = RwSignal::new(None::<String>);
+    let list_version = RwSignal::new(0u32);
+    let draft = RwSignal::new(String::new());
+
+    let conversations = Resource::new(move || list_version.get(), |_| list_conversations());
+    let key_status = Resource::new(|| (), |_| chat_key_status());
+
+    // Opens the conversation the address names: a list link, `/chat/:id`, or none for `/chat`.
+    Effect::new(move |_| {
+        let id = route_id.get();
+        if id == shown_id.get_untracked() {
+            return;
+        }
+        active.detach();
+        streaming.set(false);
+        shown_id.set(id.clone());
+        transcript.clear();
+        load_error.set(None);
+        let Some(id) = id else {
+            loading.set(false);
+            return;
+        };
+        loading.set(true);
+        spawn_local(async move {
+            let result = get_conversation(id.clone()).await;
+            // Another conversation may have been opened meanwhile, or the page left.
+            if shown_id.try_get_untracked().flatten().as_ref() != Some(&id) {
+                return;
+            }
+            match result {
+                Ok(detail) => transcript.replace(detail.messages),
+                Err(e) => load_error.set(Some(e.message)),
+            }
+            loading.set(false);
+        });
+    });
+
+    let send = {
+        let navigate = navigate.clone();
+        move |question: String| {
+            let question = question.trim().to_owned();
+            if question.is_empty() || streaming.get_untracked() {
+                return;
+            }
+            draft.set(String::new());
+            transcript.push(Role::User, question.clone());
+            let answer = transcript.push(Role::Assistant, String::new());
+            answer.streaming.set(true);
+            streaming.set(true);
+            let query = ChatQuery {
+                query_text: question,
+                conversation_id: shown_id.get_untracked(),
+            };
+            let navigate = navigate.clone();
+            let unsent = answer.clone();
+            // Done or failed: a later event (a stop after the end) changes nothing.
+            let mut settled = false;
+            let on_event = move |event: StreamEvent| match event {
+                StreamEvent::Start(start) => {
+                    key_required.set(None);
+                    key_in_use.set(Some(KeyInUse {
+                        personal: start.key_source == "personal",
+                        provider: provider_label(&start.provider),
+                        model: Some(start.model),
+                    }));
+                    answer.candidates.set(start.candidates);
+                    if let Some(id) = start.conversation_id {
+                        if shown_id.try_get_untracked().flatten().as_ref() != Some(&id) {
+                            // Set first, so opening the new address does not reload it.
+                            shown_id.set(Some(id.clone()));
+                            bump(list_version);
+                            navigate(
+                                &format!("/chat/{id}"),
+                                NavigateOptions {
+                                    replace: true,
+                                    scroll: false,
+                                    ..Default::default()
+                                },
+                            );
+                        }
+                    }
+                }
+                StreamEvent::Token(token) => answer.content.update(|c| c.push_str(&token)),
+                StreamEvent::Done(_) => {
+                    settled = true;
+                    answer.streaming.set(false);
+                }
+                StreamEvent::Failed {
+                    status,
+                    error,
+                    message,
+                } if !settled => {
+                    settled = true;
+                    if status == Some(403) && error == "API key required" {
+                        key_required.set(Some(message.clone()));
+                    }
+                    answer.mark_incomplete(message);
+                }
+                StreamEvent::Failed { .. } => {}
+                StreamEvent::Closed => {
+                    if !settled {
+                        answer.mark_incomplete(CUT_OFF.to_owned());
+                    }
+                    streaming.set(false);
+                    bump(list_version);
+                }
+            };
+            if let Err(message) = active.start(&query, on_event) {
+                unsent.mark_incomplete(message);
+                streaming.set(false);
+            }
+        }
+    };
+
+    let new_chat = move |_| {
+        active.detach();
+        streaming.set(false);
+        transcript.clear();
+        load_error.set(None);
+        loading.set(false);
+        shown_id.set(None);
+        navigate("/chat", NavigateOptions::default());
+    };
+    let on_submit = {
+        let send = send.clone();
+        move |ev: ev::SubmitEvent| {
+            ev.prevent_default();
+            send(draft.get_untracked());
+        }
+    };
+    // Enter sends; Shift+Enter (or Enter while an input method composes) is a new line.
+    let on_keydown = move |ev: ev::KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            send(draft.get_untracked());
+        }
+    };
+
+    view! {
+        <div class="chat">
+            <aside class="chat-sidebar" aria-label="Conversations">
+                <button type="button" class="primary new-chat" on:click=new_chat>"New chat"</button>
+                <Transition fallback=|| view! { <p class="loading">"Loading conversations…"</p> }>
+                    {move || Suspend::new(async move {
+                        match conversations.await {
+                            Ok(list) if list.is_empty() => view! {
+                                <p class="muted">"No conversations yet."</p>
+                            }.into_any(),
+                            Ok(list) => view! {
+                                <ul class="conversation-list" data-testid="conversation-list">
+                                    {list.into_iter().map(|conversation| view! {
+                                        <ConversationItem conversation route_id list_version />
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any(),
+                            Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </aside>
+            <section class="chat-main">
+                <h1>"AI Chat"</h1>
+                <Transition fallback=|| view! { <p class="muted">"Checking your AI key…"</p> }>
+                    {move || Suspend::new(async move {
+                        let status = key_status.await;
+                        view! { <KeyLine status key_in_use key_required /> }
+                    })}
+                </Transition>
+                <div class="chat-messages" role="log" data-testid="chat-messages">
+                    {move || loading.get().then(|| view! { <p class="loading">"Loading the conversation…"</p> })}
+                    {move || load_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                    {move || (!loading.get() && load_error.get().is_none() && transcript.entries.with(Vec::is_empty)).then(|| view! {
+                        <p class="muted chat-empty">
+                            "Ask about the candidates you have uploaded, e.g. “Find Python developers with Django experience”."
+                        </p>
+                    })}
+                    <For each=move || transcript.entries.get() key=|entry| entry.key let:entry>
+                        <Message entry />
+                    </For>
+                </div>
+                <form class="composer" on:submit=on_submit>
+                    <textarea
+                        aria-label="Ask about your candidates"
+                        placeholder="Ask about your candidates… (Enter sends, Shift+Enter adds a line)"
+                        rows="3"
+                        prop:value=move || draft.get()
+                        on:input=move |ev| draft.set(event_target_value(&ev))
+                        on:keydown=on_keydown
+                    ></textarea>
+                    {move || if streaming.get() {
+                        view! {
+                            <button type="button" class="danger stop" on:click=move |_| active.stop()>"Stop"</button>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <button type="submit" class="primary" disabled=move || draft.with(|d| d.trim().is_empty())>"Send"</button>
+                        }.into_any()
+                    }}
+                </form>
+            </section>
+        </div>
+    }
+}
+
+/// Which key answers use, or the "API key required" state with the way out.
+#[component]
+fn KeyLine(
+    status: Result<AiKeyStatus, AppError>,
+    key_in_use: RwSignal<Option<KeyInUse>>,
+    key_required: RwSignal<Option<String>>,
+) -> impl IntoView {
+    // Until a stream says otherwise, the status the server computed for this user.
+    let (from_status, status_required) = match status {
+        Ok(AiKeyStatus {
+            key_source: Some(source),
+            provider,
+            model,
+            ..
+        }) => (
+            Some(KeyInUse {
+                personal: source == "personal",
+                provider: provider_label(&provider),
+                model,
+            }),
+            None,
+        ),
+        Ok(AiKeyStatus { message, .. }) => (
+            None,
+            Some(message.unwrap_or_else(|| {
+                "Please set up your API key in settings to use AI features".to_owned()
+            })),
+        ),
+        Err(e) => (None, Some(e.message)),
+    };
+    move || {
+        let required = key_required.get().or_else(|| {
+            key_in_use
+                .with(Option::is_none)
+                .then(|| status_required.clone())
+                .flatten()
+        });
+        if let Some(message) = required {
+            return view! {
+                <div class="alert" role="alert" data-testid="api-key-required">
+                    <strong>"API key required"</strong>
+                    <p>{message}</p>
+                    <a href="/profile">"Set up your API key in My Profile"</a>
+                </div>
+            }
+            .into_any();
+        }
+        let key = key_in_use.get().or_else(|| from_status.clone());
+        view! {
+            <p class="key-source" data-testid="key-source">
+                {key.as_ref().map(|k| if k.personal {
+                    format!("Using your {} key", k.provider)
+                } else {
+                    "Using the system key".to_owned()
+                })}
+                {key.and_then(|k| k.model).map(|m| view! { <span class="muted">" · " {m}</span> })}
+            </p>
+        }
+        .into_any()
+    }
+}
+
+/// One conversation in the sidebar: open, rename, delete.
+#[component]
+fn ConversationItem(
+    conversation: ConversationSummary,
+    route_id: Memo<Option<String>>,
+    list_version: RwSignal<u32>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let id = StoredValue::new(conversation.id.clone());
+    let title = conversation.title.clone();
+    let is_open = move || route_id.with(|r| r.as_deref() == Some(id.get_value().as_str()));
+    let rename = {
+        let title = title.clone();
+        move |_| {
+            let Ok(Some(new_title)) =
+                window().prompt_with_message_and_default("Rename the conversation", &title)
+            else {
+                return;
+            };
+            let new_title = new_title.trim().to_owned();
+            if new_title.is_empty() || new_title == title {
+                return;
+            }
+            // Read now: the list (and this item) may be re-rendered before the task runs.
+            let id = id.get_value();
+            spawn_local(async move {
+                if let Err(e) = rename_conversation(id, new_title).await {
+                    window().alert_with_message(&e.message).ok();
+                }
+                bump(list_version);
+            });
+        }
+    };
+    let delete = move |_| {
+        if !window()
+            .confirm_with_message("Delete this conversation?")
+            .unwrap_or(false)
+        {
+            return;
+        }
+        let was_open = is_open();
+        let navigate = navigate.clone();
+        let id = id.get_value();
+        spawn_local(async move {
+            match delete_conversation(id).await {
+                Ok(()) if was_open => navigate("/chat", NavigateOptions::default()),
+                Ok(()) => {}
+                Err(e) => {
+                    window().alert_with_message(&e.message).ok();
+                }
+            }
+            bump(list_version);
+        });
+    };
+    view! {
+        <li class="conversation" class:active=is_open data-testid="conversation">
+            <a href=format!("/chat/{}", conversation.id) aria-current=move || is_open().then_some("page")>
+                {title}
+            </a>
+            <span class="conversation-actions">
+                <button type="button" class="link-button" on:click=rename aria-label="Rename">"Rename"</button>
+                <button type="button" class="link-button danger-link" on:click=delete aria-label="Delete">"Delete"</button>
+            </span>
+        </li>
+    }
+}
+
+/// A question as typed, or an answer rendered from Markdown with its candidates.
+#[component]
+fn Message(entry: ChatEntry) -> impl IntoView {
+    let ChatEntry {
+        role,
+        content,
+        candidates,
+        incomplete,
+        streaming,
+        ..
+    } = entry;
+    if role == Role::User {
+        return view! {
+            <div class="message user" data-testid="chat-message" data-role="user">
+                <p class="message-text">{move || content.get()}</p>
+            </div>
+        }
+        .into_any();
+    }
+    let busy = streaming.clone();
+    let thinking = {
+        let content = content.clone();
+        move || {
+            (streaming.get() && content.with(String::is_empty))
+                .then(|| view! { <p class="muted thinking">"Thinking…"</p> })
+        }
+    };
+    let cards = {
+        let candidates = candidates.clone();
+        move || {
+            let candidates = candidates.get();
+            (!candidates.is_empty()).then(|| view! {
+                <div class="chat-candidates">
+                    {candidates.into_iter().enumerate().map(|(i, candidate)| view! { <CandidateCard number=i + 1 candidate /> }).collect_view()}
+                </div>
+            })
+        }
+    };
+    view! {
+        <div
+            class="message assistant"
+            data-testid="chat-message"
+            data-role="assistant"
+            aria-busy=move || busy.get().to_string()
+        >
+            <div class="markdown" data-testid="answer">
+                <Markdown text=content candidates />
+            </div>
+            {thinking}
+            {move || incomplete.get().map(|reason| view! {
+                <p class="incomplete" data-testid="message-incomplete">
+                    <span class="badge warn">"Incomplete"</span>
+                    " "
+                    {reason}
+                </p>
+            })}
+            {cards}
+        </div>
+    }
+    .into_any()
+}
+
+/// A candidate an answer drew on, linking to their page; `number` is what citations show.
+#[component]
+fn CandidateCard(number: usize, candidate: CandidateHit) -> impl IntoView {
+    view! {
+        <article
+            class=if candidate.cited { "chat-candidate cited" } else { "chat-candidate" }
+            data-testid="chat-candidate"
+        >
+            <div class="chat-candidate-head">
+                <span class="card-number" aria-hidden="true">{format!("[{number}]")}</span>
+                <a href=format!("/candidates/{}", candidate.id) data-testid="chat-candidate-link">
+                    {candidate.name.clone()}
+                </a>
+                <span class="score" title="Match score: higher is a better match">
+                    {format!("{:.2}", candidate.score)}
+                </span>
+            </div>
+            {candidate.current_title.clone().map(|t| view! { <p class="muted">{t}</p> })}
+            <div class="chips">
+                {candidate.skills.iter().map(|s| view! { <span class="chip">{s.clone()}</span> }).collect_view()}
+            </div>
+            <p class="reason">{candidate.reason.clone()}</p>
+        </article>
+    }
+}

@@ -1,0 +1,217 @@
+//! What the benchmark harnesses share: replayed HTTP requests, latency samples and
+//! percentiles, clients, and where reports go.
+// Each bench includes this module and uses part of it.
+#![allow(dead_code)]
+
+use std::{
+    path::PathBuf,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use bytes::Bytes;
+use reqwest::{header, Method};
+use serde_json::Value;
+
+/// One HTTP request, prepared once and replayed: one client (keep-alive pool) per target, the
+/// body serialized up front so that both targets pay the same client-side cost.
+pub struct Endpoint {
+    pub client: reqwest::Client,
+    pub method: Method,
+    pub url: String,
+    pub bearer: String,
+    pub body: Option<Bytes>,
+}
+
+impl Endpoint {
+    pub async fn send(&self) -> Result<Option<f64>, String> {
+        let mut req = self
+            .client
+            .request(self.method.clone(), &self.url)
+            .header(header::AUTHORIZATION, &self.bearer);
+        if let Some(body) = &self.body {
+            req = req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let res = req.send().await.map_err(|e| format!("send: {e}"))?;
+        let status = res.status();
+        let timing = server_timing_ms(res.headers());
+        let body = res.bytes().await.map_err(|e| format!("body: {e}"))?;
+        if !status.is_success() {
+            let text = String::from_utf8_lossy(&body);
+            return Err(format!(
+                "{status}: {}",
+                text.chars().take(200).collect::<String>()
+            ));
+        }
+        Ok(timing)
+    }
+}
+
+/// `Server-Timing: hirekey;dur=<ms>` → ms.
+pub fn server_timing_ms(headers: &header::HeaderMap) -> Option<f64> {
+    let value = headers.get("server-timing")?.to_str().ok()?;
+    value
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("dur="))
+        .and_then(|ms| ms.trim().parse().ok())
+}
+
+/// Latencies (ms) of successful requests, the server's own timings, and failures.
+#[derive(Default)]
+pub struct Sample {
+    pub latency_ms: Vec<f64>,
+    pub server_ms: Vec<f64>,
+    pub errors: usize,
+    pub first_error: Option<String>,
+}
+
+impl Sample {
+    pub fn merge(&mut self, other: Sample) {
+        self.latency_ms.extend(other.latency_ms);
+        self.server_ms.extend(other.server_ms);
+        self.errors += other.errors;
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
+    }
+
+    pub fn record(&mut self, started: Instant, result: Result<Option<f64>, String>) {
+        match result {
+            Ok(timing) => {
+                self.latency_ms
+                    .push(started.elapsed().as_secs_f64() * 1000.0);
+                if let Some(ms) = timing {
+                    self.server_ms.push(ms);
+                }
+            }
+            Err(e) => {
+                self.errors += 1;
+                if self.first_error.is_none() {
+                    self.first_error = Some(e);
+                }
+            }
+        }
+    }
+}
+
+/// `n` requests with `concurrency` workers pulling from one counter.
+pub async fn run_count(endpoint: &Arc<Endpoint>, n: usize, concurrency: usize) -> Sample {
+    let next = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = (0..concurrency.min(n).max(1))
+        .map(|_| {
+            let endpoint = endpoint.clone();
+            let next = next.clone();
+            tokio::spawn(async move {
+                let mut sample = Sample::default();
+                while next.fetch_add(1, Ordering::Relaxed) < n {
+                    let started = Instant::now();
+                    let result = endpoint.send().await;
+                    sample.record(started, result);
+                }
+                sample
+            })
+        })
+        .collect();
+    join(workers).await
+}
+
+/// As many requests as `concurrency` workers complete before `duration` is up.
+pub async fn run_for(endpoint: &Arc<Endpoint>, duration: Duration, concurrency: usize) -> Sample {
+    let deadline = Instant::now() + duration;
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let endpoint = endpoint.clone();
+            tokio::spawn(async move {
+                let mut sample = Sample::default();
+                while Instant::now() < deadline {
+                    let started = Instant::now();
+                    let result = endpoint.send().await;
+                    sample.record(started, result);
+                }
+                sample
+            })
+        })
+        .collect();
+    join(workers).await
+}
+
+pub async fn join(workers: Vec<tokio::task::JoinHandle<Sample>>) -> Sample {
+    let mut all = Sample::default();
+    for w in workers {
+        all.merge(w.await.expect("a load worker panicked"));
+    }
+    all
+}
+
+/// Nearest-rank percentile of unsorted values, `q` in (0, 1].
+pub fn percentile(values: &[f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// A Groq-format key (`gsk_` + 52 alphanumerics) with none of the mock's failure words.
+pub fn bench_groq_key() -> String {
+    let alphabet = b"BenchKey0123456789abcdefghjkmnpqxyzABCDEFGHJKMNPQXYZ";
+    let tail: String = (0..52)
+        .map(|i| char::from(alphabet[(i * 7) % alphabet.len()]))
+        .collect();
+    format!("gsk_{tail}")
+}
+
+pub fn report_dir() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let workspace = manifest.parent().map_or(manifest.clone(), PathBuf::from);
+    let target = match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            if dir.is_absolute() {
+                dir
+            } else {
+                workspace.join(dir)
+            }
+        }
+        None => workspace.join("target"),
+    };
+    target.join("bench")
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .tcp_nodelay(true)
+        .pool_idle_timeout(Duration::from_secs(300))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("reqwest client")
+}
+
+pub async fn call_json(
+    client: &reqwest::Client,
+    method: Method,
+    url: &str,
+    token: Option<&str>,
+    body: Value,
+) -> anyhow::Result<(reqwest::StatusCode, header::HeaderMap, Value)> {
+    let mut req = client.request(method, url).json(&body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let res = req.send().await?;
+    let status = res.status();
+    let headers = res.headers().clone();
+    let text = res.text().await?;
+    Ok((
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    ))
+}
