@@ -29,6 +29,17 @@ if [ -x "$VENV/bin/litellm" ]; then
     export HIREKEY_LITELLM="$PWD/$VENV/bin/litellm"
 fi
 
+# --- The Profile page in Chromium: server-rendered, hydrated and accepting input ---
+# end2end/bench/profile-load.spec.ts against the release build `make bench` just made (run
+# first: `cargo bench` below rebuilds target/release/hirekey without the site's settings).
+section "Profile page load (Playwright, end2end/bench.config.ts)"
+if [ -x /usr/bin/chromium ] && [ -d end2end/node_modules ]; then
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test --config bench.config.ts)
+else
+    printf '| measure | budget | result | verdict |\n|---|---|---|---|\n| Profile page usable | < 1000 ms | not measured (no Chromium or end2end packages; run make setup) | SKIPPED |\n' > "$BENCH_DIR/profile.md"
+fi
+REPORTS+=("$BENCH_DIR/profile.md")
+
 # --- AI-call overhead vs the mock provider (and vs LiteLLM), settings GET throughput ---
 # server/benches/overhead.rs; HIREKEY_BENCH_QUICK=1 runs 10x fewer requests.
 section "AI-call overhead, LiteLLM comparison, settings throughput (cargo bench -p server --bench overhead)"

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod extract;
 pub mod guide;
 pub mod keys;
+pub mod password;
 pub mod rate_limit;
 pub mod resumes;
 pub mod search;

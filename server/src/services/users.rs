@@ -1,8 +1,4 @@
 //! Accounts: registration and login, with argon2id on a blocking thread.
-use argon2::{
-    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
-    Algorithm, Argon2, Params, Version,
-};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, SqlErr,
 };
@@ -14,7 +10,7 @@ use crate::{
         auth::{AuthUser, ClientInfo},
         error::{ApiError, ApiResult},
     },
-    services::rate_limit,
+    services::{password, rate_limit},
     state::AppState,
     vault::ApiKey,
 };
@@ -46,13 +42,6 @@ impl Email {
     }
 }
 
-fn argon2() -> Result<Argon2<'static>, ApiError> {
-    // OWASP: m = 19 MiB, t = 2, p = 1.
-    let params =
-        Params::new(19 * 1024, 2, 1, None).map_err(|e| anyhow::anyhow!("argon2 params: {e}"))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
-}
-
 async fn hash_password(state: &AppState, password: ApiKey) -> ApiResult<String> {
     let _permit = state
         .hashing
@@ -60,10 +49,7 @@ async fn hash_password(state: &AppState, password: ApiKey) -> ApiResult<String> 
         .await
         .map_err(|e| anyhow::anyhow!(e))?;
     tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2()?
-            .hash_password(password.expose().as_bytes(), &salt)
-            .map(|h| h.to_string())
+        password::hash(password.expose().as_bytes())
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}")))
     })
     .await
@@ -89,23 +75,10 @@ async fn verify_password(
         let hash = match hash {
             Some(h) => h,
             None => DUMMY_HASH
-                .get_or_init(|| {
-                    let salt = SaltString::generate(&mut OsRng);
-                    argon2()
-                        .ok()
-                        .and_then(|a| a.hash_password(b"hirekey-dummy-password", &salt).ok())
-                        .map(|h| h.to_string())
-                        .unwrap_or_default()
-                })
+                .get_or_init(|| password::hash(b"hirekey-dummy-password").unwrap_or_default())
                 .clone(),
         };
-        let ok = PasswordHash::new(&hash)
-            .ok()
-            .zip(argon2().ok())
-            .is_some_and(|(parsed, a)| {
-                a.verify_password(password.expose().as_bytes(), &parsed)
-                    .is_ok()
-            });
+        let ok = password::verify(password.expose().as_bytes(), &hash);
         Ok(known && ok)
     })
     .await
