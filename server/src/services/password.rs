@@ -120,7 +120,10 @@ mod tests {
     #[test]
     fn hashes_are_standard_phc_strings_both_ways() {
         let ours = hash(b"correct horse battery").unwrap();
-        assert!(ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{ours}");
+        assert!(
+            ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{ours}"
+        );
         let parsed = PasswordHash::new(&ours).unwrap();
         assert!(Argon2::default()
             .verify_password(b"correct horse battery", &parsed)
@@ -140,12 +143,19 @@ mod tests {
         // The scratch memory went back to the pool (the only other test here never hashes).
         let pool = POOL.lock().unwrap();
         assert!(!pool.is_empty() && pool.len() <= POOL_SIZE);
-        assert!(pool.iter().all(|b| b.len() == params().unwrap().block_count()));
+        assert!(pool
+            .iter()
+            .all(|b| b.len() == params().unwrap().block_count()));
     }
 
     #[test]
     fn malformed_hashes_never_match() {
-        for phc in ["", "$argon2id$", "plain", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$"] {
+        for phc in [
+            "",
+            "$argon2id$",
+            "plain",
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$",
+        ] {
             assert!(!verify(b"", phc), "{phc}");
         }
     }

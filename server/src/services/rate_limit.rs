@@ -41,10 +41,7 @@ pub async fn hit(
         .await?;
     let rows = rate_limits::Entity::find()
         .filter(rate_limits::Column::Bucket.eq(bucket))
-        .filter(
-            rate_limits::Column::WindowStart
-                .is_in([window_start, window_start - window_secs]),
-        )
+        .filter(rate_limits::Column::WindowStart.is_in([window_start, window_start - window_secs]))
         .all(db)
         .await?;
     let hits_in = |start: i64| {
