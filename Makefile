@@ -38,7 +38,8 @@ fuzz: setup
 
 ## 200 streaming chats and 500 requests/s for 60 s (HIREKEY_LOADTEST_SECS) on loopback.
 loadtest: build
-	cargo bench -p server --bench loadtest
+	CARGO_TARGET_DIR=target/bench-build HIREKEY_BIN=$(CURDIR)/target/release/hirekey \
+		cargo bench -p server --bench loadtest
 
 fmt:
 	cargo fmt --all

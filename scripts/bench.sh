@@ -7,8 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+TARGET_DIR=target
 BENCH_DIR="$TARGET_DIR/bench"
+# The benches build in a target directory of their own: sharing target/ with `make build` would
+# rebuild the whole release server each way, and replace the site's binary with one built
+# without cargo-leptos's settings. The load test runs the binary `make build` made.
+export CARGO_TARGET_DIR="$PWD/target/bench-build"
+export HIREKEY_BENCH_REPORTS="$PWD/$BENCH_DIR"
+export HIREKEY_BIN="$PWD/target/release/hirekey"
 REPORTS=()
 mkdir -p "$BENCH_DIR"
 
@@ -30,8 +36,7 @@ if [ -x "$VENV/bin/litellm" ]; then
 fi
 
 # --- The Profile page in Chromium: server-rendered, hydrated and accepting input ---
-# end2end/bench/profile-load.spec.ts against the release build `make bench` just made (run
-# first: `cargo bench` below rebuilds target/release/hirekey without the site's settings).
+# end2end/bench/profile-load.spec.ts against the release build `make bench` just made.
 section "Profile page load (Playwright, end2end/bench.config.ts)"
 if [ -x /usr/bin/chromium ] && [ -d end2end/node_modules ]; then
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test --config bench.config.ts)

@@ -168,21 +168,16 @@ pub fn bench_groq_key() -> String {
     format!("gsk_{tail}")
 }
 
+/// Where reports go: `target/bench` in the workspace (`HIREKEY_BENCH_REPORTS` overrides). The
+/// benches themselves build in a target directory of their own (see scripts/bench.sh), so this
+/// does not follow `CARGO_TARGET_DIR`.
 pub fn report_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("HIREKEY_BENCH_REPORTS") {
+        return PathBuf::from(dir);
+    }
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let workspace = manifest.parent().map_or(manifest.clone(), PathBuf::from);
-    let target = match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            if dir.is_absolute() {
-                dir
-            } else {
-                workspace.join(dir)
-            }
-        }
-        None => workspace.join("target"),
-    };
-    target.join("bench")
+    workspace.join("target").join("bench")
 }
 
 pub fn client() -> reqwest::Client {

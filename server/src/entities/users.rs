@@ -16,6 +16,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::provider_keys::Entity")]
+    ProviderKeys,
+}
+
+impl Related<super::provider_keys::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ProviderKeys.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

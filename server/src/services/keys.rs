@@ -54,8 +54,13 @@ pub(crate) fn active_provider(user: &users::Model) -> Provider {
 
 /// The user's settings, without any key.
 pub async fn settings(state: &AppState, user_id: Uuid) -> ApiResult<PersonalAiSettings> {
-    let user = load_user(state, user_id).await?;
-    let keys = load_keys(state, user_id).await?;
+    // One query (the user joined with their keys): this is the most frequent read there is.
+    let (user, keys) = users::Entity::find_by_id(user_id)
+        .find_with_related(provider_keys::Entity)
+        .all(&state.db)
+        .await?
+        .pop()
+        .ok_or(ApiError::Unauthorized)?;
     Ok(describe(state, &user, &keys).await)
 }
 
