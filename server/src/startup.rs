@@ -25,7 +25,7 @@ use crate::{
     entities::vault_meta,
     http::{self, auth::JwtKeys},
     providers::ProviderClient,
-    services::{clock::Clock, rate_limit, usage::UsageRecorder},
+    services::{clock::Clock, rate_limit, resumes, usage::UsageRecorder},
     state::AppState,
     vault::{write_secret_file, MasterKey, Vault},
 };
@@ -167,6 +167,16 @@ impl Application {
         migration::Migrator::up(&db, None)
             .await
             .context("running migrations")?;
+        if config.is_sqlite() {
+            // One process on SQLite: whatever is pending now was cut off by the last stop.
+            // Done before the first request can start an analysis of its own.
+            let failed = resumes::fail_interrupted(&db, None, chrono::Utc::now())
+                .await
+                .context("failing interrupted analyses")?;
+            if failed > 0 {
+                tracing::warn!(candidates = failed, "marked interrupted analyses as failed");
+            }
+        }
         let vault = open_vault(&config, &db).await?;
         let jwt = jwt_keys(&config)?;
         let listener = TcpListener::bind(config.site_addr)
@@ -256,13 +266,26 @@ fn build_router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
+/// Every five minutes: drop old rate-limit windows, and fail analyses pending far longer than
+/// any provider call can take (on PostgreSQL, another instance may be mid-analysis, so a
+/// restart alone proves nothing; on SQLite `Application::build` has already failed those the
+/// last stop cut off).
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        let stale = chrono::Duration::from_std(state.config.provider_timeout * 4)
+            .unwrap_or(chrono::Duration::minutes(10))
+            .max(chrono::Duration::minutes(10));
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {
             tick.tick().await;
-            if let Err(e) = rate_limit::prune(&state.db, state.clock.now().timestamp()).await {
+            let now = state.clock.now();
+            if let Err(e) = rate_limit::prune(&state.db, now.timestamp()).await {
                 tracing::warn!(error = %e, "pruning rate-limit windows failed");
+            }
+            match resumes::fail_interrupted(&state.db, Some(now - stale), now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(candidates = n, "marked interrupted analyses as failed"),
+                Err(e) => tracing::warn!(error = %e, "failing interrupted analyses failed"),
             }
         }
     });

@@ -153,6 +153,32 @@ pub async fn upload(
     Ok(to_dto(CandidateRow::from(candidate), Some(&facts)))
 }
 
+/// What a candidate whose analysis was cut off by a server stop says; the retry redoes it.
+pub const INTERRUPTED: &str = "The analysis was interrupted when the server stopped; retry it";
+
+/// Marks analyses that can no longer finish as failed, so their candidates offer a retry instead
+/// of staying "pending" for ever. `cutoff`: only those untouched since then (PostgreSQL, where
+/// other instances may be mid-analysis); `None`: every pending one (SQLite, one process, at
+/// startup). The resume and everything extracted stay as they are.
+pub async fn fail_interrupted(
+    db: &impl sea_orm::ConnectionTrait,
+    cutoff: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let mut update = candidates::Entity::update_many()
+        .col_expr(
+            candidates::Column::AnalysisStatus,
+            Expr::value(ANALYSIS_FAILED),
+        )
+        .col_expr(candidates::Column::AnalysisError, Expr::value(INTERRUPTED))
+        .col_expr(candidates::Column::UpdatedAt, Expr::value(now))
+        .filter(candidates::Column::AnalysisStatus.eq(ANALYSIS_PENDING));
+    if let Some(cutoff) = cutoff {
+        update = update.filter(candidates::Column::UpdatedAt.lt(cutoff));
+    }
+    Ok(update.exec(db).await?.rows_affected)
+}
+
 /// Runs the analysis again on the stored text with the caller's current key. A failure is
 /// recorded on the candidate (and returned in it), as on upload.
 pub async fn reanalyze(state: &AppState, auth: &AuthUser, id: Uuid) -> ApiResult<Candidate> {

@@ -1,8 +1,8 @@
 //! Resume upload, analysis and the candidate API.
 use std::io::Write;
 
-use reqwest::StatusCode;
-use serde_json::Value;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
 
 use crate::db_test;
 use crate::helpers::*;
@@ -885,5 +885,85 @@ db_test!(
         assert_serving(&app, "the fuzzed PDF").await;
         let list = app.get("/api/v1/candidates", &token).await;
         assert_eq!(list.body["total"], 0, "nothing half-stored");
+    }
+);
+
+db_test!(
+    an_analysis_cut_off_by_a_stop_fails_and_can_be_retried,
+    |app: TestApp| async move {
+        use chrono::{DateTime, Duration, Utc};
+        use sea_orm::{sea_query::Expr, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+        use server::{entities::candidates, services::resumes};
+
+        let token = app.register("ida@example.com").await;
+        let r = upload_text(&app, &token, "Ida Lind\nida@example.org\nRust, Go\n").await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let id = id_of(&r);
+        let uuid = uuid::Uuid::parse_str(&id).unwrap();
+        // What the server stopping mid-analysis leaves: the candidate as it was stored first.
+        let pending = |db: DatabaseConnection, at: DateTime<Utc>| async move {
+            candidates::Entity::update_many()
+                .col_expr(candidates::Column::AnalysisStatus, Expr::value("pending"))
+                .col_expr(candidates::Column::UpdatedAt, Expr::value(at))
+                .filter(candidates::Column::Id.eq(uuid))
+                .exec(&db)
+                .await
+                .unwrap();
+        };
+        let now = Utc::now();
+
+        let (app, token) = match app.kind {
+            DbKind::Sqlite => {
+                // One process on SQLite: the next start fails it before serving anything.
+                pending(app.state.db.clone(), now).await;
+                let master = std::fs::read_to_string(app.data_dir.path().join("master.key"));
+                let again = Spawn::new(DbKind::Sqlite)
+                    .database(&app.database_url)
+                    .env("HIREKEY_MASTER_KEY", master.unwrap().trim())
+                    .start()
+                    .await
+                    .unwrap();
+                let login = again
+                    .request(
+                        Method::POST,
+                        "/api/v1/auth/login",
+                        None,
+                        Some(json!({"email": "ida@example.com", "password": "correct horse battery"})),
+                    )
+                    .await;
+                assert_eq!(login.status, StatusCode::OK, "{}", login.text);
+                let token = login.body["token"].as_str().unwrap().to_owned();
+                (again, token)
+            }
+            DbKind::Postgres => {
+                // Other instances may be analysing: only what has been pending for far longer
+                // than any provider call can take is failed.
+                let cutoff = now - Duration::minutes(10);
+                pending(app.state.db.clone(), now).await;
+                let failed = resumes::fail_interrupted(&app.state.db, Some(cutoff), now).await;
+                assert_eq!(failed.unwrap(), 0);
+                pending(app.state.db.clone(), now - Duration::minutes(11)).await;
+                let failed = resumes::fail_interrupted(&app.state.db, Some(cutoff), now).await;
+                assert_eq!(failed.unwrap(), 1);
+                (app, token)
+            }
+        };
+        let detail = app.get(&format!("/api/v1/candidates/{id}"), &token).await;
+        assert_eq!(detail.body["analysis_status"], "failed", "{}", detail.text);
+        assert_eq!(detail.body["analysis_error"], resumes::INTERRUPTED);
+        assert!(detail.body["resume_text"]
+            .as_str()
+            .unwrap()
+            .contains("Ida Lind"));
+
+        let again = app
+            .post(
+                &format!("/api/v1/candidates/{id}/analyze"),
+                &token,
+                Value::Null,
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+        assert_eq!(again.body["analysis_status"], "done");
     }
 );
