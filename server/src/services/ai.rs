@@ -221,7 +221,7 @@ pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<Resol
                     .for_provider(provider)
                     .to_owned()
             });
-            return Ok(ResolvedKey {
+            let resolved = ResolvedKey {
                 source: KeySource::Personal,
                 target: Target {
                     provider,
@@ -229,7 +229,10 @@ pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<Resol
                     api_key,
                     model,
                 },
-            });
+            };
+            // Until the key's own expiry at the latest; any change to it drops the entry.
+            state.key_cache.put(auth.id, &resolved, row.expires_at);
+            return Ok(resolved);
         }
     }
     if system_fallback_allowed(state).await {

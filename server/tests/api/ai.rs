@@ -449,3 +449,67 @@ db_test!(
         assert!(!r.text.contains(&groq) && !r.text.contains(&openrouter));
     }
 );
+
+db_test!(
+    a_key_change_takes_effect_on_the_very_next_call,
+    |app: TestApp| async move {
+        // Resolved keys are cached for a few seconds; every change must drop the entry.
+        let token = app.register("kai@example.com").await;
+        let sent_key = || app.chat_requests().pop().and_then(|r| r.api_key);
+        let first = groq_key("valid");
+        app.save_groq_key(&token, &first).await;
+        for _ in 0..2 {
+            let r = app.post("/api/ai/chat", &token, hello()).await;
+            assert_eq!(r.body["meta"]["key_source"], "personal", "{}", r.text);
+            assert_eq!(sent_key().as_deref(), Some(first.as_str()));
+        }
+
+        let second = groq_key("valid");
+        app.save_groq_key(&token, &second).await;
+        app.post("/api/ai/chat", &token, hello()).await;
+        assert_eq!(sent_key().as_deref(), Some(second.as_str()), "replaced");
+
+        app.put(
+            "/api/v1/profile/ai-settings",
+            &token,
+            json!({"use_personal_ai_key": false}),
+        )
+        .await;
+        let r = app.post("/api/ai/chat", &token, hello()).await;
+        assert_eq!(r.body["meta"]["key_source"], "system", "turned off");
+        assert_eq!(sent_key().as_deref(), Some(SYSTEM_KEY));
+
+        app.put(
+            "/api/v1/profile/ai-settings",
+            &token,
+            json!({"use_personal_ai_key": true}),
+        )
+        .await;
+        app.post("/api/ai/chat", &token, hello()).await;
+        assert_eq!(sent_key().as_deref(), Some(second.as_str()), "turned on");
+
+        app.delete("/api/v1/profile/ai-settings", &token).await;
+        let r = app.post("/api/ai/chat", &token, hello()).await;
+        assert_eq!(r.body["meta"]["key_source"], "system", "deleted");
+        assert_eq!(sent_key().as_deref(), Some(SYSTEM_KEY));
+
+        // An expiry passing mid-cache: the next call no longer uses the key.
+        let third = groq_key("valid");
+        app.put(
+            "/api/v1/profile/ai-settings",
+            &token,
+            json!({"personal_groq_api_key": third, "use_personal_ai_key": true, "expires_in_days": 1}),
+        )
+        .await;
+        app.post("/api/ai/chat", &token, hello()).await;
+        assert_eq!(sent_key().as_deref(), Some(third.as_str()));
+        app.clock().advance(chrono::Duration::days(2));
+        let r = app.post("/api/ai/chat", &token, hello()).await;
+        assert_eq!(
+            r.body["meta"]["key_source"], "system",
+            "expired: {}",
+            r.text
+        );
+        assert_eq!(sent_key().as_deref(), Some(SYSTEM_KEY));
+    }
+);
