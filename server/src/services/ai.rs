@@ -321,6 +321,8 @@ pub struct AiAnswer {
     pub overhead_us: u128,
 }
 
+// One usage row is every column of it; a struct to pass them would only rename the row.
+#[allow(clippy::too_many_arguments)]
 fn usage_row(
     user_id: Uuid,
     resolved: &ResolvedKey,

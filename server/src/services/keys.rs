@@ -88,7 +88,7 @@ async fn describe(
     };
     let current = keys.iter().find(|k| k.provider == active.as_str());
     let usable_personal =
-        current.is_some_and(|k| k.enabled && !k.expires_at.is_some_and(|t| t <= now));
+        current.is_some_and(|k| k.enabled && k.expires_at.is_none_or(|t| t > now));
     let key_source = if usable_personal {
         KeySource::Personal.as_str()
     } else if ai::system_fallback_allowed(state).await && state.config.system_ai.is_some() {

@@ -118,13 +118,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hashes_are_standard_phc_strings_both_ways() {
-        let ours = hash(b"correct horse battery").unwrap();
+    fn hashes_are_standard_phc_strings_both_ways() -> Result<(), String> {
+        let ours = hash(b"correct horse battery")?;
         assert!(
             ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{ours}"
         );
-        let parsed = PasswordHash::new(&ours).unwrap();
+        let parsed = PasswordHash::new(&ours).map_err(|e| e.to_string())?;
         assert!(Argon2::default()
             .verify_password(b"correct horse battery", &parsed)
             .is_ok());
@@ -132,20 +132,20 @@ mod tests {
         assert!(!verify(b"correct horse batterz", &ours));
 
         // A hash made the usual way, with other costs, verifies here too.
-        let cheap = Params::new(1024, 1, 1, None).unwrap();
+        let cheap = Params::new(1024, 1, 1, None).map_err(|e| e.to_string())?;
         let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, cheap)
             .hash_password(b"pw", &SaltString::generate(&mut OsRng))
-            .unwrap()
+            .map_err(|e| e.to_string())?
             .to_string();
         assert!(verify(b"pw", &theirs));
         assert!(!verify(b"px", &theirs));
 
         // The scratch memory went back to the pool (the only other test here never hashes).
-        let pool = POOL.lock().unwrap();
+        let standard = params().map_err(|e| e.to_string())?.block_count();
+        let pool = POOL.lock().map_err(|e| e.to_string())?;
         assert!(!pool.is_empty() && pool.len() <= POOL_SIZE);
-        assert!(pool
-            .iter()
-            .all(|b| b.len() == params().unwrap().block_count()));
+        assert!(pool.iter().all(|b| b.len() == standard));
+        Ok(())
     }
 
     #[test]

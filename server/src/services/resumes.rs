@@ -852,7 +852,9 @@ fn looks_like_phone(run: &str) -> bool {
         return false;
     }
     // A decimal or version number ("3.14159265") is one or two groups split by dots.
-    !(groups.len() <= 2 && run.contains('.') && !run.contains(' ') && !run.contains('-'))
+    let decimal =
+        groups.len() <= 2 && run.contains('.') && !run.contains(' ') && !run.contains('-');
+    !decimal
 }
 
 /// The name kept for display and download: no path, no control characters or quotes, at most

@@ -305,7 +305,7 @@ db_test!(
                 .map(|b| format!("{b:02x}"))
                 .collect::<String>()
                 .into_bytes(),
-            key[4..].as_bytes().to_vec(),
+            key.as_bytes()[4..].to_vec(),
         ];
         for form in &forms {
             assert!(
