@@ -102,33 +102,31 @@ impl Sample {
 /// `n` requests with `concurrency` workers pulling from one counter.
 pub async fn run_count(endpoint: &Arc<Endpoint>, n: usize, concurrency: usize) -> Sample {
     let next = Arc::new(AtomicUsize::new(0));
-    let workers: Vec<_> = (0..concurrency.min(n).max(1))
-        .map(|_| {
-            let endpoint = endpoint.clone();
-            let next = next.clone();
-            tokio::spawn(async move {
-                let mut sample = Sample::default();
-                while next.fetch_add(1, Ordering::Relaxed) < n {
-                    let started = Instant::now();
-                    let result = endpoint.send().await;
-                    sample.record(started, result);
-                }
-                sample
-            })
-        })
-        .collect();
-    join(workers).await
+    run_while(endpoint, concurrency.min(n).max(1), move || {
+        next.fetch_add(1, Ordering::Relaxed) < n
+    })
+    .await
 }
 
 /// As many requests as `concurrency` workers complete before `duration` is up.
 pub async fn run_for(endpoint: &Arc<Endpoint>, duration: Duration, concurrency: usize) -> Sample {
     let deadline = Instant::now() + duration;
+    run_while(endpoint, concurrency, move || Instant::now() < deadline).await
+}
+
+/// `concurrency` workers sending requests one after another while `go()` says so.
+async fn run_while(
+    endpoint: &Arc<Endpoint>,
+    concurrency: usize,
+    go: impl Fn() -> bool + Clone + Send + 'static,
+) -> Sample {
     let workers: Vec<_> = (0..concurrency)
         .map(|_| {
             let endpoint = endpoint.clone();
+            let go = go.clone();
             tokio::spawn(async move {
                 let mut sample = Sample::default();
-                while Instant::now() < deadline {
+                while go() {
                     let started = Instant::now();
                     let result = endpoint.send().await;
                     sample.record(started, result);
