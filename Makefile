@@ -19,7 +19,7 @@ run: build
 run-mock: build
 	./scripts/run-mock.sh
 
-test: build test-rust test-e2e
+test: build lint test-rust test-e2e
 
 ## Unit and integration tests (SQLite, and PostgreSQL when reachable; required when CI=true).
 test-rust:
@@ -44,5 +44,9 @@ loadtest: build
 fmt:
 	cargo fmt --all
 
-lint:
-	cargo clippy -p server -p mock-provider -p migration --all-targets
+## Formatting, and clippy with warnings denied on every crate: the server side (app with `ssr`)
+## and the browser side (app with `hydrate`, for wasm32).
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

@@ -3,11 +3,13 @@
 pub mod api;
 mod components;
 mod pages;
+pub mod provider;
+pub mod time;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{ParentRoute, Route, Router, Routes},
     path,
 };
 
@@ -40,13 +42,16 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <pages::NotFound /> }>
                 <Route path=path!("/login") view=pages::auth::LoginPage />
                 <Route path=path!("/register") view=pages::auth::RegisterPage />
-                <Route path=path!("/") view=|| view! { <components::layout::Layout><pages::dashboard::DashboardPage /></components::layout::Layout> } />
-                <Route path=path!("/profile") view=|| view! { <components::layout::Layout><pages::profile::ProfilePage /></components::layout::Layout> } />
-                <Route path=path!("/upload") view=|| view! { <components::layout::Layout><pages::upload::UploadPage /></components::layout::Layout> } />
-                <Route path=path!("/candidates") view=|| view! { <components::layout::Layout><pages::candidates::CandidatesPage /></components::layout::Layout> } />
-                <Route path=path!("/candidates/:id") view=|| view! { <components::layout::Layout><pages::candidates::CandidateDetailPage /></components::layout::Layout> } />
-                <Route path=path!("/admin") view=|| view! { <components::layout::Layout><pages::admin::AdminPage /></components::layout::Layout> } />
-                <Route path=path!("/chat/:id?") view=|| view! { <components::layout::Layout><pages::chat::ChatPage /></components::layout::Layout> } />
+                // Every signed-in page sits in the layout, which stays while they change.
+                <ParentRoute path=path!("") view=components::layout::Layout>
+                    <Route path=path!("/") view=pages::dashboard::DashboardPage />
+                    <Route path=path!("/profile") view=pages::profile::ProfilePage />
+                    <Route path=path!("/upload") view=pages::upload::UploadPage />
+                    <Route path=path!("/candidates") view=pages::candidates::CandidatesPage />
+                    <Route path=path!("/candidates/:id") view=pages::candidates::CandidateDetailPage />
+                    <Route path=path!("/admin") view=pages::admin::AdminPage />
+                    <Route path=path!("/chat/:id?") view=pages::chat::ChatPage />
+                </ParentRoute>
             </Routes>
         </Router>
     }

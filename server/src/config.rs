@@ -4,34 +4,50 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use anyhow::{bail, Context};
 
 use crate::providers::Provider;
-use crate::vault::ApiKey;
+use crate::vault::Secret;
 
 /// The system AI configuration (the seed's `.env` variables).
 #[derive(Clone, Debug)]
 pub struct SystemAi {
     pub provider: Provider,
-    pub api_key: ApiKey,
+    pub api_key: Secret,
     pub model: String,
     pub base_url: String,
 }
 
+/// Per-provider settings: the base URL (`HIREKEY_{PREFIX}_BASE_URL`, else the table's) and the
+/// model a personal key uses when its owner chose none (`HIREKEY_{PREFIX}_DEFAULT_MODEL`).
 #[derive(Clone, Debug)]
-pub struct ProviderUrls {
-    pub groq: String,
-    pub openrouter: String,
-    pub deepseek: String,
-    pub openai: String,
+pub struct ProviderSettings {
+    base_urls: [Option<String>; Provider::ALL.len()],
+    default_models: [String; Provider::ALL.len()],
 }
 
-impl ProviderUrls {
-    pub fn base_url(&self, provider: Provider) -> Option<&str> {
-        match provider {
-            Provider::Groq => Some(&self.groq),
-            Provider::OpenRouter => Some(&self.openrouter),
-            Provider::DeepSeek => Some(&self.deepseek),
-            Provider::OpenAi => Some(&self.openai),
-            Provider::Custom => None,
+impl ProviderSettings {
+    fn from_lookup(var: &impl Fn(&str) -> Option<String>) -> Self {
+        Self {
+            base_urls: Provider::ALL.map(|p| {
+                let spec = p.spec();
+                spec.default_base_url.map(|default| {
+                    var(&format!("HIREKEY_{}_BASE_URL", spec.env_prefix))
+                        .unwrap_or_else(|| default.to_owned())
+                })
+            }),
+            default_models: Provider::ALL.map(|p| {
+                let spec = p.spec();
+                var(&format!("HIREKEY_{}_DEFAULT_MODEL", spec.env_prefix))
+                    .unwrap_or_else(|| spec.default_model.to_owned())
+            }),
         }
+    }
+
+    /// The provider's base URL; `None` for a custom provider, whose users give their own.
+    pub fn base_url(&self, provider: Provider) -> Option<&str> {
+        self.base_urls[provider as usize].as_deref()
+    }
+
+    pub fn default_model(&self, provider: Provider) -> &str {
+        &self.default_models[provider as usize]
     }
 }
 
@@ -41,12 +57,11 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
     /// Base64 master key from `HIREKEY_MASTER_KEY`; otherwise `master.key` in the data directory.
-    pub master_key: Option<ApiKey>,
-    pub jwt_secret: Option<ApiKey>,
+    pub master_key: Option<Secret>,
+    pub jwt_secret: Option<Secret>,
     pub site_addr: SocketAddr,
     pub site_root: String,
-    pub provider_urls: ProviderUrls,
-    pub default_models: DefaultModels,
+    pub providers: ProviderSettings,
     pub system_ai: Option<SystemAi>,
     pub require_personal_key: bool,
     pub max_upload_mb: u64,
@@ -55,27 +70,6 @@ pub struct Config {
     pub system_key_calls_per_minute: u32,
     pub provider_timeout: Duration,
     pub redis_url: Option<String>,
-}
-
-#[derive(Clone, Debug)]
-pub struct DefaultModels {
-    pub groq: String,
-    pub openrouter: String,
-    pub deepseek: String,
-    pub openai: String,
-    pub custom: String,
-}
-
-impl DefaultModels {
-    pub fn for_provider(&self, provider: Provider) -> &str {
-        match provider {
-            Provider::Groq => &self.groq,
-            Provider::OpenRouter => &self.openrouter,
-            Provider::DeepSeek => &self.deepseek,
-            Provider::OpenAi => &self.openai,
-            Provider::Custom => &self.custom,
-        }
-    }
 }
 
 impl Config {
@@ -109,27 +103,8 @@ impl Config {
             .parse()
             .context("LEPTOS_SITE_ADDR must be host:port, e.g. 127.0.0.1:3000")?;
         let site_root = var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into());
-        let provider_urls = ProviderUrls {
-            groq: var("HIREKEY_GROQ_BASE_URL")
-                .unwrap_or_else(|| Provider::Groq.default_base_url().into()),
-            openrouter: var("HIREKEY_OPENROUTER_BASE_URL")
-                .unwrap_or_else(|| Provider::OpenRouter.default_base_url().into()),
-            deepseek: var("HIREKEY_DEEPSEEK_BASE_URL")
-                .unwrap_or_else(|| Provider::DeepSeek.default_base_url().into()),
-            openai: var("HIREKEY_OPENAI_BASE_URL")
-                .unwrap_or_else(|| Provider::OpenAi.default_base_url().into()),
-        };
-        let default_models = DefaultModels {
-            groq: var("HIREKEY_GROQ_DEFAULT_MODEL")
-                .unwrap_or_else(|| "llama-3.1-8b-instant".into()),
-            openrouter: var("HIREKEY_OPENROUTER_DEFAULT_MODEL")
-                .unwrap_or_else(|| "meta-llama/llama-3.1-8b-instruct".into()),
-            deepseek: var("HIREKEY_DEEPSEEK_DEFAULT_MODEL")
-                .unwrap_or_else(|| "deepseek-chat".into()),
-            openai: var("HIREKEY_OPENAI_DEFAULT_MODEL").unwrap_or_else(|| "gpt-4o-mini".into()),
-            custom: var("HIREKEY_CUSTOM_DEFAULT_MODEL").unwrap_or_else(|| "llama3.1".into()),
-        };
-        let system_ai = system_ai(&var, &provider_urls)?;
+        let providers = ProviderSettings::from_lookup(&var);
+        let system_ai = system_ai(&var, &providers)?;
         let max_upload_mb = match var("HIREKEY_MAX_UPLOAD_MB") {
             Some(v) => v
                 .parse()
@@ -152,12 +127,11 @@ impl Config {
         Ok(Self {
             data_dir,
             database_url,
-            master_key: var("HIREKEY_MASTER_KEY").map(ApiKey::new),
-            jwt_secret: var("HIREKEY_JWT_SECRET").map(ApiKey::new),
+            master_key: var("HIREKEY_MASTER_KEY").map(Secret::new),
+            jwt_secret: var("HIREKEY_JWT_SECRET").map(Secret::new),
             site_addr,
             site_root,
-            provider_urls,
-            default_models,
+            providers,
             system_ai,
             require_personal_key: flag("HIREKEY_REQUIRE_PERSONAL_KEY"),
             max_upload_mb,
@@ -178,36 +152,31 @@ impl Config {
 /// `{PROVIDER}_API_URL` (the full chat-completions URL, as in the seed's `.env`).
 fn system_ai(
     var: &impl Fn(&str) -> Option<String>,
-    urls: &ProviderUrls,
+    providers: &ProviderSettings,
 ) -> anyhow::Result<Option<SystemAi>> {
     let provider = match var("AI_PROVIDER") {
-        Some(p) => Provider::parse(&p).map_err(|e| anyhow::anyhow!("AI_PROVIDER: {e}"))?,
+        Some(p) => Provider::parse(&p).context("AI_PROVIDER")?,
         None => Provider::Groq,
     };
-    let prefix = provider.env_prefix();
+    let prefix = provider.spec().env_prefix;
     let Some(api_key) = var(&format!("{prefix}_API_KEY")) else {
         return Ok(None);
     };
-    let model = var(&format!("{prefix}_MODEL")).unwrap_or_else(|| match provider {
-        Provider::Groq => "llama-3.3-70b-versatile".into(),
-        Provider::OpenRouter => "meta-llama/llama-3.3-70b-instruct".into(),
-        Provider::DeepSeek => "deepseek-chat".into(),
-        Provider::OpenAi => "gpt-4o-mini".into(),
-        Provider::Custom => "llama3.1".into(),
-    });
+    let model =
+        var(&format!("{prefix}_MODEL")).unwrap_or_else(|| provider.spec().system_model.to_owned());
     let base_url = match var(&format!("{prefix}_API_URL")) {
         Some(url) => url
             .trim_end_matches('/')
             .trim_end_matches("/chat/completions")
             .to_owned(),
-        None => match urls.base_url(provider) {
+        None => match providers.base_url(provider) {
             Some(u) => u.to_owned(),
             None => bail!("AI_PROVIDER=custom needs CUSTOM_API_URL"),
         },
     };
     Ok(Some(SystemAi {
         provider,
-        api_key: ApiKey::new(api_key),
+        api_key: Secret::new(api_key),
         model,
         base_url,
     }))

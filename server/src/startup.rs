@@ -12,22 +12,24 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use migration::MigratorTrait;
 use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
-    ActiveModelTrait, ConnectOptions, Database, DatabaseConnection, EntityTrait, Set,
+    ConnectOptions, Database, DatabaseConnection,
 };
 use tokio::net::TcpListener;
 use tower_http::{
-    compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer,
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
+    trace::TraceLayer,
 };
 
 use crate::{
-    backend::ServerBackend,
     config::Config,
-    entities::vault_meta,
-    http::{self, auth::JwtKeys},
+    http::{self, server_fns::ServerBackend},
     providers::ProviderClient,
     services::{clock::Clock, rate_limit, resumes, usage::UsageRecorder},
+    session::JwtKeys,
     state::AppState,
-    vault::{write_secret_file, MasterKey, Vault},
+    vault::{self, write_secret_file, MasterKey},
 };
 
 const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
@@ -57,77 +59,6 @@ pub async fn connect_database(config: &Config) -> anyhow::Result<DatabaseConnect
     Database::connect(options)
         .await
         .context("connecting to the database (check DATABASE_URL)")
-}
-
-/// Loads or creates the master key and checks it against the canary row.
-pub async fn open_vault(config: &Config, db: &DatabaseConnection) -> anyhow::Result<Vault> {
-    let key_file = config.data_dir.join("master.key");
-    let pending_file = config.data_dir.join("master.key.new");
-    let canary = vault_meta::Entity::find_by_id(1).one(db).await?;
-    let from_env = match &config.master_key {
-        Some(text) => Some(MasterKey::from_base64(text.expose()).context("HIREKEY_MASTER_KEY")?),
-        None => None,
-    };
-    let env_is_set = from_env.is_some();
-    let master = match from_env {
-        Some(k) => Some(k),
-        None => MasterKey::read_file(&key_file)?,
-    };
-    match (master, canary) {
-        (Some(master), Some(canary)) => {
-            let vault = Vault::new(&master, canary.key_version);
-            if vault.check_canary(&canary.canary_ciphertext, &canary.canary_nonce) {
-                return Ok(vault);
-            }
-            // A rotation that committed but died before renaming its key file left it here.
-            if !env_is_set {
-                if let Some(pending) = MasterKey::read_file(&pending_file)? {
-                    let vault = Vault::new(&pending, canary.key_version);
-                    if vault.check_canary(&canary.canary_ciphertext, &canary.canary_nonce) {
-                        std::fs::rename(&pending_file, &key_file)?;
-                        tracing::warn!("finished an interrupted master-key rotation");
-                        return Ok(vault);
-                    }
-                }
-            }
-            bail!(
-                "The master key does not match this database (vault canary check failed). \
-                 Set HIREKEY_MASTER_KEY to the key the database was created with, or restore {}. \
-                 Refusing to start so that no stored API key becomes unreadable.",
-                key_file.display()
-            )
-        }
-        (None, Some(_)) => bail!(
-            "The master key is missing: this database holds encrypted API keys, but neither \
-             HIREKEY_MASTER_KEY nor {} is available. Restore the key to start.",
-            key_file.display()
-        ),
-        (master, None) => {
-            let master = match master {
-                Some(m) => m,
-                None => {
-                    std::fs::create_dir_all(&config.data_dir)?;
-                    let generated = MasterKey::generate();
-                    generated.write_file(&key_file)?;
-                    tracing::info!(path = %key_file.display(), "generated a new master key");
-                    generated
-                }
-            };
-            let vault = Vault::new(&master, 1);
-            let sealed = vault.seal_canary()?;
-            vault_meta::ActiveModel {
-                id: Set(1),
-                key_version: Set(1),
-                canary_ciphertext: Set(sealed.ciphertext),
-                canary_nonce: Set(sealed.nonce),
-                updated_at: Set(chrono::Utc::now()),
-            }
-            .insert(db)
-            .await
-            .context("writing the vault canary")?;
-            Ok(vault)
-        }
-    }
 }
 
 /// The JWT secret: `HIREKEY_JWT_SECRET`, or `jwt.secret` in the data directory.
@@ -177,7 +108,7 @@ impl Application {
                 tracing::warn!(candidates = failed, "marked interrupted analyses as failed");
             }
         }
-        let vault = open_vault(&config, &db).await?;
+        let vault = vault::open(&config, &db).await?;
         let jwt = jwt_keys(&config)?;
         let listener = TcpListener::bind(config.site_addr)
             .await
@@ -263,7 +194,27 @@ fn build_router(state: AppState) -> Router {
             HeaderName::from_static("x-frame-options"),
             HeaderValue::from_static("DENY"),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        // Outermost: every request gets an id (or keeps the one a proxy gave it) before its
+        // span opens, and the answer carries it back in `x-request-id`.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// The span every log line of a request sits in: method, path (never the query string) and
+/// the request id.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %request_id,
+    )
 }
 
 /// Every five minutes: drop old rate-limit windows, and fail analyses pending far longer than

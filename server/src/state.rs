@@ -7,9 +7,9 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     config::Config,
-    http::auth::JwtKeys,
     providers::ProviderClient,
     services::{clock::Clock, usage::UsageRecorder},
+    session::JwtKeys,
     vault::Vault,
 };
 

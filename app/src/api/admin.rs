@@ -2,6 +2,9 @@
 //! Nothing here ever carries a key or a key preview of a user.
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::time::Timestamp;
 
 use super::profile::TestAiKeyResponse;
 use super::usage::UsageSummary;
@@ -12,17 +15,17 @@ use super::AppError;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AdminUser {
-    pub id: String,
+    pub id: Uuid,
     pub email: String,
     pub name: String,
     pub is_admin: bool,
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// A key is stored for the user's active provider.
     pub has_personal_key: bool,
     /// The user's active provider.
     pub provider: String,
     /// When that key expires (RFC 3339); null when it does not or there is no key.
-    pub expires_at: Option<String>,
+    pub expires_at: Option<Timestamp>,
 }
 
 /// `GET /api/v1/admin/ai-config`: the system AI configuration, its key masked.

@@ -1,6 +1,7 @@
 //! Accounts: DTOs shared by the REST API and the pages, and the auth server functions.
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use super::AppError;
 
@@ -8,7 +9,7 @@ use super::AppError;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserDto {
-    pub id: String,
+    pub id: Uuid,
     pub email: String,
     pub name: String,
     #[serde(default)]

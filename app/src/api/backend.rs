@@ -1,6 +1,7 @@
 //! What the server functions need from the server. `server` implements it and provides it as
 //! `Arc<dyn Backend>` through Leptos context; the REST handlers call the same services.
 use http::request::Parts;
+use uuid::Uuid;
 
 use super::admin::{AdminAiConfig, AdminSettings, AdminUser};
 use super::auth::{AuthResponse, LoginRequest, RegisterRequest, UserDto};
@@ -50,9 +51,9 @@ pub trait Backend: Send + Sync + 'static {
         user: &UserDto,
         query: CandidateQuery,
     ) -> Result<CandidatePage, AppError>;
-    async fn get_candidate(&self, user: &UserDto, id: &str) -> Result<CandidateDetail, AppError>;
-    async fn reanalyze_candidate(&self, user: &UserDto, id: &str) -> Result<Candidate, AppError>;
-    async fn delete_candidate(&self, user: &UserDto, id: &str) -> Result<(), AppError>;
+    async fn get_candidate(&self, user: &UserDto, id: Uuid) -> Result<CandidateDetail, AppError>;
+    async fn reanalyze_candidate(&self, user: &UserDto, id: Uuid) -> Result<Candidate, AppError>;
+    async fn delete_candidate(&self, user: &UserDto, id: Uuid) -> Result<(), AppError>;
 
     /// AI chat history and which key chat would use.
     async fn list_conversations(
@@ -62,15 +63,15 @@ pub trait Backend: Send + Sync + 'static {
     async fn get_conversation(
         &self,
         user: &UserDto,
-        id: &str,
+        id: Uuid,
     ) -> Result<ConversationDetail, AppError>;
     async fn rename_conversation(
         &self,
         user: &UserDto,
-        id: &str,
+        id: Uuid,
         title: String,
     ) -> Result<ConversationSummary, AppError>;
-    async fn delete_conversation(&self, user: &UserDto, id: &str) -> Result<(), AppError>;
+    async fn delete_conversation(&self, user: &UserDto, id: Uuid) -> Result<(), AppError>;
     async fn chat_key_status(&self, user: &UserDto) -> Result<AiKeyStatus, AppError>;
 
     /// The admin area: each answers 403 unless the database says the user is an admin.

@@ -1,11 +1,41 @@
 //! Candidates and their resumes: the shapes of `/api/v1/resumes/*` and `/api/v1/candidates/*`,
 //! shared by the REST API and the pages.
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::profile::KeySource;
+use crate::time::Timestamp;
 
 /// Where a candidate's AI analysis stands.
-pub const ANALYSIS_PENDING: &str = "pending";
-pub const ANALYSIS_DONE: &str = "done";
-pub const ANALYSIS_FAILED: &str = "failed";
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum AnalysisStatus {
+    #[default]
+    Pending,
+    Done,
+    Failed,
+}
+
+impl AnalysisStatus {
+    /// As stored in the database and written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Done => "done",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Reads a stored status; anything unknown counts as pending.
+    pub fn from_stored(value: &str) -> Self {
+        match value {
+            "done" => Self::Done,
+            "failed" => Self::Failed,
+            _ => Self::Pending,
+        }
+    }
+}
 
 /// What the AI read from a resume (the prompt's JSON keys), plus what Hirekey knows about the
 /// analysis itself. Email and phone found in the text by pattern take precedence.
@@ -35,15 +65,15 @@ pub struct ResumeAnalysis {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Candidate {
-    pub id: String,
+    pub id: Uuid,
     #[serde(flatten)]
     pub analysis: ResumeAnalysis,
     /// `pending`, `done` or `failed`.
-    pub analysis_status: String,
+    pub analysis_status: AnalysisStatus,
     /// Why the analysis failed (a mapped message, never a provider's raw answer).
     pub analysis_error: Option<String>,
     /// Whose key ran the last analysis: `personal`, `system`, or null when there was no key.
-    pub key_source: Option<String>,
+    pub key_source: Option<KeySource>,
     /// Characters of extracted text.
     pub text_length: u64,
     pub file_name: String,
@@ -51,8 +81,8 @@ pub struct Candidate {
     pub file_size: u64,
     /// `GET` this for the original file.
     pub download_url: String,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 /// `GET /api/v1/candidates/{id}`: the candidate and the text extracted from the resume.
@@ -119,7 +149,9 @@ pub async fn get_candidate(id: String) -> Result<CandidateDetail, AppError> {
     let backend = super::backend()?;
     let parts = super::request_parts()?;
     let user = backend.authenticate(&parts).await?;
-    backend.get_candidate(&user, &id).await
+    backend
+        .get_candidate(&user, super::parse_id(&id, "Candidate")?)
+        .await
 }
 
 #[server(prefix = "/sfn")]
@@ -127,7 +159,9 @@ pub async fn reanalyze_candidate(id: String) -> Result<Candidate, AppError> {
     let backend = super::backend()?;
     let parts = super::request_parts()?;
     let user = backend.authenticate(&parts).await?;
-    backend.reanalyze_candidate(&user, &id).await
+    backend
+        .reanalyze_candidate(&user, super::parse_id(&id, "Candidate")?)
+        .await
 }
 
 #[server(prefix = "/sfn")]
@@ -135,7 +169,9 @@ pub async fn delete_candidate(id: String) -> Result<(), AppError> {
     let backend = super::backend()?;
     let parts = super::request_parts()?;
     let user = backend.authenticate(&parts).await?;
-    backend.delete_candidate(&user, &id).await?;
+    backend
+        .delete_candidate(&user, super::parse_id(&id, "Candidate")?)
+        .await?;
     leptos_axum::redirect("/candidates");
     Ok(())
 }

@@ -8,8 +8,32 @@
 //! (`{"error", "message"}`), and last `data: [DONE]`.
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::profile::KeySource;
+use crate::time::TimestampMs;
 
 use super::AppError;
+
+/// Who wrote a stored chat message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    #[default]
+    User,
+    Assistant,
+}
+
+impl Role {
+    /// As stored in the database and written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Assistant => "assistant",
+        }
+    }
+}
 
 /// `POST /api/v1/ai/chat`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -26,7 +50,7 @@ pub struct ChatQuery {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CandidateHit {
-    pub id: String,
+    pub id: Uuid,
     /// The analysed name, else the resume's file name.
     pub name: String,
     /// Full-text rank relative to the best match of the same answer (1.0), higher is better.
@@ -47,10 +71,10 @@ pub struct CandidateHit {
 pub struct ChatAnswer {
     pub response: String,
     pub candidates: Vec<CandidateHit>,
-    pub conversation_id: String,
-    pub message_id: String,
+    pub conversation_id: Uuid,
+    pub message_id: Uuid,
     /// `personal` or `system`.
-    pub key_source: String,
+    pub key_source: KeySource,
     pub provider: String,
     pub model: String,
 }
@@ -74,7 +98,7 @@ pub struct SearchAnswer {
     pub candidates: Vec<CandidateHit>,
     /// The model's answer over those candidates.
     pub response: String,
-    pub key_source: String,
+    pub key_source: KeySource,
     pub provider: String,
     pub model: String,
 }
@@ -85,8 +109,8 @@ pub struct SearchAnswer {
 pub struct StreamStart {
     /// Set for chat, absent for search.
     #[serde(default)]
-    pub conversation_id: Option<String>,
-    pub key_source: String,
+    pub conversation_id: Option<Uuid>,
+    pub key_source: KeySource,
     pub provider: String,
     pub model: String,
     pub candidates: Vec<CandidateHit>,
@@ -98,7 +122,7 @@ pub struct StreamStart {
 pub struct StreamDone {
     /// The stored assistant message (chat only).
     #[serde(default)]
-    pub message_id: Option<String>,
+    pub message_id: Option<Uuid>,
     pub prompt_tokens: i64,
     pub completion_tokens: i64,
 }
@@ -107,20 +131,19 @@ pub struct StreamDone {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConversationSummary {
-    pub id: String,
+    pub id: Uuid,
     pub title: String,
     pub message_count: u64,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: TimestampMs,
+    pub updated_at: TimestampMs,
 }
 
 /// One stored message of a conversation.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StoredMessage {
-    pub id: String,
-    /// `user` or `assistant`.
-    pub role: String,
+    pub id: Uuid,
+    pub role: Role,
     /// Markdown as the model wrote it (render it as text, never as HTML).
     pub content: String,
     /// The candidates an assistant message drew on.
@@ -130,7 +153,7 @@ pub struct StoredMessage {
     pub incomplete: bool,
     /// Why it is incomplete: the mapped provider error, or "Stopped".
     pub error: Option<String>,
-    pub created_at: String,
+    pub created_at: TimestampMs,
 }
 
 /// `GET /api/v1/ai/conversations/{id}`.
@@ -154,7 +177,7 @@ pub struct ConversationTitle {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AiKeyStatus {
     /// `personal`, `system`, or absent when there is no usable key ("API key required").
-    pub key_source: Option<String>,
+    pub key_source: Option<KeySource>,
     /// The provider's label, e.g. "Groq".
     pub provider: String,
     pub model: Option<String>,
@@ -175,7 +198,9 @@ pub async fn get_conversation(id: String) -> Result<ConversationDetail, AppError
     let backend = super::backend()?;
     let parts = super::request_parts()?;
     let user = backend.authenticate(&parts).await?;
-    backend.get_conversation(&user, &id).await
+    backend
+        .get_conversation(&user, super::parse_id(&id, "Conversation")?)
+        .await
 }
 
 #[server(prefix = "/sfn")]
@@ -186,7 +211,9 @@ pub async fn rename_conversation(
     let backend = super::backend()?;
     let parts = super::request_parts()?;
     let user = backend.authenticate(&parts).await?;
-    backend.rename_conversation(&user, &id, title).await
+    backend
+        .rename_conversation(&user, super::parse_id(&id, "Conversation")?, title)
+        .await
 }
 
 #[server(prefix = "/sfn")]
@@ -194,7 +221,9 @@ pub async fn delete_conversation(id: String) -> Result<(), AppError> {
     let backend = super::backend()?;
     let parts = super::request_parts()?;
     let user = backend.authenticate(&parts).await?;
-    backend.delete_conversation(&user, &id).await
+    backend
+        .delete_conversation(&user, super::parse_id(&id, "Conversation")?)
+        .await
 }
 
 #[server(prefix = "/sfn")]

@@ -20,6 +20,14 @@ pub(crate) fn backend() -> Result<std::sync::Arc<dyn Backend>, AppError> {
         .ok_or_else(|| AppError::new(500, "Internal error", "The backend is not available"))
 }
 
+/// An id from a URL or a form. A malformed one names nothing, so it is "not found", as an
+/// unknown id is.
+#[cfg(feature = "ssr")]
+pub(crate) fn parse_id(raw: &str, what: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(raw.trim())
+        .map_err(|_| AppError::new(404, "Not found", format!("{what} not found")))
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) fn request_parts() -> Result<http::request::Parts, AppError> {
     leptos::prelude::use_context::<http::request::Parts>()

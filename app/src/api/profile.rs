@@ -3,7 +3,44 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::time::Timestamp;
+
 use super::AppError;
+
+/// Whose key an AI call runs on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum KeySource {
+    /// The user's own key.
+    Personal,
+    /// The server's key (the seed's `.env`).
+    System,
+    /// No usable key: AI features answer "API key required".
+    #[default]
+    #[serde(rename = "none")]
+    Missing,
+}
+
+impl KeySource {
+    /// As stored in usage rows and written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Personal => "personal",
+            Self::System => "system",
+            Self::Missing => "none",
+        }
+    }
+
+    /// Reads a stored value; `None` for anything that is not a key source.
+    pub fn from_stored(value: &str) -> Option<Self> {
+        match value {
+            "personal" => Some(Self::Personal),
+            "system" => Some(Self::System),
+            _ => None,
+        }
+    }
+}
 
 /// `GET /api/v1/profile/ai-settings`: the seed's three fields first, then Hirekey's extras.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -20,18 +57,18 @@ pub struct PersonalAiSettings {
     #[serde(default)]
     pub base_url: Option<String>,
     #[serde(default)]
-    pub expires_at: Option<String>,
+    pub expires_at: Option<Timestamp>,
     #[serde(default)]
     pub expired: bool,
     /// The key expires within three days.
     #[serde(default)]
     pub expires_soon: bool,
     #[serde(default)]
-    pub last_tested_at: Option<String>,
+    pub last_tested_at: Option<Timestamp>,
     #[serde(default)]
     pub last_test_ok: Option<bool>,
     /// What an AI call made now would use: "personal", "system" or "none".
-    pub key_source: String,
+    pub key_source: KeySource,
     /// One entry per stored key.
     #[serde(default)]
     pub providers: Vec<ProviderKeyInfo>,
@@ -47,9 +84,9 @@ pub struct ProviderKeyInfo {
     pub base_url: Option<String>,
     pub enabled: bool,
     pub active: bool,
-    pub expires_at: Option<String>,
+    pub expires_at: Option<Timestamp>,
     pub expired: bool,
-    pub last_tested_at: Option<String>,
+    pub last_tested_at: Option<Timestamp>,
     pub last_test_ok: Option<bool>,
 }
 

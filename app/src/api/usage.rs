@@ -2,6 +2,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::time::Timestamp;
+
 use super::AppError;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -53,7 +55,7 @@ pub struct RateLimitHeadroom {
     pub remaining_tokens: Option<i64>,
     pub limit_tokens: Option<i64>,
     pub reset_requests: Option<String>,
-    pub seen_at: String,
+    pub seen_at: Timestamp,
     /// Under a tenth of the request quota is left.
     pub low: bool,
 }
@@ -66,7 +68,7 @@ pub struct AuditEntry {
     pub detail: Option<String>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
-    pub created_at: String,
+    pub created_at: Timestamp,
 }
 
 #[server(prefix = "/sfn")]

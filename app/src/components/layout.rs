@@ -1,87 +1,136 @@
-//! The frame around every signed-in page: the main navigation and the session check.
+//! The frame around every signed-in page: the main navigation, the session check and the key
+//! banner. It is the view of the parent route, so it loads once and stays while the pages
+//! inside it (the `<Outlet/>`) change.
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::{Outlet, Redirect, A};
 
 use crate::api::auth::{current_user, Logout, UserDto};
-use crate::api::profile::get_ai_settings;
+use crate::api::profile::{get_ai_settings, PersonalAiSettings};
+use crate::api::AppError;
+use crate::components::error_view::{set_response_status, ErrorMessage};
 
 /// The signed-in user, for pages inside the layout.
 #[derive(Clone)]
 pub struct CurrentUser(pub UserDto);
 
+/// Lets a page that changed the personal key have the layout's key banner checked again.
+#[derive(Clone, Copy)]
+pub struct KeyBanner(RwSignal<u32>);
+
+impl KeyBanner {
+    pub fn refresh(self) {
+        self.0.update(|v| *v = v.wrapping_add(1));
+    }
+}
+
+type UserResource = Resource<Result<Option<UserDto>, AppError>>;
+
 #[component]
-pub fn Layout(children: ChildrenFn) -> impl IntoView {
-    let user = Resource::new(|| (), |_| current_user());
-    let logout = ServerAction::<Logout>::new();
-    let children = StoredValue::new(children);
-    let key_state = Resource::new(|| (), |_| get_ai_settings());
+pub fn Layout() -> impl IntoView {
+    let user: UserResource = Resource::new(|| (), |_| current_user());
+    let banner_version = RwSignal::new(0u32);
+    provide_context(KeyBanner(banner_version));
+    let key_state = Resource::new(move || banner_version.get(), |_| get_ai_settings());
     view! {
         <div class="app">
             <header class="topbar">
                 <a class="brand" href="/">"Hirekey"</a>
-                <nav class="main-nav" aria-label="Main">
-                    <A href="/">"Dashboard"</A>
-                    <A href="/upload">"Upload Resume"</A>
-                    <A href="/candidates">"Candidates"</A>
-                    <A href="/chat">"AI Chat"</A>
-                    <A href="/profile">"My Profile"</A>
-                    <Transition fallback=|| ()>
-                        {move || Suspend::new(async move {
-                            user.await.ok().flatten().filter(|u| u.is_admin)
-                                .map(|_| view! { <A href="/admin">"Admin"</A> })
-                        })}
-                    </Transition>
-                </nav>
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        user.await.ok().flatten().map(|u| view! {
-                            <div class="session">
-                                <span class="user-name" data-testid="user-name">{u.name.clone()}</span>
-                                <ActionForm action=logout attr:class="inline">
-                                    <button type="submit" class="link-button">"Log out"</button>
-                                </ActionForm>
-                            </div>
-                        })
-                    })}
-                </Transition>
+                <MainNav user />
+                <Session user />
             </header>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    key_state.await.ok().and_then(|s| {
-                        if s.expired {
-                            Some(view! {
-                                <div class="banner error" role="alert" data-testid="key-banner">
-                                    "Your personal API key has expired and is no longer used. "
-                                    <a href="/profile">"Renew it in My Profile"</a>
-                                </div>
-                            }.into_any())
-                        } else if s.expires_soon {
-                            Some(view! {
-                                <div class="banner" role="status" data-testid="key-banner">
-                                    "Your personal API key expires on " {s.expires_at.clone().unwrap_or_default()} ". "
-                                    <a href="/profile">"Manage it in My Profile"</a>
-                                </div>
-                            }.into_any())
-                        } else {
-                            None
-                        }
-                    })
-                })}
-            </Transition>
+            <KeyBannerLine key_state />
             <main class="content">
+                // The session check stays a plain match (no ErrorBoundary): an ErrorBoundary
+                // around the Outlet would, on the server, hold back every page's own
+                // Transitions until all of them had loaded.
                 <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match user.await {
                             Ok(Some(u)) => {
+                                // Provided here, on the owner the Outlet is made in, so every
+                                // page below it sees the user.
                                 provide_context(CurrentUser(u));
-                                children.with_value(|c| c()).into_any()
+                                view! { <Outlet /> }.into_any()
                             }
                             Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
-                            Err(e) => view! { <p class="error">{e.message}</p> }.into_any(),
+                            Err(e) => {
+                                set_response_status(e.status);
+                                view! { <ErrorMessage error=e /> }.into_any()
+                            }
                         }
                     })}
                 </Transition>
             </main>
         </div>
+    }
+}
+
+/// The main navigation; the Admin link for admins only.
+#[component]
+fn MainNav(user: UserResource) -> impl IntoView {
+    view! {
+        <nav class="main-nav" aria-label="Main">
+            <A href="/">"Dashboard"</A>
+            <A href="/upload">"Upload Resume"</A>
+            <A href="/candidates">"Candidates"</A>
+            <A href="/chat">"AI Chat"</A>
+            <A href="/profile">"My Profile"</A>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    user.await.ok().flatten().filter(|u| u.is_admin)
+                        .map(|_| view! { <A href="/admin">"Admin"</A> })
+                })}
+            </Transition>
+        </nav>
+    }
+}
+
+/// The signed-in user's name and the log-out button.
+#[component]
+fn Session(user: UserResource) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                user.await.ok().flatten().map(|u| view! {
+                    <div class="session">
+                        <span class="user-name" data-testid="user-name">{u.name.clone()}</span>
+                        <ActionForm action=logout attr:class="inline">
+                            <button type="submit" class="link-button">"Log out"</button>
+                        </ActionForm>
+                    </div>
+                })
+            })}
+        </Transition>
+    }
+}
+
+/// The banner across the app when the personal key has expired or expires soon.
+#[component]
+fn KeyBannerLine(key_state: Resource<Result<PersonalAiSettings, AppError>>) -> impl IntoView {
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                key_state.await.ok().and_then(|s| {
+                    if s.expired {
+                        Some(view! {
+                            <div class="banner error" role="alert" data-testid="key-banner">
+                                "Your personal API key has expired and is no longer used. "
+                                <a href="/profile">"Renew it in My Profile"</a>
+                            </div>
+                        }.into_any())
+                    } else if s.expires_soon {
+                        Some(view! {
+                            <div class="banner" role="status" data-testid="key-banner">
+                                "Your personal API key expires on " {s.expires_at.map(|t| t.to_string()).unwrap_or_default()} ". "
+                                <a href="/profile">"Manage it in My Profile"</a>
+                            </div>
+                        }.into_any())
+                    } else {
+                        None
+                    }
+                })
+            })}
+        </Transition>
     }
 }

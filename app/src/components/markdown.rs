@@ -281,7 +281,8 @@ pub fn Markdown(
 ) -> impl IntoView {
     move || {
         candidates.with(|candidates| {
-            let ids: Vec<&str> = candidates.iter().map(|c| c.id.as_str()).collect();
+            let ids: Vec<String> = candidates.iter().map(|c| c.id.to_string()).collect();
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             text.with(|text| parse_markdown(text, &ids))
                 .into_iter()
                 .map(|block| block_view(block, candidates))
@@ -339,7 +340,7 @@ fn inline_view(inline: Inline, candidates: &[CandidateHit]) -> AnyView {
         }
         Inline::Citation(id) => {
             // Numbered like the answer's candidate cards, which carry the same numbers.
-            let position = candidates.iter().position(|c| c.id == id);
+            let position = candidates.iter().position(|c| c.id.to_string() == id);
             let name = position
                 .and_then(|i| candidates.get(i))
                 .map(|c| c.name.clone())
@@ -562,7 +563,7 @@ mod tests {
     #[test]
     fn links_and_citations_render_with_escaped_addresses() {
         let ada = CandidateHit {
-            id: "3f1c2b9e-0000-4000-8000-000000000001".to_owned(),
+            id: uuid::Uuid::from_u128(0x3f1c2b9e_0000_4000_8000_000000000001),
             name: "Ada <Lovelace>".to_owned(),
             ..CandidateHit::default()
         };

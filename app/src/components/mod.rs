@@ -1,3 +1,4 @@
+pub mod error_view;
 pub mod layout;
 pub mod markdown;
 pub mod test_result;

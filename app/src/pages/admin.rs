@@ -12,6 +12,7 @@ use crate::api::{
     usage::UsageSummary,
     AppError,
 };
+use crate::components::error_view::{error_fallback, ErrorMessage};
 use crate::components::layout::CurrentUser;
 
 #[component]
@@ -30,15 +31,19 @@ pub fn AdminPage() -> impl IntoView {
     view! {
         <h1>"Admin"</h1>
         <Transition fallback=|| view! { <p class="loading">"Loading the configuration…"</p> }>
-            {move || Suspend::new(async move {
-                match config.await {
-                    Ok(c) => view! {
-                        <SystemConfigSection config=c.clone() test />
-                        <PolicySection config=c save />
-                    }.into_any(),
-                    Err(e) => admin_error(e),
-                }
-            })}
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move {
+                    match config.await {
+                        Ok(c) => Ok(view! {
+                            <SystemConfigSection config=c.clone() test />
+                            <PolicySection config=c save />
+                        }.into_any()),
+                        // The server's 403 decides when the session and the database disagree.
+                        Err(e) if e.status == 403 => Ok(view! { <AdminsOnly /> }.into_any()),
+                        Err(e) => Err(e),
+                    }
+                })}
+            </ErrorBoundary>
         </Transition>
         <UsersSection users />
         <UsageBySourceSection usage />
@@ -54,19 +59,6 @@ fn AdminsOnly() -> impl IntoView {
             <p>"This page is for administrators. "<a href="/">"Back to the dashboard"</a></p>
         </section>
     }
-}
-
-/// The server's 403 decides when the session and the database disagree.
-fn admin_error(e: AppError) -> AnyView {
-    if e.status == 403 {
-        view! { <AdminsOnly /> }.into_any()
-    } else {
-        error_line(e)
-    }
-}
-
-fn error_line(e: AppError) -> AnyView {
-    view! { <p class="error" role="alert">{e.message}</p> }.into_any()
 }
 
 #[component]
@@ -129,7 +121,7 @@ fn PolicySection(config: AdminAiConfig, save: ServerAction<SaveAdminSettings>) -
                 </div>
                 {move || save.value().get().map(|r| match r {
                     Ok(_) => view! { <p class="success" role="status">"Policy saved; it applies now."</p> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
+                    Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                 })}
             </ActionForm>
         </section>
@@ -142,12 +134,11 @@ fn UsersSection(users: Resource<Result<Vec<AdminUser>, AppError>>) -> impl IntoV
         <section class="card" data-testid="admin-users">
             <h2>"Users"</h2>
             <Transition fallback=|| view! { <p class="loading">"Loading users…"</p> }>
-                {move || Suspend::new(async move {
-                    match users.await {
-                        Ok(list) => view! { <UsersTable users=list /> }.into_any(),
-                        Err(e) => error_line(e),
-                    }
-                })}
+                <ErrorBoundary fallback=error_fallback>
+                    {move || Suspend::new(async move {
+                        users.await.map(|list| view! { <UsersTable users=list /> })
+                    })}
+                </ErrorBoundary>
             </Transition>
         </section>
     }
@@ -166,14 +157,14 @@ fn UsersTable(users: Vec<AdminUser>) -> impl IntoView {
                         <td>{u.email}</td>
                         <td>{u.name}</td>
                         <td>{if u.is_admin { "admin" } else { "user" }}</td>
-                        <td>{u.created_at}</td>
+                        <td>{u.created_at.to_string()}</td>
                         <td>{if u.has_personal_key {
                             view! { <span class="badge ok">"yes"</span> }.into_any()
                         } else {
                             view! { <span class="badge muted">"no"</span> }.into_any()
                         }}</td>
                         <td>{u.provider}</td>
-                        <td>{u.expires_at.unwrap_or_else(|| if u.has_personal_key { "never".into() } else { "—".into() })}</td>
+                        <td>{u.expires_at.map(|t| t.to_string()).unwrap_or_else(|| if u.has_personal_key { "never".into() } else { "—".into() })}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
@@ -187,22 +178,24 @@ fn UsageBySourceSection(usage: Resource<Result<UsageSummary, AppError>>) -> impl
         <section class="card" data-testid="admin-usage">
             <h2>"Usage by key source (all users, last 30 days)"</h2>
             <Transition fallback=|| view! { <p class="loading">"Loading usage…"</p> }>
-                {move || Suspend::new(async move {
-                    match usage.await {
-                        Ok(u) if u.by_key_source.is_empty() => view! { <p class="muted">"No AI calls yet."</p> }.into_any(),
-                        Ok(u) => view! {
-                            <table>
-                                <thead><tr><th>"Key source"</th><th>"Calls"</th><th>"Errors"</th><th>"Tokens"</th><th>"Avg ms"</th><th>"p95 ms"</th></tr></thead>
-                                <tbody>
-                                    {u.by_key_source.into_iter().map(|r| view! {
-                                        <tr><td>{r.name}</td><td>{r.calls}</td><td>{r.errors}</td><td>{r.tokens}</td><td>{r.avg_latency_ms}</td><td>{r.p95_latency_ms}</td></tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                        Err(e) => error_line(e),
-                    }
-                })}
+                <ErrorBoundary fallback=error_fallback>
+                    {move || Suspend::new(async move {
+                        usage.await.map(|u| if u.by_key_source.is_empty() {
+                            view! { <p class="muted">"No AI calls yet."</p> }.into_any()
+                        } else {
+                            view! {
+                                <table>
+                                    <thead><tr><th>"Key source"</th><th>"Calls"</th><th>"Errors"</th><th>"Tokens"</th><th>"Avg ms"</th><th>"p95 ms"</th></tr></thead>
+                                    <tbody>
+                                        {u.by_key_source.into_iter().map(|r| view! {
+                                            <tr><td>{r.name}</td><td>{r.calls}</td><td>{r.errors}</td><td>{r.tokens}</td><td>{r.avg_latency_ms}</td><td>{r.p95_latency_ms}</td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        })
+                    })}
+                </ErrorBoundary>
             </Transition>
         </section>
     }

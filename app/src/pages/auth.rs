@@ -1,11 +1,16 @@
 //! Log in and register.
 use leptos::prelude::*;
 
-use crate::api::auth::{Login, Register};
+use crate::api::{
+    auth::{Login, Register},
+    AppError,
+};
+use crate::components::error_view::ErrorMessage;
 
-fn error_text<T>(result: Option<Result<T, crate::api::AppError>>) -> Option<String> {
+/// The error a submitted form came back with, if any.
+fn error_of<T>(result: Option<Result<T, AppError>>) -> Option<AppError> {
     match result {
-        Some(Err(e)) => Some(e.message),
+        Some(Err(e)) => Some(e),
         _ => None,
     }
 }
@@ -13,7 +18,7 @@ fn error_text<T>(result: Option<Result<T, crate::api::AppError>>) -> Option<Stri
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
-    let error = move || error_text(login.value().get());
+    let error = move || error_of(login.value().get());
     view! {
         <main class="auth">
             <section class="card">
@@ -23,7 +28,7 @@ pub fn LoginPage() -> impl IntoView {
                     <label>"Password" <input type="password" name="password" required autocomplete="current-password" /></label>
                     <button type="submit" class="primary" disabled=move || login.pending().get()>"Log in"</button>
                 </ActionForm>
-                {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                {move || error().map(|error| view! { <ErrorMessage error /> })}
                 <p>"New here? " <a href="/register">"Create an account"</a></p>
             </section>
         </main>
@@ -33,7 +38,7 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let register = ServerAction::<Register>::new();
-    let error = move || error_text(register.value().get());
+    let error = move || error_of(register.value().get());
     view! {
         <main class="auth">
             <section class="card">
@@ -44,7 +49,7 @@ pub fn RegisterPage() -> impl IntoView {
                     <label>"Password" <input type="password" name="password" required minlength="8" autocomplete="new-password" /></label>
                     <button type="submit" class="primary" disabled=move || register.pending().get()>"Create account"</button>
                 </ActionForm>
-                {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                {move || error().map(|error| view! { <ErrorMessage error /> })}
                 <p>"Already have an account? " <a href="/login">"Log in"</a></p>
             </section>
         </main>

@@ -5,7 +5,10 @@ use leptos_router::{
     hooks::{use_params_map, use_query_map},
 };
 
-use crate::api::candidates::{get_candidate, list_candidates, DeleteCandidate, ReanalyzeCandidate};
+use crate::api::candidates::{
+    get_candidate, list_candidates, CandidateDetail, DeleteCandidate, ReanalyzeCandidate,
+};
+use crate::components::error_view::error_fallback;
 use crate::pages::upload::CandidateSummary;
 
 #[component]
@@ -26,22 +29,24 @@ pub fn CandidatesPage() -> impl IntoView {
             </Form>
         </section>
         <Transition fallback=|| view! { <p class="loading">"Loading candidates…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(p) if p.items.is_empty() => view! {
-                        <p class="muted">"No candidates yet. " <a href="/upload">"Upload a resume"</a></p>
-                    }.into_any(),
-                    Ok(p) => view! {
-                        <p class="muted">{p.total} " candidates"</p>
-                        <ul class="candidate-list">
-                            {p.items.into_iter().map(|c| view! {
-                                <li class="card" data-testid="candidate-card"><CandidateSummary candidate=c /></li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                }
-            })}
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move {
+                    page.await.map(|p| if p.items.is_empty() {
+                        view! {
+                            <p class="muted">"No candidates yet. " <a href="/upload">"Upload a resume"</a></p>
+                        }.into_any()
+                    } else {
+                        view! {
+                            <p class="muted">{p.total} " candidates"</p>
+                            <ul class="candidate-list">
+                                {p.items.into_iter().map(|c| view! {
+                                    <li class="card" data-testid="candidate-card"><CandidateSummary candidate=c /></li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    })
+                })}
+            </ErrorBoundary>
         </Transition>
     }
 }
@@ -56,6 +61,24 @@ pub fn CandidateDetailPage() -> impl IntoView {
         move || (id(), reanalyze.version().get()),
         |(id, _)| get_candidate(id),
     );
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move {
+                    detail.await.map(|d| view! { <CandidateDetailView detail=d reanalyze delete /> })
+                })}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+/// A candidate's analysis, their resume and what can be done with them.
+#[component]
+fn CandidateDetailView(
+    detail: CandidateDetail,
+    reanalyze: ServerAction<ReanalyzeCandidate>,
+    delete: ServerAction<DeleteCandidate>,
+) -> impl IntoView {
     let confirm_delete = move |ev: leptos::ev::SubmitEvent| {
         if !window()
             .confirm_with_message("Delete this candidate and their resume?")
@@ -64,52 +87,42 @@ pub fn CandidateDetailPage() -> impl IntoView {
             ev.prevent_default();
         }
     };
+    let d = detail;
+    let c = d.candidate.clone();
+    let a = c.analysis.clone();
+    let (id_for_reanalyse, id_for_delete) = (c.id.to_string(), c.id.to_string());
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => {
-                        let c = d.candidate.clone();
-                        let a = c.analysis.clone();
-                        let (id_for_reanalyse, id_for_delete) = (c.id.clone(), c.id.clone());
-                        view! {
-                            <h1>{a.name.clone().unwrap_or_else(|| c.file_name.clone())}</h1>
-                            <section class="card">
-                                <p><span class="badge muted" data-testid="analysis-status">{c.analysis_status.clone()}</span></p>
-                                {c.analysis_error.clone().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                                <dl class="facts">
-                                    <dt>"Title"</dt><dd>{a.current_title.clone().unwrap_or_default()}</dd>
-                                    <dt>"Seniority"</dt><dd>{a.seniority.clone().unwrap_or_default()}</dd>
-                                    <dt>"Experience"</dt><dd>{a.years_experience.map(|y| format!("{y} years")).unwrap_or_default()}</dd>
-                                    <dt>"Email"</dt><dd>{a.email.clone().unwrap_or_default()}</dd>
-                                    <dt>"Phone"</dt><dd>{a.phone.clone().unwrap_or_default()}</dd>
-                                    <dt>"Location"</dt><dd>{a.location.clone().unwrap_or_default()}</dd>
-                                    <dt>"Education"</dt><dd>{a.education.join("; ")}</dd>
-                                </dl>
-                                <div class="chips">{a.skills.iter().map(|s| view! { <span class="chip">{s.clone()}</span> }).collect_view()}</div>
-                                {a.summary.clone().map(|s| view! { <p>{s}</p> })}
-                                {a.truncated.then(|| view! { <p class="muted">"The resume was long; the analysis read its beginning."</p> })}
-                                <div class="row">
-                                    <a href=c.download_url.clone() download>"⬇ Download " {c.file_name.clone()}</a>
-                                    <ActionForm action=reanalyze attr:class="inline">
-                                        <input type="hidden" name="id" value=id_for_reanalyse />
-                                        <button type="submit" disabled=move || reanalyze.pending().get()>"Re-analyse"</button>
-                                    </ActionForm>
-                                    <ActionForm action=delete on:submit=confirm_delete attr:class="inline">
-                                        <input type="hidden" name="id" value=id_for_delete />
-                                        <button type="submit" class="danger">"Delete"</button>
-                                    </ActionForm>
-                                </div>
-                            </section>
-                            <section class="card">
-                                <h2>"Resume text"</h2>
-                                <pre class="resume-text">{d.resume_text.clone()}</pre>
-                            </section>
-                        }.into_any()
-                    }
-                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                }
-            })}
-        </Transition>
+        <h1>{a.name.clone().unwrap_or_else(|| c.file_name.clone())}</h1>
+        <section class="card">
+            <p><span class="badge muted" data-testid="analysis-status">{c.analysis_status.as_str()}</span></p>
+            {c.analysis_error.clone().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <dl class="facts">
+                <dt>"Title"</dt><dd>{a.current_title.clone().unwrap_or_default()}</dd>
+                <dt>"Seniority"</dt><dd>{a.seniority.clone().unwrap_or_default()}</dd>
+                <dt>"Experience"</dt><dd>{a.years_experience.map(|y| format!("{y} years")).unwrap_or_default()}</dd>
+                <dt>"Email"</dt><dd>{a.email.clone().unwrap_or_default()}</dd>
+                <dt>"Phone"</dt><dd>{a.phone.clone().unwrap_or_default()}</dd>
+                <dt>"Location"</dt><dd>{a.location.clone().unwrap_or_default()}</dd>
+                <dt>"Education"</dt><dd>{a.education.join("; ")}</dd>
+            </dl>
+            <div class="chips">{a.skills.iter().map(|s| view! { <span class="chip">{s.clone()}</span> }).collect_view()}</div>
+            {a.summary.clone().map(|s| view! { <p>{s}</p> })}
+            {a.truncated.then(|| view! { <p class="muted">"The resume was long; the analysis read its beginning."</p> })}
+            <div class="row">
+                <a href=c.download_url.clone() download>"⬇ Download " {c.file_name.clone()}</a>
+                <ActionForm action=reanalyze attr:class="inline">
+                    <input type="hidden" name="id" value=id_for_reanalyse />
+                    <button type="submit" disabled=move || reanalyze.pending().get()>"Re-analyse"</button>
+                </ActionForm>
+                <ActionForm action=delete on:submit=confirm_delete attr:class="inline">
+                    <input type="hidden" name="id" value=id_for_delete />
+                    <button type="submit" class="danger">"Delete"</button>
+                </ActionForm>
+            </div>
+        </section>
+        <section class="card">
+            <h2>"Resume text"</h2>
+            <pre class="resume-text">{d.resume_text.clone()}</pre>
+        </section>
     }
 }

@@ -12,8 +12,10 @@ use crate::api::chat::{
     chat_key_status, delete_conversation, get_conversation, list_conversations,
     rename_conversation, AiKeyStatus, CandidateHit, ChatQuery, ConversationSummary, StoredMessage,
 };
-use crate::api::AppError;
+use crate::api::{profile::KeySource, AppError};
+use crate::components::error_view::{error_fallback, ErrorMessage};
 use crate::components::markdown::Markdown;
+use crate::provider::Provider;
 use stream::{ActiveStream, StreamEvent};
 
 /// Shown when an answer ended without `done` or `error`: the connection dropped.
@@ -89,7 +91,7 @@ impl Transcript {
         let entries = messages
             .into_iter()
             .map(|m| {
-                let role = if m.role == "user" {
+                let role = if m.role == crate::api::chat::Role::User {
                     Role::User
                 } else {
                     Role::Assistant
@@ -118,25 +120,185 @@ struct KeyInUse {
     model: Option<String>,
 }
 
-/// "Groq" for `groq`; the status line may also hand over a label already.
+/// The name users know a provider by; the status line may hand over a label already.
+/// Capitalised, as it may start the line ("Custom provider").
 fn provider_label(provider: &str) -> String {
-    match provider.to_ascii_lowercase().as_str() {
-        "groq" => "Groq".to_owned(),
-        "openrouter" => "OpenRouter".to_owned(),
-        "deepseek" => "DeepSeek".to_owned(),
-        "openai" => "OpenAI".to_owned(),
-        _ => {
-            let mut chars = provider.chars();
-            chars
-                .next()
-                .map(|first| first.to_uppercase().chain(chars).collect())
-                .unwrap_or_default()
-        }
-    }
+    let label = Provider::parse(provider).map_or(provider, |p| p.label());
+    let mut chars = label.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn bump(version: RwSignal<u32>) {
     version.update(|v| *v = v.wrapping_add(1));
+}
+
+/// What the chat page's parts share: the transcript, the answer in flight and the key line.
+#[derive(Clone, Copy)]
+struct ChatState {
+    /// The conversation the address names.
+    route_id: Memo<Option<String>>,
+    transcript: Transcript,
+    active: ActiveStream,
+    /// The conversation on screen; it runs ahead of the address while a new one is created.
+    shown_id: RwSignal<Option<String>>,
+    loading: RwSignal<bool>,
+    load_error: RwSignal<Option<AppError>>,
+    streaming: RwSignal<bool>,
+    key_in_use: RwSignal<Option<KeyInUse>>,
+    key_required: RwSignal<Option<String>>,
+    /// Bumped to reload the conversation list.
+    list_version: RwSignal<u32>,
+    draft: RwSignal<String>,
+}
+
+impl ChatState {
+    fn new(route_id: Memo<Option<String>>) -> Self {
+        Self {
+            route_id,
+            transcript: Transcript::new(),
+            active: ActiveStream::new(),
+            shown_id: RwSignal::new(None),
+            loading: RwSignal::new(route_id.get_untracked().is_some()),
+            load_error: RwSignal::new(None),
+            streaming: RwSignal::new(false),
+            key_in_use: RwSignal::new(None),
+            key_required: RwSignal::new(None),
+            list_version: RwSignal::new(0),
+            draft: RwSignal::new(String::new()),
+        }
+    }
+
+    /// Drops the answer in flight and empties the screen.
+    fn clear(self) {
+        self.active.detach();
+        self.streaming.set(false);
+        self.transcript.clear();
+        self.load_error.set(None);
+    }
+
+    /// Opens the conversation the address names: a list link, `/chat/:id`, or none for `/chat`.
+    fn open(self, id: Option<String>) {
+        if id == self.shown_id.get_untracked() {
+            return;
+        }
+        self.clear();
+        self.shown_id.set(id.clone());
+        let Some(id) = id else {
+            self.loading.set(false);
+            return;
+        };
+        self.loading.set(true);
+        spawn_local(async move {
+            let result = get_conversation(id.clone()).await;
+            // Another conversation may have been opened meanwhile, or the page left.
+            if self.shown_id.try_get_untracked().flatten().as_ref() != Some(&id) {
+                return;
+            }
+            match result {
+                Ok(detail) => self.transcript.replace(detail.messages),
+                Err(e) => self.load_error.set(Some(e)),
+            }
+            self.loading.set(false);
+        });
+    }
+
+    /// Empties the screen for a new conversation (the caller goes to `/chat`).
+    fn start_new(self) {
+        self.clear();
+        self.loading.set(false);
+        self.shown_id.set(None);
+    }
+
+    /// Asks `question` in the conversation on screen and streams the answer in below it.
+    fn send(self, question: String, navigate: impl Fn(&str, NavigateOptions) + 'static) {
+        let question = question.trim().to_owned();
+        if question.is_empty() || self.streaming.get_untracked() {
+            return;
+        }
+        self.draft.set(String::new());
+        self.transcript.push(Role::User, question.clone());
+        let answer = self.transcript.push(Role::Assistant, String::new());
+        answer.streaming.set(true);
+        self.streaming.set(true);
+        let query = ChatQuery {
+            query_text: question,
+            conversation_id: self.shown_id.get_untracked(),
+        };
+        let unsent = answer.clone();
+        if let Err(message) = self.active.start(&query, self.on_event(answer, navigate)) {
+            unsent.mark_incomplete(message);
+            self.streaming.set(false);
+        }
+    }
+
+    /// What each event of the stream does to `answer` and the page.
+    fn on_event(
+        self,
+        answer: ChatEntry,
+        navigate: impl Fn(&str, NavigateOptions) + 'static,
+    ) -> impl FnMut(StreamEvent) + 'static {
+        // Done or failed: a later event (a stop after the end) changes nothing.
+        let mut settled = false;
+        move |event: StreamEvent| match event {
+            StreamEvent::Start(start) => {
+                self.key_required.set(None);
+                self.key_in_use.set(Some(KeyInUse {
+                    personal: start.key_source == KeySource::Personal,
+                    provider: provider_label(&start.provider),
+                    model: Some(start.model),
+                }));
+                answer.candidates.set(start.candidates);
+                if let Some(id) = start.conversation_id.map(|id| id.to_string()) {
+                    self.follow_new_conversation(id, &navigate);
+                }
+            }
+            StreamEvent::Token(token) => answer.content.update(|c| c.push_str(&token)),
+            StreamEvent::Done(_) => {
+                settled = true;
+                answer.streaming.set(false);
+            }
+            StreamEvent::Failed {
+                status,
+                error,
+                message,
+            } if !settled => {
+                settled = true;
+                if status == Some(403) && error == "API key required" {
+                    self.key_required.set(Some(message.clone()));
+                }
+                answer.mark_incomplete(message);
+            }
+            StreamEvent::Failed { .. } => {}
+            StreamEvent::Closed => {
+                if !settled {
+                    answer.mark_incomplete(CUT_OFF.to_owned());
+                }
+                self.streaming.set(false);
+                bump(self.list_version);
+            }
+        }
+    }
+
+    /// The server started conversation `id` for the answer: put it in the address and the list.
+    fn follow_new_conversation(self, id: String, navigate: &impl Fn(&str, NavigateOptions)) {
+        if self.shown_id.try_get_untracked().flatten().as_ref() == Some(&id) {
+            return;
+        }
+        // Set first, so opening the new address does not reload it.
+        self.shown_id.set(Some(id.clone()));
+        bump(self.list_version);
+        navigate(
+            &format!("/chat/{id}"),
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    }
 }
 
 /// The AI Chat page, at `/chat` and `/chat/:id`.
@@ -144,217 +306,141 @@ fn bump(version: RwSignal<u32>) {
 pub fn ChatPage() -> impl IntoView {
     let params = use_params_map();
     let route_id = Memo::new(move |_| params.read().get("id"));
-    let navigate = use_navigate();
-
-    let transcript = Transcript::new();
-    let active = ActiveStream::new();
-    // The conversation on screen; it runs ahead of the address while a new one is created.
-    let shown_id = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(route_id.get_untracked().is_some());
-    let load_error = RwSignal::new(None::<String>);
-    let streaming = RwSignal::new(false);
-    let key_in_use = RwSignal::new(None::<KeyInUse>);
-    let key_required = RwSignal::new(None::<String>);
-    let list_version = RwSignal::new(0u32);
-    let draft = RwSignal::new(String::new());
-
-    let conversations = Resource::new(move || list_version.get(), |_| list_conversations());
+    let chat = ChatState::new(route_id);
+    let conversations = Resource::new(move || chat.list_version.get(), |_| list_conversations());
     let key_status = Resource::new(|| (), |_| chat_key_status());
+    Effect::new(move |_| chat.open(route_id.get()));
+    view! {
+        <div class="chat">
+            <ChatSidebar chat conversations />
+            <section class="chat-main">
+                <h1>"AI Chat"</h1>
+                <Transition fallback=|| view! { <p class="muted">"Checking your AI key…"</p> }>
+                    {move || Suspend::new(async move {
+                        let status = key_status.await;
+                        view! { <KeyLine status key_in_use=chat.key_in_use key_required=chat.key_required /> }
+                    })}
+                </Transition>
+                <MessageList chat />
+                <Composer chat />
+            </section>
+        </div>
+    }
+}
 
-    // Opens the conversation the address names: a list link, `/chat/:id`, or none for `/chat`.
-    Effect::new(move |_| {
-        let id = route_id.get();
-        if id == shown_id.get_untracked() {
-            return;
-        }
-        active.detach();
-        streaming.set(false);
-        shown_id.set(id.clone());
-        transcript.clear();
-        load_error.set(None);
-        let Some(id) = id else {
-            loading.set(false);
-            return;
-        };
-        loading.set(true);
-        spawn_local(async move {
-            let result = get_conversation(id.clone()).await;
-            // Another conversation may have been opened meanwhile, or the page left.
-            if shown_id.try_get_untracked().flatten().as_ref() != Some(&id) {
-                return;
-            }
-            match result {
-                Ok(detail) => transcript.replace(detail.messages),
-                Err(e) => load_error.set(Some(e.message)),
-            }
-            loading.set(false);
-        });
-    });
-
-    let send = {
-        let navigate = navigate.clone();
-        move |question: String| {
-            let question = question.trim().to_owned();
-            if question.is_empty() || streaming.get_untracked() {
-                return;
-            }
-            draft.set(String::new());
-            transcript.push(Role::User, question.clone());
-            let answer = transcript.push(Role::Assistant, String::new());
-            answer.streaming.set(true);
-            streaming.set(true);
-            let query = ChatQuery {
-                query_text: question,
-                conversation_id: shown_id.get_untracked(),
-            };
-            let navigate = navigate.clone();
-            let unsent = answer.clone();
-            // Done or failed: a later event (a stop after the end) changes nothing.
-            let mut settled = false;
-            let on_event = move |event: StreamEvent| match event {
-                StreamEvent::Start(start) => {
-                    key_required.set(None);
-                    key_in_use.set(Some(KeyInUse {
-                        personal: start.key_source == "personal",
-                        provider: provider_label(&start.provider),
-                        model: Some(start.model),
-                    }));
-                    answer.candidates.set(start.candidates);
-                    if let Some(id) = start.conversation_id {
-                        if shown_id.try_get_untracked().flatten().as_ref() != Some(&id) {
-                            // Set first, so opening the new address does not reload it.
-                            shown_id.set(Some(id.clone()));
-                            bump(list_version);
-                            navigate(
-                                &format!("/chat/{id}"),
-                                NavigateOptions {
-                                    replace: true,
-                                    scroll: false,
-                                    ..Default::default()
-                                },
-                            );
-                        }
-                    }
-                }
-                StreamEvent::Token(token) => answer.content.update(|c| c.push_str(&token)),
-                StreamEvent::Done(_) => {
-                    settled = true;
-                    answer.streaming.set(false);
-                }
-                StreamEvent::Failed {
-                    status,
-                    error,
-                    message,
-                } if !settled => {
-                    settled = true;
-                    if status == Some(403) && error == "API key required" {
-                        key_required.set(Some(message.clone()));
-                    }
-                    answer.mark_incomplete(message);
-                }
-                StreamEvent::Failed { .. } => {}
-                StreamEvent::Closed => {
-                    if !settled {
-                        answer.mark_incomplete(CUT_OFF.to_owned());
-                    }
-                    streaming.set(false);
-                    bump(list_version);
-                }
-            };
-            if let Err(message) = active.start(&query, on_event) {
-                unsent.mark_incomplete(message);
-                streaming.set(false);
-            }
-        }
-    };
-
+/// The conversations, newest first, and the way to start a new one.
+#[component]
+fn ChatSidebar(
+    chat: ChatState,
+    conversations: Resource<Result<Vec<ConversationSummary>, AppError>>,
+) -> impl IntoView {
+    let navigate = use_navigate();
     let new_chat = move |_| {
-        active.detach();
-        streaming.set(false);
-        transcript.clear();
-        load_error.set(None);
-        loading.set(false);
-        shown_id.set(None);
+        chat.start_new();
         navigate("/chat", NavigateOptions::default());
     };
+    let ChatState {
+        route_id,
+        list_version,
+        ..
+    } = chat;
+    view! {
+        <aside class="chat-sidebar" aria-label="Conversations">
+            <button type="button" class="primary new-chat" on:click=new_chat>"New chat"</button>
+            <Transition fallback=|| view! { <p class="loading">"Loading conversations…"</p> }>
+                <ErrorBoundary fallback=error_fallback>
+                    {move || Suspend::new(async move {
+                        conversations.await.map(|list| if list.is_empty() {
+                            view! { <p class="muted">"No conversations yet."</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="conversation-list" data-testid="conversation-list">
+                                    {list.into_iter().map(|conversation| view! {
+                                        <ConversationItem conversation route_id list_version />
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </aside>
+    }
+}
+
+/// The questions and answers on screen, or what stands in for them.
+#[component]
+fn MessageList(chat: ChatState) -> impl IntoView {
+    let ChatState {
+        transcript,
+        loading,
+        load_error,
+        ..
+    } = chat;
+    let empty = move || {
+        !loading.get() && load_error.with(Option::is_none) && transcript.entries.with(Vec::is_empty)
+    };
+    view! {
+        <div class="chat-messages" role="log" data-testid="chat-messages">
+            {move || loading.get().then(|| view! { <p class="loading">"Loading the conversation…"</p> })}
+            {move || load_error.get().map(|error| view! { <ErrorMessage error /> })}
+            {move || empty().then(|| view! {
+                <p class="muted chat-empty">
+                    "Ask about the candidates you have uploaded, e.g. “Find Python developers with Django experience”."
+                </p>
+            })}
+            <For each=move || transcript.entries.get() key=|entry| entry.key let:entry>
+                <Message entry />
+            </For>
+        </div>
+    }
+}
+
+/// The question box: Enter or Send asks, Stop ends the answer in flight.
+#[component]
+fn Composer(chat: ChatState) -> impl IntoView {
+    let ChatState {
+        active,
+        streaming,
+        draft,
+        ..
+    } = chat;
+    let navigate = use_navigate();
+    let send = move || chat.send(draft.get_untracked(), navigate.clone());
     let on_submit = {
         let send = send.clone();
         move |ev: ev::SubmitEvent| {
             ev.prevent_default();
-            send(draft.get_untracked());
+            send();
         }
     };
     // Enter sends; Shift+Enter (or Enter while an input method composes) is a new line.
     let on_keydown = move |ev: ev::KeyboardEvent| {
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
-            send(draft.get_untracked());
+            send();
         }
     };
-
     view! {
-        <div class="chat">
-            <aside class="chat-sidebar" aria-label="Conversations">
-                <button type="button" class="primary new-chat" on:click=new_chat>"New chat"</button>
-                <Transition fallback=|| view! { <p class="loading">"Loading conversations…"</p> }>
-                    {move || Suspend::new(async move {
-                        match conversations.await {
-                            Ok(list) if list.is_empty() => view! {
-                                <p class="muted">"No conversations yet."</p>
-                            }.into_any(),
-                            Ok(list) => view! {
-                                <ul class="conversation-list" data-testid="conversation-list">
-                                    {list.into_iter().map(|conversation| view! {
-                                        <ConversationItem conversation route_id list_version />
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any(),
-                            Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                        }
-                    })}
-                </Transition>
-            </aside>
-            <section class="chat-main">
-                <h1>"AI Chat"</h1>
-                <Transition fallback=|| view! { <p class="muted">"Checking your AI key…"</p> }>
-                    {move || Suspend::new(async move {
-                        let status = key_status.await;
-                        view! { <KeyLine status key_in_use key_required /> }
-                    })}
-                </Transition>
-                <div class="chat-messages" role="log" data-testid="chat-messages">
-                    {move || loading.get().then(|| view! { <p class="loading">"Loading the conversation…"</p> })}
-                    {move || load_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                    {move || (!loading.get() && load_error.get().is_none() && transcript.entries.with(Vec::is_empty)).then(|| view! {
-                        <p class="muted chat-empty">
-                            "Ask about the candidates you have uploaded, e.g. “Find Python developers with Django experience”."
-                        </p>
-                    })}
-                    <For each=move || transcript.entries.get() key=|entry| entry.key let:entry>
-                        <Message entry />
-                    </For>
-                </div>
-                <form class="composer" on:submit=on_submit>
-                    <textarea
-                        aria-label="Ask about your candidates"
-                        placeholder="Ask about your candidates… (Enter sends, Shift+Enter adds a line)"
-                        rows="3"
-                        prop:value=move || draft.get()
-                        on:input=move |ev| draft.set(event_target_value(&ev))
-                        on:keydown=on_keydown
-                    ></textarea>
-                    {move || if streaming.get() {
-                        view! {
-                            <button type="button" class="danger stop" on:click=move |_| active.stop()>"Stop"</button>
-                        }.into_any()
-                    } else {
-                        view! {
-                            <button type="submit" class="primary" disabled=move || draft.with(|d| d.trim().is_empty())>"Send"</button>
-                        }.into_any()
-                    }}
-                </form>
-            </section>
-        </div>
+        <form class="composer" on:submit=on_submit>
+            <textarea
+                aria-label="Ask about your candidates"
+                placeholder="Ask about your candidates… (Enter sends, Shift+Enter adds a line)"
+                rows="3"
+                prop:value=move || draft.get()
+                on:input=move |ev| draft.set(event_target_value(&ev))
+                on:keydown=on_keydown
+            ></textarea>
+            {move || if streaming.get() {
+                view! {
+                    <button type="button" class="danger stop" on:click=move |_| active.stop()>"Stop"</button>
+                }.into_any()
+            } else {
+                view! {
+                    <button type="submit" class="primary" disabled=move || draft.with(|d| d.trim().is_empty())>"Send"</button>
+                }.into_any()
+            }}
+        </form>
     }
 }
 
@@ -374,7 +460,7 @@ fn KeyLine(
             ..
         }) => (
             Some(KeyInUse {
-                personal: source == "personal",
+                personal: source == KeySource::Personal,
                 provider: provider_label(&provider),
                 model,
             }),
@@ -428,7 +514,7 @@ fn ConversationItem(
     list_version: RwSignal<u32>,
 ) -> impl IntoView {
     let navigate = use_navigate();
-    let id = StoredValue::new(conversation.id.clone());
+    let id = StoredValue::new(conversation.id.to_string());
     let title = conversation.title.clone();
     let is_open = move || route_id.with(|r| r.as_deref() == Some(id.get_value().as_str()));
     let rename = {

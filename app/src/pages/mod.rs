@@ -10,10 +10,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
-        opts.set_status(http::StatusCode::NOT_FOUND);
-    }
+    crate::components::error_view::set_response_status(404);
     view! {
         <main class="content narrow">
             <h1>"Page not found"</h1>

@@ -1,6 +1,9 @@
 //! My Profile: the personal AI key, in the seed's seven sections.
 use leptos::{html, prelude::*};
 
+use crate::provider::Provider;
+use crate::components::error_view::{error_fallback, ErrorMessage};
+use crate::components::layout::KeyBanner;
 use crate::components::test_result::TestResult;
 
 use crate::api::profile::{
@@ -8,20 +11,9 @@ use crate::api::profile::{
     TestAiKey,
 };
 
-const PROVIDERS: &[(&str, &str)] = &[
-    ("groq", "Groq"),
-    ("openrouter", "OpenRouter"),
-    ("deepseek", "DeepSeek"),
-    ("openai", "OpenAI"),
-    ("custom", "Custom (OpenAI-compatible URL)"),
-];
-
+/// The provider's name as the menu shows it, for a stored provider id.
 fn provider_label(id: &str) -> &'static str {
-    PROVIDERS
-        .iter()
-        .find(|(p, _)| *p == id)
-        .map(|(_, l)| *l)
-        .unwrap_or("Custom")
+    Provider::parse(id).map_or("Custom", |p| p.spec().menu_label)
 }
 
 #[component]
@@ -33,15 +25,24 @@ pub fn ProfilePage() -> impl IntoView {
         move || (save.version().get(), remove.version().get()),
         |_| get_ai_settings(),
     );
+    // The layout stays across pages: have its key banner follow a saved or removed key.
+    if let Some(banner) = use_context::<KeyBanner>() {
+        Effect::new(move |seen: Option<(usize, usize)>| {
+            let versions = (save.version().get(), remove.version().get());
+            if seen.is_some_and(|seen| seen != versions) {
+                banner.refresh();
+            }
+            versions
+        });
+    }
     view! {
         <h1>"My Profile"</h1>
         <Transition fallback=|| view! { <p class="loading">"Loading your AI settings…"</p> }>
-            {move || Suspend::new(async move {
-                match settings.await {
-                    Ok(s) => view! { <ProfileSections settings=s save remove test /> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                }
-            })}
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move {
+                    settings.await.map(|s| view! { <ProfileSections settings=s save remove test /> })
+                })}
+            </ErrorBoundary>
         </Transition>
         // Siblings, not children, of the settings Transition: nested Transitions do not hydrate.
         <UsageSection />
@@ -49,6 +50,7 @@ pub fn ProfilePage() -> impl IntoView {
     }
 }
 
+/// The seed's seven sections, around the provider the form has chosen.
 #[component]
 fn ProfileSections(
     settings: PersonalAiSettings,
@@ -57,44 +59,30 @@ fn ProfileSections(
     test: ServerAction<TestAiKey>,
 ) -> impl IntoView {
     let provider = RwSignal::new(settings.provider.clone());
-    let key_input = NodeRef::<html::Input>::new();
-    let base_url_input = NodeRef::<html::Input>::new();
-    let models = RwSignal::new(Vec::<String>::new());
-    Effect::new(move |_| {
-        if let Some(Ok(result)) = test.value().get() {
-            models.set(result.available_models);
-        }
-    });
-    let run_test = move |_| {
-        let api_key = key_input.get().map(|i| i.value()).unwrap_or_default();
-        let base_url = base_url_input.get().map(|i| i.value());
-        test.dispatch(TestAiKey {
-            provider: provider.get_untracked(),
-            api_key,
-            base_url,
-        });
-    };
-    let confirm_remove = move |ev: leptos::ev::SubmitEvent| {
-        let confirmed = window()
-            .confirm_with_message(
-                "Remove your personal API key? AI features will use the system key, if any.",
-            )
-            .unwrap_or(false);
-        if !confirmed {
-            ev.prevent_default();
-        }
-    };
-    let s = settings.clone();
-    let initial_provider = settings.provider.clone();
-    // Only a model the user chose is prefilled; the provider's default shows as the placeholder.
-    let current_model = s
-        .providers
-        .iter()
-        .find(|p| p.provider == s.provider)
-        .and_then(|p| p.model.clone())
-        .unwrap_or_default();
-    let default_model = s.model.clone().unwrap_or_default();
-    let expiry_note = s.expires_at.clone().map(|t| {
+    view! {
+        // 1. Current status
+        <StatusSection settings=settings.clone() />
+
+        // 2. Setup guide
+        <SetupGuideSection provider />
+
+        // 3-6. Key input, test results, toggle, actions
+        <section class="card">
+            <h2>"API Key"</h2>
+            <KeyForm settings=settings.clone() provider save test />
+            <RemoveKey settings remove />
+        </section>
+
+        // 7. Information
+        <InfoSection />
+    }
+}
+
+/// 1. Whether a personal key is set, which key AI features use, its expiry and last test.
+#[component]
+fn StatusSection(settings: PersonalAiSettings) -> impl IntoView {
+    let s = settings;
+    let expiry_note = s.expires_at.map(|t| {
         if s.expired {
             format!("Expired on {t}")
         } else {
@@ -102,7 +90,6 @@ fn ProfileSections(
         }
     });
     view! {
-        // 1. Current status
         <section class="card status" data-testid="key-status">
             <h2>"Current Status"</h2>
             {if s.has_personal_key {
@@ -125,85 +112,153 @@ fn ProfileSections(
             {expiry_note.map(|n| view! { <p class=if s.expired { "error" } else { "muted" }>{n}</p> })}
             {s.last_test_ok.map(|ok| view! {
                 <p class="muted">{if ok { "Last test passed" } else { "Last test failed" }}
-                    {s.last_tested_at.clone().map(|t| format!(" ({t})"))}</p>
+                    {s.last_tested_at.map(|t| format!(" ({t})"))}</p>
             })}
         </section>
+    }
+}
 
-        // 2. Setup guide
-        <SetupGuideSection provider />
+/// 3-6. The key form: provider, key and its test, base URL, model, expiry, toggle, save.
+#[component]
+fn KeyForm(
+    settings: PersonalAiSettings,
+    provider: RwSignal<String>,
+    save: ServerAction<SaveAiSettings>,
+    test: ServerAction<TestAiKey>,
+) -> impl IntoView {
+    let key_input = NodeRef::<html::Input>::new();
+    let base_url_input = NodeRef::<html::Input>::new();
+    let run_test = move |_| {
+        let api_key = key_input.get().map(|i| i.value()).unwrap_or_default();
+        let base_url = base_url_input.get().map(|i| i.value());
+        test.dispatch(TestAiKey {
+            provider: provider.get_untracked(),
+            api_key,
+            base_url,
+        });
+    };
+    let initial_provider = settings.provider.clone();
+    view! {
+        <ActionForm action=save attr:class="key-form">
+            <label>"Provider"
+                <select name="provider" on:change=move |ev| provider.set(event_target_value(&ev))>
+                    {Provider::ALL.iter().map(|p| p.spec()).map(|spec| { let initial_provider = initial_provider.clone(); view! {
+                        <option value=spec.id selected=initial_provider == spec.id>{spec.menu_label}</option>
+                    }}).collect_view()}
+                </select>
+            </label>
+            <label>"API key"
+                <input node_ref=key_input type="password" name="api_key" autocomplete="off"
+                    placeholder=move || Provider::parse(&provider.get()).map_or("Paste your key", |p| p.spec().key_placeholder) />
+            </label>
+            <div class="row">
+                <button type="button" class="secondary" on:click=run_test disabled=move || test.pending().get()>
+                    "🧪 Test"
+                </button>
+                {move || test.pending().get().then(|| view! { <span class="loading">"Testing…"</span> })}
+            </div>
+            // 4. Test results
+            {move || test.value().get().map(|r| view! { <TestResult result=r testid="test-result" /> })}
+            <label class:hidden=move || provider.get() != "custom">"Base URL"
+                <input node_ref=base_url_input type="url" name="base_url" placeholder="http://127.0.0.1:11434/v1"
+                    value=settings.base_url.clone().unwrap_or_default() />
+            </label>
+            <ModelField settings=settings.clone() test />
+            <ExpiryField />
+            // 5. Toggle
+            <label class="toggle">
+                <input type="checkbox" name="use_personal_ai_key" value="on" checked=settings.use_personal_ai_key />
+                "Use my personal API key"
+            </label>
+            // 6. Actions
+            <div class="row">
+                <button type="submit" class="primary" disabled=move || save.pending().get()>"💾 Save Settings"</button>
+                {move || save.pending().get().then(|| view! { <span class="loading">"Saving…"</span> })}
+            </div>
+            {move || save.value().get().map(|r| match r {
+                Ok(_) => view! { <p class="success" role="status">"Settings saved."</p> }.into_any(),
+                Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+            })}
+        </ActionForm>
+    }
+}
 
-        // 3-6. Key input, test results, toggle, actions
-        <section class="card">
-            <h2>"API Key"</h2>
-            <ActionForm action=save attr:class="key-form">
-                <label>"Provider"
-                    <select name="provider" on:change=move |ev| provider.set(event_target_value(&ev))>
-                        {PROVIDERS.iter().map(|(id, label)| { let initial_provider = initial_provider.clone(); view! {
-                            <option value=*id selected=initial_provider == *id>{*label}</option>
-                        }}).collect_view()}
-                    </select>
-                </label>
-                <label>"API key"
-                    <input node_ref=key_input type="password" name="api_key" autocomplete="off"
-                        placeholder=move || if provider.get() == "groq" { "gsk_..." } else { "Paste your key" } />
-                </label>
-                <div class="row">
-                    <button type="button" class="secondary" on:click=run_test disabled=move || test.pending().get()>
-                        "🧪 Test"
-                    </button>
-                    {move || test.pending().get().then(|| view! { <span class="loading">"Testing…"</span> })}
-                </div>
-                // 4. Test results
-                {move || test.value().get().map(|r| view! { <TestResult result=r testid="test-result" /> })}
-                <label class:hidden=move || provider.get() != "custom">"Base URL"
-                    <input node_ref=base_url_input type="url" name="base_url" placeholder="http://127.0.0.1:11434/v1"
-                        value=settings.base_url.clone().unwrap_or_default() />
-                </label>
-                <label>"Model"
-                    <input type="text" name="model" list="model-options" value=current_model
-                        placeholder=default_model />
-                    <datalist id="model-options">
-                        {move || models.get().into_iter().map(|m| view! { <option value=m.clone()>{m.clone()}</option> }).collect_view()}
-                    </datalist>
-                </label>
-                <label>"Key expires"
-                    <select name="expires_in_days">
-                        <option value="keep">"Keep current setting"</option>
-                        <option value="never">"Never"</option>
-                        <option value="1">"In 1 day"</option>
-                        <option value="7">"In 7 days"</option>
-                        <option value="30">"In 30 days"</option>
-                        <option value="90">"In 90 days"</option>
-                    </select>
-                </label>
-                // 5. Toggle
-                <label class="toggle">
-                    <input type="checkbox" name="use_personal_ai_key" value="on" checked=settings.use_personal_ai_key />
-                    "Use my personal API key"
-                </label>
-                // 6. Actions
-                <div class="row">
-                    <button type="submit" class="primary" disabled=move || save.pending().get()>"💾 Save Settings"</button>
-                    {move || save.pending().get().then(|| view! { <span class="loading">"Saving…"</span> })}
-                </div>
-                {move || save.value().get().map(|r| match r {
-                    Ok(_) => view! { <p class="success" role="status">"Settings saved."</p> }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-                })}
+/// The model field; a passed key test offers the provider's models.
+#[component]
+fn ModelField(settings: PersonalAiSettings, test: ServerAction<TestAiKey>) -> impl IntoView {
+    let models = RwSignal::new(Vec::<String>::new());
+    Effect::new(move |_| {
+        if let Some(Ok(result)) = test.value().get() {
+            models.set(result.available_models);
+        }
+    });
+    let s = settings;
+    // Only a model the user chose is prefilled; the provider's default shows as the placeholder.
+    let current_model = s
+        .providers
+        .iter()
+        .find(|p| p.provider == s.provider)
+        .and_then(|p| p.model.clone())
+        .unwrap_or_default();
+    let default_model = s.model.clone().unwrap_or_default();
+    view! {
+        <label>"Model"
+            <input type="text" name="model" list="model-options" value=current_model
+                placeholder=default_model />
+            <datalist id="model-options">
+                {move || models.get().into_iter().map(|m| view! { <option value=m.clone()>{m.clone()}</option> }).collect_view()}
+            </datalist>
+        </label>
+    }
+}
+
+#[component]
+fn ExpiryField() -> impl IntoView {
+    view! {
+        <label>"Key expires"
+            <select name="expires_in_days">
+                <option value="keep">"Keep current setting"</option>
+                <option value="never">"Never"</option>
+                <option value="1">"In 1 day"</option>
+                <option value="7">"In 7 days"</option>
+                <option value="30">"In 30 days"</option>
+                <option value="90">"In 90 days"</option>
+            </select>
+        </label>
+    }
+}
+
+/// The remove button (with a confirmation), when a personal key is set, and its outcome.
+#[component]
+fn RemoveKey(settings: PersonalAiSettings, remove: ServerAction<RemoveAiKey>) -> impl IntoView {
+    let confirm_remove = move |ev: leptos::ev::SubmitEvent| {
+        let confirmed = window()
+            .confirm_with_message(
+                "Remove your personal API key? AI features will use the system key, if any.",
+            )
+            .unwrap_or(false);
+        if !confirmed {
+            ev.prevent_default();
+        }
+    };
+    view! {
+        {settings.has_personal_key.then(|| view! {
+            <ActionForm action=remove on:submit=confirm_remove attr:class="remove-form">
+                <input type="hidden" name="provider" value=settings.provider.clone() />
+                <button type="submit" class="danger">"🗑️ Remove Key"</button>
             </ActionForm>
-            {settings.has_personal_key.then(|| view! {
-                <ActionForm action=remove on:submit=confirm_remove attr:class="remove-form">
-                    <input type="hidden" name="provider" value=settings.provider.clone() />
-                    <button type="submit" class="danger">"🗑️ Remove Key"</button>
-                </ActionForm>
-            })}
-            {move || remove.value().get().map(|r| match r {
-                Ok(_) => view! { <p class="success" role="status">"Key removed."</p> }.into_any(),
-                Err(e) => view! { <p class="error" role="alert">{e.message}</p> }.into_any(),
-            })}
-        </section>
+        })}
+        {move || remove.value().get().map(|r| match r {
+            Ok(_) => view! { <p class="success" role="status">"Key removed."</p> }.into_any(),
+            Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+        })}
+    }
+}
 
-        // 7. Information
+/// 7. How the key is kept and used.
+#[component]
+fn InfoSection() -> impl IntoView {
+    view! {
         <section class="card info">
             <h2>"Security and usage"</h2>
             <ul>
@@ -229,10 +284,11 @@ fn SetupGuideSection(provider: RwSignal<String>) -> impl IntoView {
             </button>
             <Show when=move || open.get()>
                 <Transition fallback=|| view! { <p class="loading">"Loading the guide…"</p> }>
-                    {move || Suspend::new(async move {
-                        guide.await.map(|g| view! { <GuideBody guide=g /> })
-                            .map_err(|e| e.message)
-                    })}
+                    <ErrorBoundary fallback=error_fallback>
+                        {move || Suspend::new(async move {
+                            guide.await.map(|g| view! { <GuideBody guide=g /> })
+                        })}
+                    </ErrorBoundary>
                 </Transition>
             </Show>
         </section>
@@ -267,9 +323,26 @@ fn GuideBody(guide: SetupGuide) -> impl IntoView {
 /// Usage dashboard: the last 30 days, split by key source, provider, model and feature.
 #[component]
 pub fn UsageSection() -> impl IntoView {
-    use crate::api::usage::{get_usage, UsageBreakdown};
-    use crate::components::usage_chart::UsageChart;
+    use crate::api::usage::get_usage;
     let usage = Resource::new(|| (), |_| get_usage(30));
+    view! {
+        <section class="card" data-testid="usage">
+            <h2>"Usage (last 30 days)"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading usage…"</p> }>
+                <ErrorBoundary fallback=error_fallback>
+                    {move || Suspend::new(async move {
+                        usage.await.map(|u| view! { <UsageSummaryView usage=u /> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn UsageSummaryView(usage: crate::api::usage::UsageSummary) -> impl IntoView {
+    use crate::api::usage::UsageBreakdown;
+    use crate::components::usage_chart::UsageChart;
     fn table(title: &'static str, rows: Vec<UsageBreakdown>) -> impl IntoView {
         (!rows.is_empty()).then(|| view! {
             <h4>{title}</h4>
@@ -283,42 +356,31 @@ pub fn UsageSection() -> impl IntoView {
             </table>
         })
     }
+    let u = usage;
     view! {
-        <section class="card" data-testid="usage">
-            <h2>"Usage (last 30 days)"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading usage…"</p> }>
-                {move || Suspend::new(async move {
-                    match usage.await {
-                        Ok(u) => view! {
-                            <p>
-                                <strong>{u.total_calls}</strong> " calls · " <strong>{u.total_errors}</strong> " errors · "
-                                {u.prompt_tokens + u.completion_tokens} " tokens · average " {u.avg_latency_ms} " ms · p95 " {u.p95_latency_ms} " ms"
-                            </p>
-                            {u.headroom.clone().map(|h| {
-                                let text = format!(
-                                    "{}: {} of {} requests left, resets in {}",
-                                    h.provider,
-                                    h.remaining_requests.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
-                                    h.limit_requests.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
-                                    h.reset_requests.clone().unwrap_or_else(|| "unknown".into()),
-                                );
-                                view! {
-                                    <p class=if h.low { "badge warn" } else { "muted" } data-testid="headroom">
-                                        {if h.low { "⚠️ Low rate-limit headroom. " } else { "" }} {text}
-                                    </p>
-                                }
-                            })}
-                            <UsageChart days=u.per_day.clone() />
-                            {table("By key source", u.by_key_source)}
-                            {table("By provider", u.by_provider)}
-                            {table("By model", u.by_model)}
-                            {table("By feature", u.by_feature)}
-                        }.into_any(),
-                        Err(e) => view! { <p class="error">{e.message}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </section>
+        <p>
+            <strong>{u.total_calls}</strong> " calls · " <strong>{u.total_errors}</strong> " errors · "
+            {u.prompt_tokens + u.completion_tokens} " tokens · average " {u.avg_latency_ms} " ms · p95 " {u.p95_latency_ms} " ms"
+        </p>
+        {u.headroom.clone().map(|h| {
+            let text = format!(
+                "{}: {} of {} requests left, resets in {}",
+                h.provider,
+                h.remaining_requests.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
+                h.limit_requests.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
+                h.reset_requests.clone().unwrap_or_else(|| "unknown".into()),
+            );
+            view! {
+                <p class=if h.low { "badge warn" } else { "muted" } data-testid="headroom">
+                    {if h.low { "⚠️ Low rate-limit headroom. " } else { "" }} {text}
+                </p>
+            }
+        })}
+        <UsageChart days=u.per_day.clone() />
+        {table("By key source", u.by_key_source)}
+        {table("By provider", u.by_provider)}
+        {table("By model", u.by_model)}
+        {table("By feature", u.by_feature)}
     }
 }
 
@@ -331,26 +393,33 @@ pub fn AuditSection() -> impl IntoView {
         <section class="card" data-testid="audit">
             <h2>"Key activity"</h2>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match audit.await {
-                        Ok(entries) if entries.is_empty() => view! { <p class="muted">"No key activity yet."</p> }.into_any(),
-                        Ok(entries) => view! {
-                            <table>
-                                <thead><tr><th>"When"</th><th>"Event"</th><th>"Provider"</th><th>"Detail"</th><th>"IP"</th></tr></thead>
-                                <tbody>
-                                    {entries.into_iter().take(50).map(|e| view! {
-                                        <tr>
-                                            <td>{e.created_at}</td><td>{e.event}</td><td>{e.provider.unwrap_or_default()}</td>
-                                            <td>{e.detail.unwrap_or_default()}</td><td>{e.ip.unwrap_or_default()}</td>
-                                        </tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
-                        Err(e) => view! { <p class="error">{e.message}</p> }.into_any(),
-                    }
-                })}
+                <ErrorBoundary fallback=error_fallback>
+                    {move || Suspend::new(async move {
+                        audit.await.map(|entries| if entries.is_empty() {
+                            view! { <p class="muted">"No key activity yet."</p> }.into_any()
+                        } else {
+                            view! { <AuditTable entries /> }.into_any()
+                        })
+                    })}
+                </ErrorBoundary>
             </Transition>
         </section>
+    }
+}
+
+#[component]
+fn AuditTable(entries: Vec<crate::api::usage::AuditEntry>) -> impl IntoView {
+    view! {
+        <table>
+            <thead><tr><th>"When"</th><th>"Event"</th><th>"Provider"</th><th>"Detail"</th><th>"IP"</th></tr></thead>
+            <tbody>
+                {entries.into_iter().take(50).map(|e| view! {
+                    <tr>
+                        <td>{e.created_at.to_string()}</td><td>{e.event}</td><td>{e.provider.unwrap_or_default()}</td>
+                        <td>{e.detail.unwrap_or_default()}</td><td>{e.ip.unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

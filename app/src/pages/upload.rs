@@ -2,7 +2,10 @@
 //! analysis as soon as the server answers.
 use leptos::prelude::*;
 
-use crate::api::candidates::Candidate;
+use crate::api::{
+    candidates::{AnalysisStatus, Candidate},
+    profile::KeySource,
+};
 
 #[derive(Clone)]
 struct UploadEntry {
@@ -130,8 +133,8 @@ pub fn CandidateSummary(candidate: Candidate) -> impl IntoView {
             {candidate.analysis_error.clone().map(|e| view! {
                 <p class="error">{e} " " <a href="/profile">"Check your API key in My Profile"</a></p>
             })}
-            {candidate.key_source.clone().map(|k| view! {
-                <p class="muted">{if k == "personal" { "Analysed with your personal key" } else { "Analysed with the system key" }}</p>
+            {candidate.key_source.map(|k| view! {
+                <p class="muted">{if k == KeySource::Personal { "Analysed with your personal key" } else { "Analysed with the system key" }}</p>
             })}
         </div>
     }
@@ -182,7 +185,7 @@ fn xhr_upload(file: leptos::web_sys::File, entry: UploadEntry) {
         if (200..300).contains(&code) {
             match serde_json::from_str::<Candidate>(&text) {
                 Ok(c) => {
-                    status.set(if c.analysis_status == "done" {
+                    status.set(if c.analysis_status == AnalysisStatus::Done {
                         "done"
                     } else {
                         "failed"

@@ -12,15 +12,15 @@ use axum::{
 };
 
 use super::{
-    auth::AuthUser,
-    error::{ApiError, ApiResult},
     extract::{ApiJson, ApiQuery},
     openapi::ErrorBody,
     usage_routes::UsageQuery,
     ApiRoute,
 };
 use crate::{
+    error::{ServiceError, ServiceResult},
     services::admin::{self, Admin},
+    session::AuthUser,
     state::AppState,
 };
 
@@ -36,7 +36,7 @@ pub fn routes() -> Vec<ApiRoute> {
 
 /// The admin check runs before the body is read, so a non-admin always gets 403.
 impl FromRequestParts<AppState> for Admin {
-    type Rejection = ApiError;
+    type Rejection = ServiceError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -61,7 +61,7 @@ impl FromRequestParts<AppState> for Admin {
 async fn list_users(
     State(state): State<AppState>,
     admin: Admin,
-) -> ApiResult<Json<Vec<AdminUser>>> {
+) -> ServiceResult<Json<Vec<AdminUser>>> {
     Ok(Json(admin::list_users(&state, &admin).await?))
 }
 
@@ -79,7 +79,7 @@ async fn list_users(
 async fn get_ai_config(
     State(state): State<AppState>,
     admin: Admin,
-) -> ApiResult<Json<AdminAiConfig>> {
+) -> ServiceResult<Json<AdminAiConfig>> {
     Ok(Json(admin::ai_config(&state, &admin).await?))
 }
 
@@ -97,7 +97,7 @@ async fn get_ai_config(
 async fn test_system_key(
     State(state): State<AppState>,
     admin: Admin,
-) -> ApiResult<Json<TestAiKeyResponse>> {
+) -> ServiceResult<Json<TestAiKeyResponse>> {
     Ok(Json(admin::test_system_key(&state, &admin).await?))
 }
 
@@ -118,7 +118,7 @@ async fn put_settings(
     State(state): State<AppState>,
     admin: Admin,
     ApiJson(request): ApiJson<AdminSettings>,
-) -> ApiResult<Json<AdminAiConfig>> {
+) -> ServiceResult<Json<AdminAiConfig>> {
     Ok(Json(admin::update_settings(&state, &admin, request).await?))
 }
 
@@ -138,7 +138,7 @@ async fn get_usage(
     State(state): State<AppState>,
     admin: Admin,
     ApiQuery(q): ApiQuery<UsageQuery>,
-) -> ApiResult<Json<UsageSummary>> {
+) -> ServiceResult<Json<UsageSummary>> {
     Ok(Json(
         admin::usage(&state, &admin, q.days.unwrap_or(30)).await?,
     ))

@@ -13,15 +13,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
-    auth::AuthUser,
-    error::{ApiError, ApiResult},
     extract::ApiJson,
     openapi::{ChatResponse, CodeCompletionResponse, ErrorBody, GenerateCodeResponse},
     sse,
 };
 use crate::{
+    error::{ServiceError, ServiceResult},
     providers::{ChatMessage, StreamItem, Usage},
     services::ai::{self, AiAnswer, Feature},
+    session::AuthUser,
     state::AppState,
 };
 
@@ -54,16 +54,16 @@ pub struct GenerateCodeRequest {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AnswerMeta {
     key_source: &'static str,
-    provider: &'static str,
     model: String,
+    provider: &'static str,
     usage: Usage,
 }
 
 fn meta(answer: &AiAnswer) -> AnswerMeta {
     AnswerMeta {
         key_source: answer.source.as_str(),
-        provider: answer.provider.as_str(),
         model: answer.model.clone(),
+        provider: answer.provider.as_str(),
         usage: answer.usage,
     }
 }
@@ -77,9 +77,9 @@ fn server_timing(answer: &AiAnswer) -> [(header::HeaderName, HeaderValue); 1] {
     )]
 }
 
-fn check_messages(messages: &[ChatMessage]) -> ApiResult<()> {
+fn check_messages(messages: &[ChatMessage]) -> ServiceResult<()> {
     if messages.is_empty() {
-        return Err(ApiError::Validation(
+        return Err(ServiceError::Validation(
             "messages must hold at least one message".into(),
         ));
     }
@@ -87,13 +87,13 @@ fn check_messages(messages: &[ChatMessage]) -> ApiResult<()> {
         .iter()
         .find(|m| !matches!(m.role.as_str(), "system" | "user" | "assistant"))
     {
-        return Err(ApiError::Validation(format!(
+        return Err(ServiceError::Validation(format!(
             "Unknown role '{}': use system, user or assistant",
             m.role.chars().take(20).collect::<String>()
         )));
     }
     if messages.iter().map(|m| m.content.len()).sum::<usize>() > MAX_PROMPT_CHARS {
-        return Err(ApiError::Validation("The messages are too long".into()));
+        return Err(ServiceError::Validation("The messages are too long".into()));
     }
     Ok(())
 }
@@ -124,7 +124,7 @@ pub async fn chat(
     user: AuthUser,
     headers: HeaderMap,
     ApiJson(req): ApiJson<ChatRequest>,
-) -> ApiResult<Response> {
+) -> ServiceResult<Response> {
     check_messages(&req.messages)?;
     if req.stream || sse::accepts_event_stream(&headers) {
         let started = Instant::now();
@@ -141,7 +141,7 @@ pub async fn chat(
                 Ok(StreamItem::Done { usage }) => Ok(Event::default()
                     .event("done")
                     .data(json!({"usage": usage}).to_string())),
-                Err(e) => sse::error_event(&ApiError::Provider(e)),
+                Err(e) => sse::error_event(&ServiceError::Provider(e)),
             }
         }));
         let mut response = sse::respond(events);
@@ -154,11 +154,12 @@ pub async fn chat(
         return Ok(response);
     }
     let answer = ai::complete(&state, &user, Feature::Chat, &req.messages, None).await?;
-    let body = json!({
-        "message": {"role": "assistant", "content": answer.content},
-        "meta": meta(&answer),
-    });
-    Ok((server_timing(&answer), Json(body)).into_response())
+    let timing = server_timing(&answer);
+    let body = ChatResponse {
+        meta: meta(&answer),
+        message: ChatMessage::new("assistant", answer.content),
+    };
+    Ok((timing, Json(body)).into_response())
 }
 
 /// Code completion
@@ -180,12 +181,12 @@ pub async fn code_completion(
     State(state): State<AppState>,
     user: AuthUser,
     ApiJson(req): ApiJson<CodeCompletionRequest>,
-) -> ApiResult<Response> {
+) -> ServiceResult<Response> {
     if req.code.trim().is_empty() {
-        return Err(ApiError::Validation("code must not be empty".into()));
+        return Err(ServiceError::Validation("code must not be empty".into()));
     }
     if req.code.len() > MAX_PROMPT_CHARS {
-        return Err(ApiError::Validation("code is too long".into()));
+        return Err(ServiceError::Validation("code is too long".into()));
     }
     let cursor = req.cursor.unwrap_or(req.code.len()).min(req.code.len());
     let cursor = (0..=cursor)
@@ -206,9 +207,13 @@ pub async fn code_completion(
         ChatMessage::new("user", format!("Code before the cursor:\n{before}\n<CURSOR>\nCode after the cursor:\n{after}")),
     ];
     let answer = ai::complete(&state, &user, Feature::CodeCompletion, &messages, Some(512)).await?;
-    let body =
-        json!({"completion": answer.content, "language": req.language, "meta": meta(&answer)});
-    Ok((server_timing(&answer), Json(body)).into_response())
+    let timing = server_timing(&answer);
+    let body = CodeCompletionResponse {
+        meta: meta(&answer),
+        completion: answer.content,
+        language: req.language,
+    };
+    Ok((timing, Json(body)).into_response())
 }
 
 /// Code generation
@@ -230,12 +235,12 @@ pub async fn generate_code(
     State(state): State<AppState>,
     user: AuthUser,
     ApiJson(req): ApiJson<GenerateCodeRequest>,
-) -> ApiResult<Response> {
+) -> ServiceResult<Response> {
     if req.prompt.trim().is_empty() {
-        return Err(ApiError::Validation("prompt must not be empty".into()));
+        return Err(ServiceError::Validation("prompt must not be empty".into()));
     }
     if req.prompt.len() > MAX_PROMPT_CHARS {
-        return Err(ApiError::Validation("prompt is too long".into()));
+        return Err(ServiceError::Validation("prompt is too long".into()));
     }
     let language = if req.language.trim().is_empty() {
         "the most suitable language"
@@ -257,6 +262,11 @@ pub async fn generate_code(
         Some(2048),
     )
     .await?;
-    let body = json!({"code": answer.content, "language": req.language, "meta": meta(&answer)});
-    Ok((server_timing(&answer), Json(body)).into_response())
+    let timing = server_timing(&answer);
+    let body = GenerateCodeResponse {
+        meta: meta(&answer),
+        code: answer.content,
+        language: req.language,
+    };
+    Ok((timing, Json(body)).into_response())
 }

@@ -6,100 +6,14 @@ use axum::{
     extract::{ConnectInfo, FromRequestParts},
     http::{header, request::Parts, Method},
 };
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-use super::error::ApiError;
-use crate::state::AppState;
+use crate::{
+    error::ServiceError,
+    session::{AuthUser, ClientInfo, JwtKeys, TOKEN_LIFETIME_SECS},
+    state::AppState,
+};
 
 pub const SESSION_COOKIE: &str = "hirekey_session";
-const TOKEN_LIFETIME_SECS: i64 = 24 * 60 * 60;
-
-pub struct JwtKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
-}
-
-impl JwtKeys {
-    pub fn new(secret: &[u8]) -> Self {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
-        validation.set_required_spec_claims(&["exp", "sub"]);
-        Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
-        }
-    }
-
-    pub fn issue(&self, user: &AuthUser, now: i64) -> anyhow::Result<String> {
-        let claims = Claims {
-            sub: user.id,
-            email: user.email.clone(),
-            name: user.name.clone(),
-            admin: user.is_admin,
-            iat: now,
-            exp: now + TOKEN_LIFETIME_SECS,
-        };
-        Ok(encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.encoding,
-        )?)
-    }
-
-    pub fn verify(&self, token: &str) -> Result<AuthUser, ApiError> {
-        let data = decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|_| ApiError::Unauthorized)?;
-        let c = data.claims;
-        Ok(AuthUser {
-            id: c.sub,
-            email: c.email,
-            name: c.name,
-            is_admin: c.admin,
-        })
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-struct Claims {
-    sub: Uuid,
-    email: String,
-    name: String,
-    #[serde(default)]
-    admin: bool,
-    iat: i64,
-    exp: i64,
-}
-
-/// The authenticated caller.
-#[derive(Clone, Debug)]
-pub struct AuthUser {
-    pub id: Uuid,
-    pub email: String,
-    pub name: String,
-    pub is_admin: bool,
-}
-
-impl From<&AuthUser> for app::api::auth::UserDto {
-    fn from(u: &AuthUser) -> Self {
-        Self {
-            id: u.id.to_string(),
-            email: u.email.clone(),
-            name: u.name.clone(),
-            is_admin: u.is_admin,
-        }
-    }
-}
-
-/// Where a request came from, for audit rows and throttling.
-#[derive(Clone, Debug, Default)]
-pub struct ClientInfo {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
 
 impl ClientInfo {
     pub fn from_parts(parts: &Parts, trust_proxy_headers: bool) -> Self {
@@ -129,7 +43,7 @@ impl ClientInfo {
 }
 
 impl FromRequestParts<AppState> for ClientInfo {
-    type Rejection = ApiError;
+    type Rejection = ServiceError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -142,20 +56,20 @@ impl FromRequestParts<AppState> for ClientInfo {
 /// Authenticates a request. A cookie session that changes state must come from this origin
 /// (Origin or Referer), which stops cross-site request forgery; bearer tokens are not sent
 /// by browsers on their own and need no such check.
-pub fn authenticate_parts(parts: &Parts, jwt: &JwtKeys) -> Result<AuthUser, ApiError> {
+pub fn authenticate_parts(parts: &Parts, jwt: &JwtKeys) -> Result<AuthUser, ServiceError> {
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
-        let text = value.to_str().map_err(|_| ApiError::Unauthorized)?;
+        let text = value.to_str().map_err(|_| ServiceError::Unauthorized)?;
         let token = text
             .strip_prefix("Bearer ")
             .or_else(|| text.strip_prefix("bearer "))
-            .ok_or(ApiError::Unauthorized)?;
+            .ok_or(ServiceError::Unauthorized)?;
         return jwt.verify(token.trim());
     }
-    let token = session_cookie(parts).ok_or(ApiError::Unauthorized)?;
+    let token = session_cookie(parts).ok_or(ServiceError::Unauthorized)?;
     let user = jwt.verify(&token)?;
     if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) && !same_origin(parts)
     {
-        return Err(ApiError::Forbidden("Cross-site request refused".into()));
+        return Err(ServiceError::Forbidden("Cross-site request refused".into()));
     }
     Ok(user)
 }
@@ -210,7 +124,7 @@ pub fn clear_cookie_header(secure: bool) -> String {
 }
 
 impl FromRequestParts<AppState> for AuthUser {
-    type Rejection = ApiError;
+    type Rejection = ServiceError;
 
     async fn from_request_parts(
         parts: &mut Parts,

@@ -6,15 +6,18 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde_json::json;
 
 use super::{
-    auth::{clear_cookie_header, session_cookie_header, AuthUser, ClientInfo},
-    error::ApiResult,
+    auth::{clear_cookie_header, session_cookie_header},
     extract::ApiJson,
     openapi::{ErrorBody, MessageResponse},
 };
-use crate::{services::users, state::AppState};
+use crate::{
+    error::ServiceResult,
+    services::users,
+    session::{AuthUser, ClientInfo},
+    state::AppState,
+};
 
 fn with_session(status: StatusCode, state: &AppState, token: String, user: &AuthUser) -> Response {
     let cookie = session_cookie_header(&token, state.config.cookie_secure);
@@ -39,7 +42,7 @@ fn with_session(status: StatusCode, state: &AppState, token: String, user: &Auth
 pub async fn register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
-) -> ApiResult<Response> {
+) -> ServiceResult<Response> {
     let (user, token) = users::register(&state, &req.email, req.password, &req.name).await?;
     Ok(with_session(StatusCode::CREATED, &state, token, &user))
 }
@@ -58,7 +61,7 @@ pub async fn login(
     State(state): State<AppState>,
     client: ClientInfo,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> ApiResult<Response> {
+) -> ServiceResult<Response> {
     let (user, token) = users::login(&state, &req.email, req.password, &client).await?;
     Ok(with_session(StatusCode::OK, &state, token, &user))
 }
@@ -74,7 +77,9 @@ pub async fn logout(State(state): State<AppState>) -> Response {
             header::SET_COOKIE,
             clear_cookie_header(state.config.cookie_secure),
         )],
-        Json(json!({"message": "Logged out"})),
+        Json(MessageResponse {
+            message: "Logged out".into(),
+        }),
     )
         .into_response()
 }

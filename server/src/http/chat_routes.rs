@@ -15,14 +15,14 @@ use futures::{Stream, StreamExt};
 use serde::Deserialize;
 
 use super::{
-    auth::AuthUser,
-    error::ApiResult,
-    extract::{ApiJson, ApiPath, ApiQuery},
+    extract::{path_id, ApiJson, ApiPath, ApiQuery},
     openapi::ErrorBody,
     sse, ApiRoute,
 };
 use crate::{
+    error::ServiceResult,
     services::chat::{self, AnswerEvent},
+    session::AuthUser,
     state::AppState,
 };
 
@@ -94,7 +94,7 @@ pub async fn chat(
     headers: HeaderMap,
     ApiQuery(param): ApiQuery<StreamParam>,
     ApiJson(query): ApiJson<ChatQuery>,
-) -> ApiResult<Response> {
+) -> ServiceResult<Response> {
     if wants_stream(&param, &headers) {
         let (start, events) = chat::ask_streaming(&state, &user, query).await?;
         return Ok(answer_stream(start, events));
@@ -128,7 +128,7 @@ pub async fn search(
     headers: HeaderMap,
     ApiQuery(param): ApiQuery<StreamParam>,
     ApiJson(query): ApiJson<SearchQuery>,
-) -> ApiResult<Response> {
+) -> ServiceResult<Response> {
     if wants_stream(&param, &headers) {
         let (start, events) = chat::search_streaming(&state, &user, query).await?;
         return Ok(answer_stream(start, events));
@@ -148,7 +148,7 @@ pub async fn search(
 pub async fn list_conversations(
     State(state): State<AppState>,
     user: AuthUser,
-) -> ApiResult<Json<Vec<ConversationSummary>>> {
+) -> ServiceResult<Json<Vec<ConversationSummary>>> {
     Ok(Json(chat::list_conversations(&state, &user).await?))
 }
 
@@ -167,8 +167,10 @@ pub async fn get_conversation(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<ConversationDetail>> {
-    Ok(Json(chat::get_conversation(&state, &user, &id).await?))
+) -> ServiceResult<Json<ConversationDetail>> {
+    Ok(Json(
+        chat::get_conversation(&state, &user, path_id(&id, "Conversation")?).await?,
+    ))
 }
 
 /// Rename a conversation
@@ -187,9 +189,10 @@ pub async fn rename_conversation(
     user: AuthUser,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ConversationTitle>,
-) -> ApiResult<Json<ConversationSummary>> {
+) -> ServiceResult<Json<ConversationSummary>> {
     Ok(Json(
-        chat::rename_conversation(&state, &user, &id, &body.title).await?,
+        chat::rename_conversation(&state, &user, path_id(&id, "Conversation")?, &body.title)
+            .await?,
     ))
 }
 
@@ -208,8 +211,8 @@ pub async fn delete_conversation(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<StatusCode> {
-    chat::delete_conversation(&state, &user, &id).await?;
+) -> ServiceResult<StatusCode> {
+    chat::delete_conversation(&state, &user, path_id(&id, "Conversation")?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,5 +1,5 @@
-//! `ApiError`: the one error type at the HTTP boundary. Every error is answered as
-//! `{"error": "...", "message": "..."}` with its status code.
+//! How a `ServiceError` is answered over HTTP: its status code, the short `error` kind and the
+//! `{"error": "...", "message": "..."}` body (REST and server functions alike).
 use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
@@ -7,42 +7,9 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::providers::ProviderError;
+use crate::{error::ServiceError, providers::ProviderError};
 
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("Please log in to continue")]
-    Unauthorized,
-    #[error("Invalid email or password")]
-    InvalidCredentials,
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0} not found")]
-    NotFound(&'static str),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{0}")]
-    Validation(String),
-    #[error("{0}")]
-    PayloadTooLarge(String),
-    #[error("{0}")]
-    UnsupportedMediaType(String),
-    #[error("{message}")]
-    TooManyRequests { message: String, retry_after: u64 },
-    /// No usable key: 403 `{"error": "API key required"}`.
-    #[error("Please set up your {provider} API key in settings to use AI features")]
-    ApiKeyRequired { provider: &'static str },
-    #[error(transparent)]
-    Provider(#[from] ProviderError),
-    #[error("The database is not available right now; try again shortly")]
-    Unavailable,
-    #[error("Something went wrong on our side")]
-    Internal(#[from] anyhow::Error),
-}
-
-impl ApiError {
+impl ServiceError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -106,20 +73,7 @@ impl ApiError {
     }
 }
 
-impl From<sea_orm::DbErr> for ApiError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        use sea_orm::DbErr;
-        match &e {
-            DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => {
-                tracing::warn!(error = %e, "database unavailable");
-                Self::Unavailable
-            }
-            _ => Self::Internal(anyhow::Error::new(e)),
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
+impl IntoResponse for ServiceError {
     fn into_response(self) -> Response {
         let status = self.status();
         if let Self::Internal(e) = &self {
@@ -139,13 +93,11 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<ApiError> for app::api::AppError {
-    fn from(e: ApiError) -> Self {
-        if let ApiError::Internal(inner) = &e {
+impl From<ServiceError> for app::api::AppError {
+    fn from(e: ServiceError) -> Self {
+        if let ServiceError::Internal(inner) = &e {
             tracing::error!(error = %format!("{inner:#}"), "server function failed");
         }
         app::api::AppError::new(e.status().as_u16(), e.kind(), e.to_string())
     }
 }
-
-pub type ApiResult<T> = Result<T, ApiError>;

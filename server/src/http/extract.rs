@@ -5,7 +5,7 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-use super::error::ApiError;
+use crate::error::ServiceError;
 
 /// `axum::Json`, with malformed JSON, a wrong content type or an oversized body answered as
 /// 400/415/413 JSON errors.
@@ -16,7 +16,7 @@ where
     T: DeserializeOwned,
     S: Send + Sync,
 {
-    type Rejection = ApiError;
+    type Rejection = ServiceError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
@@ -26,21 +26,21 @@ where
     }
 }
 
-fn json_rejection(rejection: JsonRejection) -> ApiError {
+fn json_rejection(rejection: JsonRejection) -> ServiceError {
     match rejection {
-        JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
+        JsonRejection::MissingJsonContentType(_) => ServiceError::UnsupportedMediaType(
             "Send the body as JSON with Content-Type: application/json".into(),
         ),
         JsonRejection::JsonDataError(e) => {
-            ApiError::Validation(format!("Invalid request body: {}", e.body_text()))
+            ServiceError::Validation(format!("Invalid request body: {}", e.body_text()))
         }
         JsonRejection::JsonSyntaxError(_) => {
-            ApiError::BadRequest("The request body is not valid JSON".into())
+            ServiceError::BadRequest("The request body is not valid JSON".into())
         }
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::PayloadTooLarge("The request body is too large".into())
+            ServiceError::PayloadTooLarge("The request body is too large".into())
         }
-        other => ApiError::BadRequest(other.body_text()),
+        other => ServiceError::BadRequest(other.body_text()),
     }
 }
 
@@ -52,14 +52,20 @@ where
     T: DeserializeOwned + Send,
     S: Send + Sync,
 {
-    type Rejection = ApiError;
+    type Rejection = ServiceError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(v)| Self(v))
-            .map_err(|e| ApiError::BadRequest(e.body_text()))
+            .map_err(|e| ServiceError::BadRequest(e.body_text()))
     }
+}
+
+/// An id from a path that is kept as text so that a malformed one answers 404 like an unknown
+/// one (`/conversations/not-an-id` names nothing).
+pub fn path_id(raw: &str, what: &'static str) -> Result<uuid::Uuid, ServiceError> {
+    uuid::Uuid::parse_str(raw.trim()).map_err(|_| ServiceError::NotFound(what))
 }
 
 /// `axum::extract::Query` with a JSON 400 on bad input.
@@ -70,12 +76,12 @@ where
     T: DeserializeOwned,
     S: Send + Sync,
 {
-    type Rejection = ApiError;
+    type Rejection = ServiceError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(v)| Self(v))
-            .map_err(|e| ApiError::BadRequest(e.body_text()))
+            .map_err(|e| ServiceError::BadRequest(e.body_text()))
     }
 }

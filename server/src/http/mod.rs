@@ -1,4 +1,4 @@
-//! The REST API: its routes, the auth extractor and `ApiError`.
+//! The REST API: its routes, the auth extractor and `ServiceError`.
 pub mod admin_routes;
 pub mod ai_routes;
 pub mod auth;
@@ -9,6 +9,7 @@ pub mod extract;
 pub mod openapi;
 pub mod profile_routes;
 pub mod resume_routes;
+pub mod server_fns;
 pub mod sse;
 pub mod usage_routes;
 
@@ -21,8 +22,8 @@ use axum::{
 };
 use serde_json::json;
 
+use crate::error::ServiceError;
 use crate::state::AppState;
-use error::ApiError;
 
 /// One REST route: method, path under `/api` and handler. The router is built from
 /// [`api_routes`] alone and the OpenAPI test walks the same table, so a route cannot be served
@@ -113,7 +114,7 @@ pub fn api_router() -> Router<AppState> {
             router.route(route.path, route.handler)
         })
         .layer(DefaultBodyLimit::max(1024 * 1024))
-        .fallback(|| async { ApiError::NotFound("API route") })
+        .fallback(|| async { ServiceError::NotFound("API route") })
         .method_not_allowed_fallback(|| async {
             (
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,
@@ -130,11 +131,13 @@ pub fn api_router() -> Router<AppState> {
         (status = 200, description = "The server and its database are up", body = openapi::Health),
         (status = 503, description = "The database does not answer", body = openapi::ErrorBody),
     ))]
-pub async fn healthz(State(state): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+pub async fn healthz(
+    State(state): State<AppState>,
+) -> Result<Json<serde_json::Value>, ServiceError> {
     // A load balancer's probe gives up after a second or two: answer 503 by then rather than
     // wait out the pool's acquire timeout while the database is down.
     match tokio::time::timeout(std::time::Duration::from_secs(1), state.db.ping()).await {
         Ok(Ok(())) => Ok(Json(json!({"status": "ok"}))),
-        _ => Err(ApiError::Unavailable),
+        _ => Err(ServiceError::Unavailable),
     }
 }

@@ -130,14 +130,17 @@ pub struct MessageResponse {
     pub message: String,
 }
 
+// The response bodies below list their fields in alphabetical order of their JSON keys, the
+// order these bodies had when they were built with `json!`.
+
 /// `GET /api/user/api-key` (second seed).
 #[derive(Serialize, ToSchema)]
 pub struct UserApiKeyStatus {
-    #[serde(rename = "hasApiKey")]
-    pub has_api_key: bool,
     /// The key masked as `sk-***...abc123`; null without a key.
     #[serde(rename = "apiKey")]
     pub api_key: Option<String>,
+    #[serde(rename = "hasApiKey")]
+    pub has_api_key: bool,
 }
 
 /// `POST /api/user/api-key` (second seed).
@@ -149,8 +152,8 @@ pub struct UserApiKeyUpdated {
 
 #[derive(Serialize, ToSchema)]
 pub struct UserSummary {
-    pub id: uuid::Uuid,
     pub email: String,
+    pub id: uuid::Uuid,
     pub name: String,
 }
 

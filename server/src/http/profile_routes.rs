@@ -4,17 +4,16 @@ use app::api::profile::{
 };
 use axum::{extract::State, Json};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::{
-    auth::{AuthUser, ClientInfo},
-    error::{ApiError, ApiResult},
     extract::{ApiJson, ApiQuery},
-    openapi::{ErrorBody, MessageResponse, UserApiKeyStatus, UserApiKeyUpdated},
+    openapi::{ErrorBody, MessageResponse, UserApiKeyStatus, UserApiKeyUpdated, UserSummary},
 };
 use crate::{
+    error::{ServiceError, ServiceResult},
     providers::{mask_key_asterisks, Provider},
     services::{guide, keys},
+    session::{AuthUser, ClientInfo},
     state::AppState,
 };
 
@@ -31,7 +30,7 @@ use crate::{
 pub async fn get_settings(
     State(state): State<AppState>,
     user: AuthUser,
-) -> ApiResult<Json<PersonalAiSettings>> {
+) -> ServiceResult<Json<PersonalAiSettings>> {
     Ok(Json(keys::settings(&state, user.id).await?))
 }
 
@@ -53,7 +52,7 @@ pub async fn put_settings(
     user: AuthUser,
     client: ClientInfo,
     ApiJson(req): ApiJson<UpdatePersonalAiSettings>,
-) -> ApiResult<Json<PersonalAiSettings>> {
+) -> ServiceResult<Json<PersonalAiSettings>> {
     Ok(Json(keys::update(&state, &user, req, &client).await?))
 }
 
@@ -80,7 +79,7 @@ pub async fn delete_settings(
     user: AuthUser,
     client: ClientInfo,
     ApiQuery(q): ApiQuery<ProviderQuery>,
-) -> ApiResult<Json<PersonalAiSettings>> {
+) -> ServiceResult<Json<PersonalAiSettings>> {
     Ok(Json(
         keys::delete(&state, &user, q.provider.as_deref(), &client).await?,
     ))
@@ -102,7 +101,7 @@ pub async fn test_key(
     user: AuthUser,
     client: ClientInfo,
     ApiJson(req): ApiJson<TestAiKeyRequest>,
-) -> ApiResult<Json<TestAiKeyResponse>> {
+) -> ServiceResult<Json<TestAiKeyResponse>> {
     Ok(Json(keys::test(&state, &user, req, &client).await?))
 }
 
@@ -121,14 +120,14 @@ pub async fn guide(
     State(state): State<AppState>,
     _user: AuthUser,
     ApiQuery(q): ApiQuery<ProviderQuery>,
-) -> ApiResult<Json<SetupGuide>> {
+) -> ServiceResult<Json<SetupGuide>> {
     let provider = match q.provider.as_deref() {
-        Some(p) => Provider::parse(p).map_err(ApiError::Validation)?,
+        Some(p) => Provider::parse(p).map_err(ServiceError::from)?,
         None => Provider::Groq,
     };
     Ok(Json(guide::setup_guide(
         provider,
-        state.config.default_models.for_provider(provider),
+        state.config.providers.default_model(provider),
     )))
 }
 
@@ -144,7 +143,7 @@ pub async fn guide(
 pub async fn get_user_api_key(
     State(state): State<AppState>,
     user: AuthUser,
-) -> ApiResult<Json<Value>> {
+) -> ServiceResult<Json<UserApiKeyStatus>> {
     let rows = keys::load_keys(&state, user.id).await?;
     let row = rows
         .iter()
@@ -153,7 +152,10 @@ pub async fn get_user_api_key(
         Some(r) => Some(mask_key_asterisks(keys::decrypt_row(&state, r)?.expose())),
         None => None,
     };
-    Ok(Json(json!({"hasApiKey": row.is_some(), "apiKey": masked})))
+    Ok(Json(UserApiKeyStatus {
+        api_key: masked,
+        has_api_key: row.is_some(),
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -178,12 +180,16 @@ pub async fn post_user_api_key(
     user: AuthUser,
     client: ClientInfo,
     ApiJson(req): ApiJson<UserApiKeyRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ServiceResult<Json<UserApiKeyUpdated>> {
     keys::set_openrouter_key(&state, &user, &req.api_key, &client).await?;
-    Ok(Json(json!({
-        "message": "API key updated successfully",
-        "user": {"id": user.id, "email": user.email, "name": user.name},
-    })))
+    Ok(Json(UserApiKeyUpdated {
+        message: "API key updated successfully".into(),
+        user: UserSummary {
+            email: user.email,
+            id: user.id,
+            name: user.name,
+        },
+    }))
 }
 
 /// Remove the OpenRouter key (second seed)
@@ -197,7 +203,9 @@ pub async fn delete_user_api_key(
     State(state): State<AppState>,
     user: AuthUser,
     client: ClientInfo,
-) -> ApiResult<Json<Value>> {
+) -> ServiceResult<Json<MessageResponse>> {
     keys::delete(&state, &user, Some(Provider::OpenRouter.as_str()), &client).await?;
-    Ok(Json(json!({"message": "API key removed successfully"})))
+    Ok(Json(MessageResponse {
+        message: "API key removed successfully".into(),
+    }))
 }

@@ -18,14 +18,14 @@ use tower::{Layer, ServiceExt};
 use uuid::Uuid;
 
 use super::{
-    auth::AuthUser,
-    error::{ApiError, ApiResult},
     extract::{ApiPath, ApiQuery},
     openapi::{ErrorBody, ResumeUpload},
     ApiRoute,
 };
 use crate::{
+    error::{ServiceError, ServiceResult},
     services::resumes::{self, max_upload_bytes, too_large, UploadFile},
+    session::AuthUser,
     state::AppState,
 };
 
@@ -48,7 +48,7 @@ pub fn routes() -> Vec<ApiRoute> {
 pub struct UploadForm(pub UploadFile);
 
 impl FromRequest<AppState> for UploadForm {
-    type Rejection = ApiError;
+    type Rejection = ServiceError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let max_file = max_upload_bytes(&state.config);
@@ -88,7 +88,7 @@ impl FromRequest<AppState> for UploadForm {
                 bytes: bytes.freeze(),
             }));
         }
-        Err(ApiError::BadRequest(
+        Err(ServiceError::BadRequest(
             "Send the resume as multipart/form-data in a field named 'file'".into(),
         ))
     }
@@ -109,20 +109,20 @@ async fn with_body_limit(req: Request, limit: usize) -> Request {
     }
 }
 
-fn multipart_rejection(rejection: MultipartRejection) -> ApiError {
+fn multipart_rejection(rejection: MultipartRejection) -> ServiceError {
     match rejection {
-        MultipartRejection::InvalidBoundary(_) => ApiError::UnsupportedMediaType(
+        MultipartRejection::InvalidBoundary(_) => ServiceError::UnsupportedMediaType(
             "Send the resume as multipart/form-data in a field named 'file'".into(),
         ),
-        other => ApiError::BadRequest(other.body_text()),
+        other => ServiceError::BadRequest(other.body_text()),
     }
 }
 
-fn field_error(e: MultipartError, state: &AppState) -> ApiError {
+fn field_error(e: MultipartError, state: &AppState) -> ServiceError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         too_large(&state.config)
     } else {
-        ApiError::BadRequest(format!("The upload could not be read: {}", e.body_text()))
+        ServiceError::BadRequest(format!("The upload could not be read: {}", e.body_text()))
     }
 }
 
@@ -145,7 +145,7 @@ async fn upload_new(
     State(state): State<AppState>,
     user: AuthUser,
     UploadForm(file): UploadForm,
-) -> ApiResult<Response> {
+) -> ServiceResult<Response> {
     let candidate = resumes::upload(&state, &user, file, None).await?;
     let location = HeaderValue::from_str(&format!("/api/v1/candidates/{}", candidate.id))
         .unwrap_or(HeaderValue::from_static("/api/v1/candidates"));
@@ -176,7 +176,7 @@ async fn upload_replace(
     user: AuthUser,
     ApiPath(candidate_id): ApiPath<Uuid>,
     UploadForm(file): UploadForm,
-) -> ApiResult<Json<Candidate>> {
+) -> ServiceResult<Json<Candidate>> {
     Ok(Json(
         resumes::upload(&state, &user, file, Some(candidate_id)).await?,
     ))
@@ -199,7 +199,7 @@ async fn analyze(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<Candidate>> {
+) -> ServiceResult<Json<Candidate>> {
     Ok(Json(resumes::reanalyze(&state, &user, id).await?))
 }
 
@@ -217,7 +217,7 @@ async fn list(
     State(state): State<AppState>,
     user: AuthUser,
     ApiQuery(query): ApiQuery<CandidateQuery>,
-) -> ApiResult<Json<CandidatePage>> {
+) -> ServiceResult<Json<CandidatePage>> {
     Ok(Json(resumes::list(&state, &user, query).await?))
 }
 
@@ -236,7 +236,7 @@ async fn get_one(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Json<CandidateDetail>> {
+) -> ServiceResult<Json<CandidateDetail>> {
     Ok(Json(resumes::get(&state, &user, id).await?))
 }
 
@@ -255,7 +255,7 @@ async fn delete(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<StatusCode> {
+) -> ServiceResult<StatusCode> {
     resumes::delete(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -275,7 +275,7 @@ async fn download(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Response> {
+) -> ServiceResult<Response> {
     let file = resumes::download(&state, &user, id).await?;
     let content_type = HeaderValue::from_str(&file.content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));

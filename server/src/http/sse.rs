@@ -13,7 +13,7 @@ use axum::{
 use futures::{Stream, StreamExt};
 use serde_json::json;
 
-use super::error::ApiError;
+use crate::error::ServiceError;
 
 /// The client asked for a stream with `Accept: text/event-stream`.
 pub fn accepts_event_stream(headers: &HeaderMap) -> bool {
@@ -29,7 +29,7 @@ pub fn token_event(token: &str) -> Result<Event, axum::Error> {
 }
 
 /// `event: error` with `{"error", "message"}`, like every error response.
-pub fn error_event(e: &ApiError) -> Result<Event, axum::Error> {
+pub fn error_event(e: &ServiceError) -> Result<Event, axum::Error> {
     Event::default()
         .event("error")
         .json_data(json!({ "error": e.kind(), "message": e.to_string() }))

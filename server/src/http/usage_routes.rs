@@ -3,9 +3,11 @@ use app::api::usage::{AuditEntry, UsageSummary};
 use axum::{extract::State, Json};
 use serde::Deserialize;
 
-use super::{auth::AuthUser, error::ApiResult, extract::ApiQuery, openapi::ErrorBody, ApiRoute};
+use super::{extract::ApiQuery, openapi::ErrorBody, ApiRoute};
 use crate::{
+    error::ServiceResult,
     services::{audit, usage},
+    session::AuthUser,
     state::AppState,
 };
 
@@ -38,7 +40,7 @@ async fn get_usage(
     State(state): State<AppState>,
     user: AuthUser,
     ApiQuery(q): ApiQuery<UsageQuery>,
-) -> ApiResult<Json<UsageSummary>> {
+) -> ServiceResult<Json<UsageSummary>> {
     Ok(Json(
         usage::summary(&state, user.id, q.days.unwrap_or(30)).await?,
     ))
@@ -57,6 +59,6 @@ async fn get_usage(
 async fn get_audit(
     State(state): State<AppState>,
     user: AuthUser,
-) -> ApiResult<Json<Vec<AuditEntry>>> {
+) -> ServiceResult<Json<Vec<AuditEntry>>> {
     Ok(Json(audit::list(&state.db, user.id, 200).await?))
 }

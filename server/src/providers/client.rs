@@ -6,14 +6,14 @@ use reqwest::{header::HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use super::{sse::SseParser, Provider};
-use crate::vault::ApiKey;
+use crate::vault::Secret;
 
 /// Where a call goes: provider, base URL, key and model.
 #[derive(Clone, Debug)]
 pub struct Target {
     pub provider: Provider,
     pub base_url: String,
-    pub api_key: ApiKey,
+    pub api_key: Secret,
     pub model: String,
 }
 
@@ -208,7 +208,7 @@ impl ProviderClient {
         &self,
         provider: Provider,
         base_url: &str,
-        key: &ApiKey,
+        key: &Secret,
     ) -> Result<(Vec<String>, RateLimitSnapshot), ProviderError> {
         let response = self
             .http

@@ -15,12 +15,10 @@ use uuid::Uuid;
 
 use crate::{
     entities::{provider_keys, settings, users},
-    http::{
-        auth::AuthUser,
-        error::{ApiError, ApiResult},
-    },
+    error::{ServiceError, ServiceResult},
     providers::mask_key_preview,
     services::{ai, keys, usage},
+    session::AuthUser,
     state::AppState,
 };
 
@@ -31,24 +29,21 @@ pub struct Admin {
 }
 
 /// The caller as an [`Admin`], or 403.
-pub async fn require_admin(state: &AppState, auth: &AuthUser) -> ApiResult<Admin> {
+pub async fn require_admin(state: &AppState, auth: &AuthUser) -> ServiceResult<Admin> {
     let user = keys::load_user(state, auth.id).await?;
     if user.is_admin {
         Ok(Admin { email: user.email })
     } else {
-        Err(ApiError::Forbidden(
+        Err(ServiceError::Forbidden(
             "This area is for admins only".to_owned(),
         ))
     }
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// Every user, oldest first, with whether they have a key for their active provider. The key
 /// rows are read without their ciphertext or preview, so neither can reach the answer.
-pub async fn list_users(state: &AppState, _admin: &Admin) -> ApiResult<Vec<AdminUser>> {
+#[tracing::instrument(skip_all)]
+pub async fn list_users(state: &AppState, _admin: &Admin) -> ServiceResult<Vec<AdminUser>> {
     let users = users::Entity::find()
         .order_by_asc(users::Column::CreatedAt)
         .all(&state.db)
@@ -72,21 +67,22 @@ pub async fn list_users(state: &AppState, _admin: &Admin) -> ApiResult<Vec<Admin
             let provider = keys::active_provider(&u).as_str().to_owned();
             let key = keys.get(&(u.id, provider.clone()));
             AdminUser {
-                id: u.id.to_string(),
+                id: u.id,
                 email: u.email,
                 name: u.name,
                 is_admin: u.is_admin,
-                created_at: rfc3339(u.created_at),
+                created_at: u.created_at.into(),
                 has_personal_key: key.is_some(),
                 provider,
-                expires_at: key.copied().flatten().map(rfc3339),
+                expires_at: key.copied().flatten().map(Into::into),
             }
         })
         .collect())
 }
 
 /// The system configuration with its key masked, and the key policy in force.
-pub async fn ai_config(state: &AppState, _admin: &Admin) -> ApiResult<AdminAiConfig> {
+#[tracing::instrument(skip_all)]
+pub async fn ai_config(state: &AppState, _admin: &Admin) -> ServiceResult<AdminAiConfig> {
     Ok(describe_ai_config(state).await)
 }
 
@@ -104,7 +100,8 @@ async fn describe_ai_config(state: &AppState) -> AdminAiConfig {
 }
 
 /// Tests the system key with the provider's `GET /models`, as the personal test does.
-pub async fn test_system_key(state: &AppState, admin: &Admin) -> ApiResult<TestAiKeyResponse> {
+#[tracing::instrument(skip_all)]
+pub async fn test_system_key(state: &AppState, admin: &Admin) -> ServiceResult<TestAiKeyResponse> {
     let Some(system) = &state.config.system_ai else {
         return Ok(TestAiKeyResponse {
             success: false,
@@ -132,11 +129,12 @@ pub async fn test_system_key(state: &AppState, admin: &Admin) -> ApiResult<TestA
 
 /// Stores the run-time policy. This instance applies it at once (the policy and every cached
 /// key are dropped); other instances within the policy and key-cache lifetimes (2-5 s).
+#[tracing::instrument(skip_all)]
 pub async fn update_settings(
     state: &AppState,
     admin: &Admin,
     request: AdminSettings,
-) -> ApiResult<AdminAiConfig> {
+) -> ServiceResult<AdminAiConfig> {
     let row = settings::ActiveModel {
         name: Set(ai::REQUIRE_PERSONAL_SETTING.to_owned()),
         value: Set(request.require_personal_key.to_string()),
@@ -160,6 +158,7 @@ pub async fn update_settings(
 }
 
 /// Everyone's AI calls of the last `days` days, split by key source, provider, model and feature.
-pub async fn usage(state: &AppState, _admin: &Admin, days: u32) -> ApiResult<UsageSummary> {
+#[tracing::instrument(skip_all)]
+pub async fn usage(state: &AppState, _admin: &Admin, days: u32) -> ServiceResult<UsageSummary> {
     Ok(usage::summary_all_users(state, days).await?)
 }

@@ -14,10 +14,7 @@ use uuid::Uuid;
 
 use crate::{
     entities::{ai_usage, provider_keys, settings},
-    http::{
-        auth::{AuthUser, ClientInfo},
-        error::{ApiError, ApiResult},
-    },
+    error::{ServiceError, ServiceResult},
     providers::{
         ChatMessage, Provider, ProviderError, RateLimitSnapshot, StreamItem, Target, Usage,
     },
@@ -25,24 +22,12 @@ use crate::{
         audit::{self, AuditEvent},
         keys, rate_limit,
     },
+    session::{AuthUser, ClientInfo},
     state::AppState,
 };
 
-/// Whose key pays for a call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeySource {
-    Personal,
-    System,
-}
-
-impl KeySource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Personal => "personal",
-            Self::System => "system",
-        }
-    }
-}
+/// Whose key pays for a call (`Missing` never reaches a call: resolution fails first).
+pub use app::api::profile::KeySource;
 
 /// What an AI feature is, for metering.
 #[derive(Clone, Copy, Debug)]
@@ -183,7 +168,8 @@ impl KeyCache {
 
 /// Personal (enabled, not expired) → system configuration → "API key required", logging
 /// `Using personal API key for user: {email}` (never the key) when the personal key is used.
-pub async fn resolve_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<ResolvedKey> {
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn resolve_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<ResolvedKey> {
     let resolved = lookup_ai_key(state, auth).await?;
     if resolved.source == KeySource::Personal {
         tracing::info!("Using personal API key for user: {}", auth.email);
@@ -192,7 +178,8 @@ pub async fn resolve_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<Reso
 }
 
 /// The key a call would use, without logging (for showing the user which key is in play).
-pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<ResolvedKey> {
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<ResolvedKey> {
     let now = state.clock.now();
     if let Some(resolved) = state.key_cache.get(auth.id, now) {
         return Ok(resolved);
@@ -210,17 +197,14 @@ pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<Resol
             note_expired(state, &row, now).await;
         } else if row.enabled {
             let api_key = keys::decrypt_row(state, &row)?;
-            let base_url = match state.config.provider_urls.base_url(provider) {
+            let base_url = match state.config.providers.base_url(provider) {
                 Some(url) => url.to_owned(),
                 None => row.base_url.clone().unwrap_or_default(),
             };
-            let model = row.model.clone().unwrap_or_else(|| {
-                state
-                    .config
-                    .default_models
-                    .for_provider(provider)
-                    .to_owned()
-            });
+            let model = row
+                .model
+                .clone()
+                .unwrap_or_else(|| state.config.providers.default_model(provider).to_owned());
             let resolved = ResolvedKey {
                 source: KeySource::Personal,
                 target: Target {
@@ -250,7 +234,7 @@ pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ApiResult<Resol
             return Ok(resolved);
         }
     }
-    Err(ApiError::ApiKeyRequired {
+    Err(ServiceError::ApiKeyRequired {
         provider: provider.label(),
     })
 }
@@ -292,7 +276,7 @@ pub async fn check_system_quota(
     state: &AppState,
     auth: &AuthUser,
     source: KeySource,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     if source != KeySource::System {
         return Ok(());
     }
@@ -300,7 +284,7 @@ pub async fn check_system_quota(
     let now = state.clock.now().timestamp();
     match rate_limit::hit(&state.db, &format!("system-ai:{}", auth.id), 60, limit, now).await? {
         Ok(()) => Ok(()),
-        Err(retry_after) => Err(ApiError::TooManyRequests {
+        Err(retry_after) => Err(ServiceError::TooManyRequests {
             message: format!(
                 "You have used the shared system key {limit} times this minute. Try again in {retry_after}s, or add your own API key in My Profile for your own limits."
             ),
@@ -354,13 +338,14 @@ fn usage_row(
 }
 
 /// One complete answer on the user's resolved key, metered.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn complete(
     state: &AppState,
     auth: &AuthUser,
     feature: Feature,
     messages: &[ChatMessage],
     max_tokens: Option<u32>,
-) -> ApiResult<AiAnswer> {
+) -> ServiceResult<AiAnswer> {
     let started = Instant::now();
     let resolved = resolve_ai_key(state, auth).await?;
     check_system_quota(state, auth, resolved.source).await?;
@@ -380,7 +365,7 @@ pub async fn complete_with(
     messages: &[ChatMessage],
     max_tokens: Option<u32>,
     started: Instant,
-) -> ApiResult<AiAnswer> {
+) -> ServiceResult<AiAnswer> {
     let before_call = started.elapsed();
     let call_started = Instant::now();
     let result = state
@@ -421,19 +406,20 @@ pub async fn complete_with(
                 &RateLimitSnapshot::default(),
                 now,
             ));
-            Err(ApiError::Provider(e))
+            Err(ServiceError::Provider(e))
         }
     }
 }
 
 /// A streamed answer: the resolved key and the token stream. Metering happens when the
 /// stream ends, fails or is dropped (the client went away).
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn stream(
     state: &AppState,
     auth: &AuthUser,
     feature: Feature,
     messages: &[ChatMessage],
-) -> ApiResult<(
+) -> ServiceResult<(
     ResolvedKey,
     impl Stream<Item = Result<StreamItem, ProviderError>> + Send + 'static,
 )> {
@@ -450,7 +436,7 @@ pub async fn stream_with(
     feature: Feature,
     resolved: &ResolvedKey,
     messages: &[ChatMessage],
-) -> ApiResult<impl Stream<Item = Result<StreamItem, ProviderError>> + Send + 'static> {
+) -> ServiceResult<impl Stream<Item = Result<StreamItem, ProviderError>> + Send + 'static> {
     let started = Instant::now();
     let (upstream, rate) = match state
         .providers
@@ -470,7 +456,7 @@ pub async fn stream_with(
                 &RateLimitSnapshot::default(),
                 now,
             ));
-            return Err(ApiError::Provider(e));
+            return Err(ServiceError::Provider(e));
         }
     };
     let meter = StreamMeter {

@@ -2,7 +2,7 @@
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;
 
-use crate::{entities::audit_events, http::auth::ClientInfo};
+use crate::{entities::audit_events, session::ClientInfo};
 
 /// A key event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,9 +76,7 @@ pub async fn list(
             detail: e.detail,
             ip: e.ip,
             user_agent: e.user_agent,
-            created_at: e
-                .created_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            created_at: e.created_at.into(),
         })
         .collect())
 }

@@ -11,7 +11,7 @@ use std::{
 use bytes::Bytes;
 use tokio::sync::Semaphore;
 
-use crate::http::error::ApiError;
+use crate::error::ServiceError;
 
 /// pdf-extract can loop on some PDFs; past this the upload is refused (the thread is left to
 /// finish on its own, which is why extractions are also bounded in number).
@@ -117,15 +117,15 @@ pub enum ExtractError {
     Busy,
 }
 
-impl From<ExtractError> for ApiError {
+impl From<ExtractError> for ServiceError {
     fn from(e: ExtractError) -> Self {
         match e {
-            ExtractError::Unsupported(_) => ApiError::UnsupportedMediaType(e.to_string()),
-            ExtractError::Busy => ApiError::TooManyRequests {
+            ExtractError::Unsupported(_) => ServiceError::UnsupportedMediaType(e.to_string()),
+            ExtractError::Busy => ServiceError::TooManyRequests {
                 message: e.to_string(),
                 retry_after: 5,
             },
-            _ => ApiError::Validation(e.to_string()),
+            _ => ServiceError::Validation(e.to_string()),
         }
     }
 }

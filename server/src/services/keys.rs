@@ -11,34 +11,28 @@ use uuid::Uuid;
 
 use crate::{
     entities::{provider_keys, users},
-    http::{
-        auth::{AuthUser, ClientInfo},
-        error::{ApiError, ApiResult},
-    },
-    providers::{mask_key_preview, Provider, ProviderError, RateLimitSnapshot},
+    error::{ServiceError, ServiceResult},
+    providers::{Provider, ProviderError, ProviderKey, RateLimitSnapshot},
     services::{
         ai::{self, KeySource},
         audit::{self, AuditEvent},
     },
+    session::{AuthUser, ClientInfo},
     state::AppState,
-    vault::ApiKey,
+    vault::Secret,
 };
 
-fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-pub(crate) async fn load_user(state: &AppState, user_id: Uuid) -> ApiResult<users::Model> {
+pub(crate) async fn load_user(state: &AppState, user_id: Uuid) -> ServiceResult<users::Model> {
     users::Entity::find_by_id(user_id)
         .one(&state.db)
         .await?
-        .ok_or(ApiError::Unauthorized)
+        .ok_or(ServiceError::Unauthorized)
 }
 
 pub(crate) async fn load_keys(
     state: &AppState,
     user_id: Uuid,
-) -> ApiResult<Vec<provider_keys::Model>> {
+) -> ServiceResult<Vec<provider_keys::Model>> {
     Ok(provider_keys::Entity::find()
         .filter(provider_keys::Column::UserId.eq(user_id))
         .all(&state.db)
@@ -53,14 +47,15 @@ pub(crate) fn active_provider(user: &users::Model) -> Provider {
 }
 
 /// The user's settings, without any key.
-pub async fn settings(state: &AppState, user_id: Uuid) -> ApiResult<PersonalAiSettings> {
+#[tracing::instrument(skip_all, fields(user_id = %user_id))]
+pub async fn settings(state: &AppState, user_id: Uuid) -> ServiceResult<PersonalAiSettings> {
     // One query (the user joined with their keys): this is the most frequent read there is.
     let (user, keys) = users::Entity::find_by_id(user_id)
         .find_with_related(provider_keys::Entity)
         .all(&state.db)
         .await?
         .pop()
-        .ok_or(ApiError::Unauthorized)?;
+        .ok_or(ServiceError::Unauthorized)?;
     Ok(describe(state, &user, &keys).await)
 }
 
@@ -80,9 +75,9 @@ async fn describe(
             base_url: k.base_url.clone(),
             enabled: k.enabled,
             active: k.provider == active.as_str(),
-            expires_at: k.expires_at.map(rfc3339),
+            expires_at: k.expires_at.map(Into::into),
             expired,
-            last_tested_at: k.last_tested_at.map(rfc3339),
+            last_tested_at: k.last_tested_at.map(Into::into),
             last_test_ok: k.last_test_ok,
         }
     };
@@ -90,11 +85,11 @@ async fn describe(
     let usable_personal =
         current.is_some_and(|k| k.enabled && k.expires_at.is_none_or(|t| t > now));
     let key_source = if usable_personal {
-        KeySource::Personal.as_str()
+        KeySource::Personal
     } else if ai::system_fallback_allowed(state).await && state.config.system_ai.is_some() {
-        KeySource::System.as_str()
+        KeySource::System
     } else {
-        "none"
+        KeySource::Missing
     };
     PersonalAiSettings {
         has_personal_key: current.is_some(),
@@ -103,29 +98,29 @@ async fn describe(
         provider: active.as_str().to_owned(),
         model: current
             .and_then(|k| k.model.clone())
-            .or_else(|| Some(state.config.default_models.for_provider(active).to_owned())),
+            .or_else(|| Some(state.config.providers.default_model(active).to_owned())),
         base_url: current.and_then(|k| k.base_url.clone()),
-        expires_at: current.and_then(|k| k.expires_at.map(rfc3339)),
+        expires_at: current.and_then(|k| k.expires_at.map(Into::into)),
         expired: current.is_some_and(|k| k.expires_at.is_some_and(|t| t <= now)),
         expires_soon: current.is_some_and(|k| {
             k.expires_at
                 .is_some_and(|t| t > now && t <= now + Duration::days(3))
         }),
-        last_tested_at: current.and_then(|k| k.last_tested_at.map(rfc3339)),
+        last_tested_at: current.and_then(|k| k.last_tested_at.map(Into::into)),
         last_test_ok: current.and_then(|k| k.last_test_ok),
-        key_source: key_source.to_owned(),
+        key_source,
         providers: keys.iter().map(info).collect(),
     }
 }
 
-fn parse_provider(raw: Option<&str>, fallback: Provider) -> ApiResult<Provider> {
+fn parse_provider(raw: Option<&str>, fallback: Provider) -> ServiceResult<Provider> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(p) => Provider::parse(p).map_err(ApiError::Validation),
+        Some(p) => Provider::parse(p).map_err(ServiceError::from),
         None => Ok(fallback),
     }
 }
 
-fn check_base_url(provider: Provider, base_url: Option<&str>) -> ApiResult<Option<String>> {
+fn check_base_url(provider: Provider, base_url: Option<&str>) -> ServiceResult<Option<String>> {
     if provider != Provider::Custom {
         return Ok(None);
     }
@@ -133,31 +128,35 @@ fn check_base_url(provider: Provider, base_url: Option<&str>) -> ApiResult<Optio
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .ok_or_else(|| {
-            ApiError::Validation(
+            ServiceError::Validation(
                 "A custom provider needs its base URL, e.g. http://127.0.0.1:11434/v1".into(),
             )
         })?;
     let parsed = reqwest::Url::parse(url)
-        .map_err(|_| ApiError::Validation("The base URL is not a valid URL".into()))?;
+        .map_err(|_| ServiceError::Validation("The base URL is not a valid URL".into()))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(ApiError::Validation(
+        return Err(ServiceError::Validation(
             "The base URL must start with http:// or https://".into(),
         ));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() || parsed.query().is_some() {
-        return Err(ApiError::Validation(
+        return Err(ServiceError::Validation(
             "Put the key in the key field, not in the URL".into(),
         ));
     }
     Ok(Some(url.trim_end_matches('/').to_owned()))
 }
 
-fn base_url_for(state: &AppState, provider: Provider, custom: Option<&str>) -> ApiResult<String> {
-    match state.config.provider_urls.base_url(provider) {
+fn base_url_for(
+    state: &AppState,
+    provider: Provider,
+    custom: Option<&str>,
+) -> ServiceResult<String> {
+    match state.config.providers.base_url(provider) {
         Some(url) => Ok(url.to_owned()),
         None => custom
             .map(str::to_owned)
-            .ok_or_else(|| ApiError::Validation("A custom provider needs a base URL".into())),
+            .ok_or_else(|| ServiceError::Validation("A custom provider needs a base URL".into())),
     }
 }
 
@@ -165,10 +164,10 @@ fn resolve_expiry(
     now: DateTime<Utc>,
     expires_at: Option<Option<String>>,
     expires_in_days: Option<u32>,
-) -> ApiResult<Option<Option<DateTime<Utc>>>> {
+) -> ServiceResult<Option<Option<DateTime<Utc>>>> {
     if let Some(days) = expires_in_days {
         if days > 3650 {
-            return Err(ApiError::Validation(
+            return Err(ServiceError::Validation(
                 "An expiry can be at most ten years away".into(),
             ));
         }
@@ -180,13 +179,13 @@ fn resolve_expiry(
         Some(Some(text)) => {
             let t = DateTime::parse_from_rfc3339(text.trim())
                 .map_err(|_| {
-                    ApiError::Validation(
+                    ServiceError::Validation(
                         "expires_at must be an RFC 3339 time, e.g. 2027-01-31T00:00:00Z".into(),
                     )
                 })?
                 .with_timezone(&Utc);
             if t <= now {
-                return Err(ApiError::Validation(
+                return Err(ServiceError::Validation(
                     "expires_at must be in the future".into(),
                 ));
             }
@@ -196,110 +195,237 @@ fn resolve_expiry(
 }
 
 /// The seed's PUT: store a (tested) key, toggle its use, choose provider, model and expiry.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn update(
     state: &AppState,
     auth: &AuthUser,
     request: UpdatePersonalAiSettings,
     client: &ClientInfo,
-) -> ApiResult<PersonalAiSettings> {
+) -> ServiceResult<PersonalAiSettings> {
     let user = load_user(state, auth.id).await?;
     let provider = parse_provider(request.provider.as_deref(), active_provider(&user))?;
     let now = state.clock.now();
-    let expiry = resolve_expiry(now, request.expires_at.clone(), request.expires_in_days)?;
-    let model = request
-        .model
-        .as_deref()
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .map(str::to_owned);
-    if model.as_ref().is_some_and(|m| m.len() > 200) {
-        return Err(ApiError::Validation("The model name is too long".into()));
-    }
+    let change = KeyChange {
+        provider,
+        enabled: request.use_personal_ai_key,
+        model: parse_model(request.model.as_deref())?,
+        expiry: resolve_expiry(now, request.expires_at.clone(), request.expires_in_days)?,
+        now,
+    };
     let existing = provider_keys::Entity::find()
         .filter(provider_keys::Column::UserId.eq(auth.id))
         .filter(provider_keys::Column::Provider.eq(provider.as_str()))
         .one(&state.db)
         .await?;
-
     let new_key = request
         .personal_groq_api_key
         .as_deref()
-        .map(str::trim)
-        .filter(|k| !k.is_empty());
-    if let Some(raw) = new_key {
-        let key = ApiKey::new(raw);
-        provider
-            .check_key_format(key.expose())
-            .map_err(ApiError::Validation)?;
-        let base_url = check_base_url(provider, request.base_url.as_deref())?;
-        // Seed: "Prevents saving invalid keys": the key is tested live before it is stored.
-        let url = base_url_for(state, provider, base_url.as_deref())?;
-        if let Err(e) = state.providers.list_models(provider, &url, &key).await {
-            audit::record(
-                &state.db,
-                Some(auth.id),
-                AuditEvent::Tested,
-                Some(provider.as_str()),
-                Some(format!("failed: {}", e.kind())),
-                client,
-                now,
-            )
+        .filter(|k| !k.trim().is_empty());
+    match (new_key, existing) {
+        (Some(raw), existing) => {
+            let key = ProviderKey::parse(provider, raw)
+                .map_err(|hint| ServiceError::Validation(hint.into()))?;
+            let base_url = check_base_url(provider, request.base_url.as_deref())?;
+            store_key(state, auth, &user, key, base_url, existing, change, client).await?;
+        }
+        (None, Some(row)) => {
+            let base_url = match (provider, request.base_url.as_deref()) {
+                (Provider::Custom, Some(url)) => Some(check_base_url(provider, Some(url))?),
+                _ => None,
+            };
+            change_stored_key(state, auth, &user, row, base_url, change, client).await?;
+        }
+        (None, None) => {
+            if change.enabled == Some(true) {
+                return Err(ServiceError::Validation(format!(
+                    "No personal {} API key is stored; add one before turning it on",
+                    provider.label()
+                )));
+            }
+            // Choosing a provider without a key just makes it the active one; a model or an
+            // expiry has no key to apply to yet and is left for when the key is saved.
+            if request.provider.is_some() {
+                set_active_provider(&state.db, &user, provider, now).await?;
+                state.key_cache.forget(auth.id);
+            }
+        }
+    }
+    settings(state, auth.id).await
+}
+
+/// What a PUT asks to change on the chosen provider's key.
+struct KeyChange {
+    provider: Provider,
+    enabled: Option<bool>,
+    model: Option<String>,
+    /// `Some(None)` clears the expiry.
+    expiry: Option<Option<DateTime<Utc>>>,
+    now: DateTime<Utc>,
+}
+
+fn parse_model(raw: Option<&str>) -> ServiceResult<Option<String>> {
+    let model = raw.map(str::trim).filter(|m| !m.is_empty());
+    if model.is_some_and(|m| m.len() > 200) {
+        return Err(ServiceError::Validation(
+            "The model name is too long".into(),
+        ));
+    }
+    Ok(model.map(str::to_owned))
+}
+
+/// Saves a new or replacement key. Seed: "Prevents saving invalid keys": the key is tested live
+/// before it is stored, and a failed test is audited and stores nothing.
+#[allow(clippy::too_many_arguments)]
+async fn store_key(
+    state: &AppState,
+    auth: &AuthUser,
+    user: &users::Model,
+    key: ProviderKey,
+    base_url: Option<String>,
+    existing: Option<provider_keys::Model>,
+    change: KeyChange,
+    client: &ClientInfo,
+) -> ServiceResult<()> {
+    let KeyChange {
+        provider,
+        enabled,
+        model,
+        expiry,
+        now,
+    } = change;
+    let url = base_url_for(state, provider, base_url.as_deref())?;
+    if let Err(e) = state
+        .providers
+        .list_models(provider, &url, key.secret())
+        .await
+    {
+        let detail = Some(format!("failed: {}", e.kind()));
+        audit::record(
+            &state.db,
+            Some(auth.id),
+            AuditEvent::Tested,
+            Some(provider.as_str()),
+            detail,
+            client,
+            now,
+        )
+        .await?;
+        return Err(ServiceError::Validation(format!(
+            "The key was not saved: {e}"
+        )));
+    }
+    let sealed = state
+        .vault
+        .encrypt(auth.id, provider.as_str(), key.secret())?;
+    let enabled = enabled.unwrap_or(true);
+    let event = if existing.is_some() {
+        AuditEvent::Replaced
+    } else {
+        AuditEvent::Created
+    };
+    let txn = state.db.begin().await?;
+    match existing {
+        Some(row) => {
+            let mut row = row.into_active_model();
+            row.ciphertext = Set(sealed.ciphertext);
+            row.nonce = Set(sealed.nonce);
+            row.key_version = Set(sealed.key_version);
+            row.preview = Set(key.preview());
+            row.enabled = Set(enabled);
+            if model.is_some() {
+                row.model = Set(model);
+            }
+            row.base_url = Set(base_url);
+            if let Some(e) = expiry {
+                row.expires_at = Set(e);
+                row.expired_notified = Set(false);
+            }
+            row.last_tested_at = Set(Some(now));
+            row.last_test_ok = Set(Some(true));
+            row.updated_at = Set(now);
+            row.update(&txn).await?;
+        }
+        None => {
+            provider_keys::ActiveModel {
+                id: Set(Uuid::new_v4()),
+                user_id: Set(auth.id),
+                provider: Set(provider.as_str().to_owned()),
+                ciphertext: Set(sealed.ciphertext),
+                nonce: Set(sealed.nonce),
+                key_version: Set(sealed.key_version),
+                preview: Set(key.preview()),
+                enabled: Set(enabled),
+                model: Set(model),
+                base_url: Set(base_url),
+                expires_at: Set(expiry.flatten()),
+                expired_notified: Set(false),
+                last_tested_at: Set(Some(now)),
+                last_test_ok: Set(Some(true)),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
             .await?;
-            return Err(ApiError::Validation(format!("The key was not saved: {e}")));
         }
-        let sealed = state.vault.encrypt(auth.id, provider.as_str(), &key)?;
-        let txn = state.db.begin().await?;
-        let enabled = request.use_personal_ai_key.unwrap_or(true);
-        let preview = mask_key_preview(key.expose());
-        let event = if existing.is_some() {
-            AuditEvent::Replaced
+    }
+    audit::record(
+        &txn,
+        Some(auth.id),
+        event,
+        Some(provider.as_str()),
+        None,
+        client,
+        now,
+    )
+    .await?;
+    set_active_provider(&txn, user, provider, now).await?;
+    txn.commit().await?;
+    state.key_cache.forget(auth.id);
+    Ok(())
+}
+
+/// Changes the stored key's switch, model, custom base URL or expiry, without a new key.
+async fn change_stored_key(
+    state: &AppState,
+    auth: &AuthUser,
+    user: &users::Model,
+    row: provider_keys::Model,
+    base_url: Option<Option<String>>,
+    change: KeyChange,
+    client: &ClientInfo,
+) -> ServiceResult<()> {
+    let KeyChange {
+        provider,
+        enabled,
+        model,
+        expiry,
+        now,
+    } = change;
+    let toggled = enabled.filter(|on| *on != row.enabled).map(|on| {
+        if on {
+            AuditEvent::Enabled
         } else {
-            AuditEvent::Created
-        };
-        match existing {
-            Some(row) => {
-                let mut row = row.into_active_model();
-                row.ciphertext = Set(sealed.ciphertext);
-                row.nonce = Set(sealed.nonce);
-                row.key_version = Set(sealed.key_version);
-                row.preview = Set(preview);
-                row.enabled = Set(enabled);
-                if model.is_some() {
-                    row.model = Set(model.clone());
-                }
-                row.base_url = Set(base_url);
-                if let Some(e) = expiry {
-                    row.expires_at = Set(e);
-                    row.expired_notified = Set(false);
-                }
-                row.last_tested_at = Set(Some(now));
-                row.last_test_ok = Set(Some(true));
-                row.updated_at = Set(now);
-                row.update(&txn).await?;
-            }
-            None => {
-                provider_keys::ActiveModel {
-                    id: Set(Uuid::new_v4()),
-                    user_id: Set(auth.id),
-                    provider: Set(provider.as_str().to_owned()),
-                    ciphertext: Set(sealed.ciphertext),
-                    nonce: Set(sealed.nonce),
-                    key_version: Set(sealed.key_version),
-                    preview: Set(preview),
-                    enabled: Set(enabled),
-                    model: Set(model.clone()),
-                    base_url: Set(base_url),
-                    expires_at: Set(expiry.flatten()),
-                    expired_notified: Set(false),
-                    last_tested_at: Set(Some(now)),
-                    last_test_ok: Set(Some(true)),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
-                .insert(&txn)
-                .await?;
-            }
+            AuditEvent::Disabled
         }
+    });
+    let mut active = row.into_active_model();
+    if let Some(on) = enabled {
+        active.enabled = Set(on);
+    }
+    if model.is_some() {
+        active.model = Set(model);
+    }
+    if let Some(url) = base_url {
+        active.base_url = Set(url);
+    }
+    if let Some(e) = expiry {
+        active.expires_at = Set(e);
+        active.expired_notified = Set(false);
+    }
+    active.updated_at = Set(now);
+    let txn = state.db.begin().await?;
+    active.update(&txn).await?;
+    if let Some(event) = toggled {
         audit::record(
             &txn,
             Some(auth.id),
@@ -310,69 +436,11 @@ pub async fn update(
             now,
         )
         .await?;
-        set_active_provider(&txn, &user, provider, now).await?;
-        txn.commit().await?;
-        state.key_cache.forget(auth.id);
-    } else {
-        let txn = state.db.begin().await?;
-        let Some(row) = existing else {
-            if request.use_personal_ai_key == Some(true) {
-                return Err(ApiError::Validation(format!(
-                    "No personal {} API key is stored; add one before turning it on",
-                    provider.label()
-                )));
-            }
-            // Choosing a provider without a key just makes it the active one; a model or an
-            // expiry has no key to apply to yet and is left for when the key is saved.
-            if request.provider.is_some() {
-                set_active_provider(&txn, &user, provider, now).await?;
-            }
-            txn.commit().await?;
-            state.key_cache.forget(auth.id);
-            return settings(state, auth.id).await;
-        };
-        let was_enabled = row.enabled;
-        let mut active = row.into_active_model();
-        let mut toggled = None;
-        if let Some(on) = request.use_personal_ai_key {
-            if on != was_enabled {
-                toggled = Some(if on {
-                    AuditEvent::Enabled
-                } else {
-                    AuditEvent::Disabled
-                });
-            }
-            active.enabled = Set(on);
-        }
-        if model.is_some() {
-            active.model = Set(model);
-        }
-        if provider == Provider::Custom && request.base_url.is_some() {
-            active.base_url = Set(check_base_url(provider, request.base_url.as_deref())?);
-        }
-        if let Some(e) = expiry {
-            active.expires_at = Set(e);
-            active.expired_notified = Set(false);
-        }
-        active.updated_at = Set(now);
-        active.update(&txn).await?;
-        if let Some(event) = toggled {
-            audit::record(
-                &txn,
-                Some(auth.id),
-                event,
-                Some(provider.as_str()),
-                None,
-                client,
-                now,
-            )
-            .await?;
-        }
-        set_active_provider(&txn, &user, provider, now).await?;
-        txn.commit().await?;
-        state.key_cache.forget(auth.id);
     }
-    settings(state, auth.id).await
+    set_active_provider(&txn, user, provider, now).await?;
+    txn.commit().await?;
+    state.key_cache.forget(auth.id);
+    Ok(())
 }
 
 async fn set_active_provider(
@@ -380,7 +448,7 @@ async fn set_active_provider(
     user: &users::Model,
     provider: Provider,
     now: DateTime<Utc>,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     if user.active_provider.as_deref() != Some(provider.as_str()) {
         let mut row = user.clone().into_active_model();
         row.active_provider = Set(Some(provider.as_str().to_owned()));
@@ -391,12 +459,13 @@ async fn set_active_provider(
 }
 
 /// Removes a key (the active provider's when none is named). Deleting turns its use off.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn delete(
     state: &AppState,
     auth: &AuthUser,
     provider: Option<&str>,
     client: &ClientInfo,
-) -> ApiResult<PersonalAiSettings> {
+) -> ServiceResult<PersonalAiSettings> {
     let user = load_user(state, auth.id).await?;
     let provider = parse_provider(provider, active_provider(&user))?;
     let now = state.clock.now();
@@ -424,12 +493,13 @@ pub async fn delete(
 }
 
 /// Stores a key for OpenRouter and makes it the active, enabled provider (the second seed).
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn set_openrouter_key(
     state: &AppState,
     auth: &AuthUser,
     key: &str,
     client: &ClientInfo,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     update(
         state,
         auth,
@@ -446,7 +516,7 @@ pub async fn set_openrouter_key(
 }
 
 /// The decrypted key of one of the user's rows.
-pub(crate) fn decrypt_row(state: &AppState, row: &provider_keys::Model) -> ApiResult<ApiKey> {
+pub(crate) fn decrypt_row(state: &AppState, row: &provider_keys::Model) -> ServiceResult<Secret> {
     Ok(state
         .vault
         .decrypt(row.user_id, &row.provider, &row.ciphertext, &row.nonce)?)
@@ -454,12 +524,13 @@ pub(crate) fn decrypt_row(state: &AppState, row: &provider_keys::Model) -> ApiRe
 
 /// Tests a key with the provider's `GET /models` (no tokens spent). With no key given, tests the
 /// user's stored key for that provider.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn test(
     state: &AppState,
     auth: &AuthUser,
     request: TestAiKeyRequest,
     client: &ClientInfo,
-) -> ApiResult<TestAiKeyResponse> {
+) -> ServiceResult<TestAiKeyResponse> {
     let user = load_user(state, auth.id).await?;
     let provider = parse_provider(request.provider.as_deref(), active_provider(&user))?;
     let stored = provider_keys::Entity::find()
@@ -474,17 +545,18 @@ pub async fn test(
         provider: provider.as_str().to_owned(),
         ..Default::default()
     };
-    let key = if given.is_empty() {
+    let raw = if given.is_empty() {
         match &stored {
             Some(row) => decrypt_row(state, row)?,
             None => return Ok(failure("Enter an API key to test".into())),
         }
     } else {
-        ApiKey::new(given)
+        Secret::new(given)
     };
-    if let Err(message) = provider.check_key_format(key.expose()) {
-        return Ok(failure(message));
-    }
+    let key = match ProviderKey::parse(provider, raw.expose()) {
+        Ok(key) => key,
+        Err(hint) => return Ok(failure(hint.into())),
+    };
     let base_url = match provider {
         Provider::Custom => {
             let url = request
@@ -499,7 +571,10 @@ pub async fn test(
         _ => base_url_for(state, provider, None)?,
     };
     let started = std::time::Instant::now();
-    let result = state.providers.list_models(provider, &base_url, &key).await;
+    let result = state
+        .providers
+        .list_models(provider, &base_url, key.secret())
+        .await;
     let elapsed = started.elapsed();
     let now = state.clock.now();
     let ok = result.is_ok();

@@ -250,10 +250,7 @@ pub async fn load_hits(
     owner: Uuid,
     hits: &[CandidateHit],
 ) -> Result<Vec<Retrieved>, DbErr> {
-    let ids: Vec<Uuid> = hits
-        .iter()
-        .filter_map(|h| Uuid::parse_str(&h.id).ok())
-        .collect();
+    let ids: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
     let mut texts = resume_texts(db, &ids).await?;
     let mut rows: HashMap<Uuid, candidates::Model> = candidates::Entity::find()
         .filter(candidates::Column::OwnerId.eq(owner))
@@ -266,9 +263,8 @@ pub async fn load_hits(
     Ok(hits
         .iter()
         .filter_map(|h| {
-            let id = Uuid::parse_str(&h.id).ok()?;
-            let row = rows.remove(&id)?;
-            let mut r = retrieved(row, texts.remove(&id), h.score, &[]);
+            let row = rows.remove(&h.id)?;
+            let mut r = retrieved(row, texts.remove(&h.id), h.score, &[]);
             r.hit.reason.clone_from(&h.reason);
             Some(r)
         })
@@ -299,7 +295,7 @@ fn retrieved(
     );
     Retrieved {
         hit: CandidateHit {
-            id: row.id.to_string(),
+            id: row.id,
             name,
             score,
             current_title: row.current_title,

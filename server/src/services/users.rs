@@ -6,20 +6,18 @@ use uuid::Uuid;
 
 use crate::{
     entities::users,
-    http::{
-        auth::{AuthUser, ClientInfo},
-        error::{ApiError, ApiResult},
-    },
+    error::{ServiceError, ServiceResult},
     services::{password, rate_limit},
+    session::{AuthUser, ClientInfo},
     state::AppState,
-    vault::ApiKey,
+    vault::Secret,
 };
 
 /// A syntactically valid, lower-cased email address.
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+    pub fn parse(raw: &str) -> Result<Self, ServiceError> {
         let email = raw.trim().to_lowercase();
         let valid = email.len() <= 254
             && email.split_once('@').is_some_and(|(local, domain)| {
@@ -33,7 +31,9 @@ impl Email {
         if valid {
             Ok(Self(email))
         } else {
-            Err(ApiError::Validation("Enter a valid email address".into()))
+            Err(ServiceError::Validation(
+                "Enter a valid email address".into(),
+            ))
         }
     }
 
@@ -42,7 +42,7 @@ impl Email {
     }
 }
 
-async fn hash_password(state: &AppState, password: ApiKey) -> ApiResult<String> {
+async fn hash_password(state: &AppState, password: Secret) -> ServiceResult<String> {
     let _permit = state
         .hashing
         .acquire()
@@ -50,7 +50,7 @@ async fn hash_password(state: &AppState, password: ApiKey) -> ApiResult<String> 
         .map_err(|e| anyhow::anyhow!(e))?;
     tokio::task::spawn_blocking(move || {
         password::hash(password.expose().as_bytes())
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing failed: {e}")))
+            .map_err(|e| ServiceError::Internal(anyhow::anyhow!("hashing failed: {e}")))
     })
     .await
     .map_err(|e| anyhow::anyhow!(e))?
@@ -62,9 +62,9 @@ static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 async fn verify_password(
     state: &AppState,
-    password: ApiKey,
+    password: Secret,
     hash: Option<String>,
-) -> ApiResult<bool> {
+) -> ServiceResult<bool> {
     let _permit = state
         .hashing
         .acquire()
@@ -95,21 +95,22 @@ fn auth_user(row: &users::Model) -> AuthUser {
 }
 
 /// Creates an account; the first account is the admin.
+#[tracing::instrument(skip_all)]
 pub async fn register(
     state: &AppState,
     email: &str,
     password: String,
     name: &str,
-) -> ApiResult<(AuthUser, String)> {
+) -> ServiceResult<(AuthUser, String)> {
     let email = Email::parse(email)?;
-    let password = ApiKey::new(password);
+    let password = Secret::new(password);
     if password.expose().chars().count() < 8 {
-        return Err(ApiError::Validation(
+        return Err(ServiceError::Validation(
             "The password must be at least 8 characters long".into(),
         ));
     }
     if password.expose().len() > 1024 {
-        return Err(ApiError::Validation("The password is too long".into()));
+        return Err(ServiceError::Validation("The password is too long".into()));
     }
     let name = name.trim();
     let name = if name.is_empty() {
@@ -118,7 +119,7 @@ pub async fn register(
         name
     };
     if name.chars().count() > 100 {
-        return Err(ApiError::Validation(
+        return Err(ServiceError::Validation(
             "The name must be at most 100 characters".into(),
         ));
     }
@@ -128,7 +129,7 @@ pub async fn register(
         .await?
         .is_some()
     {
-        return Err(ApiError::Conflict(
+        return Err(ServiceError::Conflict(
             "An account with this email already exists".into(),
         ));
     }
@@ -149,9 +150,9 @@ pub async fn register(
     .await
     .map_err(|e| match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => {
-            ApiError::Conflict("An account with this email already exists".into())
+            ServiceError::Conflict("An account with this email already exists".into())
         }
-        _ => ApiError::from(e),
+        _ => ServiceError::from(e),
     })?;
     let user = auth_user(&row);
     let token = state.jwt.issue(&user, now.timestamp())?;
@@ -159,15 +160,16 @@ pub async fn register(
 }
 
 /// Checks credentials, throttled per IP and per email.
+#[tracing::instrument(skip_all)]
 pub async fn login(
     state: &AppState,
     email: &str,
     password: String,
     client: &ClientInfo,
-) -> ApiResult<(AuthUser, String)> {
+) -> ServiceResult<(AuthUser, String)> {
     let now = state.clock.now().timestamp();
     let normalized = email.trim().to_lowercase();
-    let too_many = |retry_after| ApiError::TooManyRequests {
+    let too_many = |retry_after| ServiceError::TooManyRequests {
         message: "Too many login attempts; try again later".into(),
         retry_after,
     };
@@ -191,7 +193,7 @@ pub async fn login(
         .await?;
     let ok = verify_password(
         state,
-        ApiKey::new(password),
+        Secret::new(password),
         row.as_ref().map(|r| r.password_hash.clone()),
     )
     .await?;
@@ -201,6 +203,6 @@ pub async fn login(
             let token = state.jwt.issue(&user, state.clock.now().timestamp())?;
             Ok((user, token))
         }
-        _ => Err(ApiError::InvalidCredentials),
+        _ => Err(ServiceError::InvalidCredentials),
     }
 }

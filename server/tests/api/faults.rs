@@ -58,7 +58,7 @@ async fn answered(request: RequestBuilder) -> Response {
     into_response(res).await
 }
 
-/// 503 with the JSON error shape, as `ApiError::Unavailable` answers.
+/// 503 with the JSON error shape, as `ServiceError::Unavailable` answers.
 fn assert_unavailable(what: &str, r: &Response) {
     assert_eq!(
         r.status,

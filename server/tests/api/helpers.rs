@@ -426,7 +426,7 @@ impl TestApp {
         let sealed = self
             .state
             .vault
-            .encrypt(user_id, provider, &server::vault::ApiKey::new(key))
+            .encrypt(user_id, provider, &server::vault::Secret::new(key))
             .unwrap();
         let now = chrono::Utc::now();
         provider_keys::ActiveModel {

@@ -331,11 +331,9 @@ db_test!(
         let key = groq_key("valid");
         app.save_groq_key(&token, &key).await;
         let config = (*app.state.config).clone();
-        server::cli::rotate_master_key_with(&config, None)
-            .await
-            .unwrap();
         let db = server::startup::connect_database(&config).await.unwrap();
-        let vault = server::startup::open_vault(&config, &db).await.unwrap();
+        server::vault::rotate(&config, &db, None).await.unwrap();
+        let vault = server::vault::open(&config, &db).await.unwrap();
         assert_eq!(vault.key_version(), 2);
         let row = provider_keys::Entity::find()
             .one(&db)
@@ -359,10 +357,10 @@ db_test!(
         );
         // A wrong master key stops start-up with a clear message.
         let mut wrong = config.clone();
-        wrong.master_key = Some(server::vault::ApiKey::new(
+        wrong.master_key = Some(server::vault::Secret::new(
             server::vault::MasterKey::generate().to_base64().as_str(),
         ));
-        let err = server::startup::open_vault(&wrong, &db)
+        let err = server::vault::open(&wrong, &db)
             .await
             .unwrap_err()
             .to_string();

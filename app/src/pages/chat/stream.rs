@@ -310,19 +310,20 @@ mod active {
 mod tests {
     use super::*;
 
-    const START: &str = r#"{"conversation_id":"c1","key_source":"personal","provider":"groq","model":"m","candidates":[{"id":"a","name":"Ada","score":1.5,"current_title":null,"skills":["Python"],"reason":"python in skills"}]}"#;
+    const START: &str = r#"{"conversation_id":"00000000-0000-4000-8000-0000000000c1","key_source":"personal","provider":"groq","model":"m","candidates":[{"id":"00000000-0000-4000-8000-00000000000a","name":"Ada","score":1.5,"current_title":null,"skills":["Python"],"reason":"python in skills"}]}"#;
 
     #[test]
     fn a_whole_stream_in_order() {
         let text = format!(
-            "event: candidates\ndata: {START}\n\n: keep-alive\n\ndata: {{\"token\":\"Hello\"}}\n\ndata: {{\"token\":\" wörld\\n\"}}\n\nevent: done\ndata: {{\"message_id\":\"m1\",\"prompt_tokens\":3,\"completion_tokens\":2}}\n\ndata: [DONE]\n\n"
+            "event: candidates\ndata: {START}\n\n: keep-alive\n\ndata: {{\"token\":\"Hello\"}}\n\ndata: {{\"token\":\" wörld\\n\"}}\n\nevent: done\ndata: {{\"message_id\":\"00000000-0000-4000-8000-0000000000e1\",\"prompt_tokens\":3,\"completion_tokens\":2}}\n\ndata: [DONE]\n\n"
         );
         let (events, used) = take_events(&text);
         assert_eq!(used, text.len());
         assert_eq!(events.len(), 4);
         assert!(
             matches!(&events[0], StreamEvent::Start(s)
-                if s.conversation_id.as_deref() == Some("c1")
+                if s.conversation_id.map(|id| id.to_string()).as_deref()
+                    == Some("00000000-0000-4000-8000-0000000000c1")
                     && s.candidates[0].name == "Ada"
                     && !s.candidates[0].cited),
             "{:?}",
@@ -333,7 +334,7 @@ mod tests {
         assert_eq!(
             events[3],
             StreamEvent::Done(StreamDone {
-                message_id: Some("m1".to_owned()),
+                message_id: uuid::Uuid::parse_str("00000000-0000-4000-8000-0000000000e1").ok(),
                 prompt_tokens: 3,
                 completion_tokens: 2
             })

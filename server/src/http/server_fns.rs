@@ -15,15 +15,12 @@ use app::api::{
 use http::request::Parts;
 use uuid::Uuid;
 
+use super::auth::{authenticate_parts, clear_cookie_header, session_cookie_header};
 use crate::{
-    http::{
-        auth::{
-            authenticate_parts, clear_cookie_header, session_cookie_header, AuthUser, ClientInfo,
-        },
-        error::ApiError,
-    },
+    error::ServiceError,
     providers::Provider,
     services::{admin, audit, chat, guide, keys, resumes, usage, users},
+    session::{AuthUser, ClientInfo},
     state::AppState,
 };
 
@@ -39,20 +36,6 @@ impl ServerBackend {
     fn client(&self, parts: &Parts) -> ClientInfo {
         ClientInfo::from_parts(parts, self.state.config.trust_proxy_headers)
     }
-}
-
-fn candidate_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id).map_err(|_| AppError::new(404, "Not found", "Candidate not found"))
-}
-
-fn auth_user(user: &UserDto) -> Result<AuthUser, AppError> {
-    let id = Uuid::parse_str(&user.id).map_err(|_| AppError::unauthorized())?;
-    Ok(AuthUser {
-        id,
-        email: user.email.clone(),
-        name: user.name.clone(),
-        is_admin: user.is_admin,
-    })
 }
 
 #[async_trait::async_trait]
@@ -99,7 +82,7 @@ impl Backend for ServerBackend {
     }
 
     async fn ai_settings(&self, user: &UserDto) -> Result<PersonalAiSettings, AppError> {
-        Ok(keys::settings(&self.state, auth_user(user)?.id).await?)
+        Ok(keys::settings(&self.state, user.id).await?)
     }
 
     async fn update_ai_settings(
@@ -108,7 +91,13 @@ impl Backend for ServerBackend {
         request: UpdatePersonalAiSettings,
         parts: &Parts,
     ) -> Result<PersonalAiSettings, AppError> {
-        Ok(keys::update(&self.state, &auth_user(user)?, request, &self.client(parts)).await?)
+        Ok(keys::update(
+            &self.state,
+            &AuthUser::from(user),
+            request,
+            &self.client(parts),
+        )
+        .await?)
     }
 
     async fn delete_ai_key(
@@ -119,7 +108,7 @@ impl Backend for ServerBackend {
     ) -> Result<PersonalAiSettings, AppError> {
         Ok(keys::delete(
             &self.state,
-            &auth_user(user)?,
+            &AuthUser::from(user),
             provider.as_deref(),
             &self.client(parts),
         )
@@ -132,30 +121,36 @@ impl Backend for ServerBackend {
         request: TestAiKeyRequest,
         parts: &Parts,
     ) -> Result<TestAiKeyResponse, AppError> {
-        Ok(keys::test(&self.state, &auth_user(user)?, request, &self.client(parts)).await?)
+        Ok(keys::test(
+            &self.state,
+            &AuthUser::from(user),
+            request,
+            &self.client(parts),
+        )
+        .await?)
     }
 
     fn setup_guide(&self, provider: Option<&str>) -> Result<SetupGuide, AppError> {
         let provider = match provider {
-            Some(p) => Provider::parse(p).map_err(ApiError::Validation)?,
+            Some(p) => Provider::parse(p).map_err(ServiceError::from)?,
             None => Provider::Groq,
         };
         Ok(guide::setup_guide(
             provider,
-            self.state.config.default_models.for_provider(provider),
+            self.state.config.providers.default_model(provider),
         ))
     }
 
     async fn usage(&self, user: &UserDto, days: u32) -> Result<UsageSummary, AppError> {
-        Ok(usage::summary(&self.state, auth_user(user)?.id, days)
+        Ok(usage::summary(&self.state, user.id, days)
             .await
-            .map_err(ApiError::from)?)
+            .map_err(ServiceError::from)?)
     }
 
     async fn audit(&self, user: &UserDto) -> Result<Vec<AuditEntry>, AppError> {
-        Ok(audit::list(&self.state.db, auth_user(user)?.id, 200)
+        Ok(audit::list(&self.state.db, user.id, 200)
             .await
-            .map_err(ApiError::from)?)
+            .map_err(ServiceError::from)?)
     }
 
     async fn list_candidates(
@@ -163,65 +158,65 @@ impl Backend for ServerBackend {
         user: &UserDto,
         query: CandidateQuery,
     ) -> Result<CandidatePage, AppError> {
-        Ok(resumes::list(&self.state, &auth_user(user)?, query).await?)
+        Ok(resumes::list(&self.state, &AuthUser::from(user), query).await?)
     }
 
-    async fn get_candidate(&self, user: &UserDto, id: &str) -> Result<CandidateDetail, AppError> {
-        Ok(resumes::get(&self.state, &auth_user(user)?, candidate_id(id)?).await?)
+    async fn get_candidate(&self, user: &UserDto, id: Uuid) -> Result<CandidateDetail, AppError> {
+        Ok(resumes::get(&self.state, &AuthUser::from(user), id).await?)
     }
 
-    async fn reanalyze_candidate(&self, user: &UserDto, id: &str) -> Result<Candidate, AppError> {
-        Ok(resumes::reanalyze(&self.state, &auth_user(user)?, candidate_id(id)?).await?)
+    async fn reanalyze_candidate(&self, user: &UserDto, id: Uuid) -> Result<Candidate, AppError> {
+        Ok(resumes::reanalyze(&self.state, &AuthUser::from(user), id).await?)
     }
 
-    async fn delete_candidate(&self, user: &UserDto, id: &str) -> Result<(), AppError> {
-        Ok(resumes::delete(&self.state, &auth_user(user)?, candidate_id(id)?).await?)
+    async fn delete_candidate(&self, user: &UserDto, id: Uuid) -> Result<(), AppError> {
+        Ok(resumes::delete(&self.state, &AuthUser::from(user), id).await?)
     }
 
     async fn list_conversations(
         &self,
         user: &UserDto,
     ) -> Result<Vec<ConversationSummary>, AppError> {
-        Ok(chat::list_conversations(&self.state, &auth_user(user)?).await?)
+        Ok(chat::list_conversations(&self.state, &AuthUser::from(user)).await?)
     }
 
     async fn get_conversation(
         &self,
         user: &UserDto,
-        id: &str,
+        id: Uuid,
     ) -> Result<ConversationDetail, AppError> {
-        Ok(chat::get_conversation(&self.state, &auth_user(user)?, id).await?)
+        Ok(chat::get_conversation(&self.state, &AuthUser::from(user), id).await?)
     }
 
     async fn rename_conversation(
         &self,
         user: &UserDto,
-        id: &str,
+        id: Uuid,
         title: String,
     ) -> Result<ConversationSummary, AppError> {
-        Ok(chat::rename_conversation(&self.state, &auth_user(user)?, id, &title).await?)
+        Ok(chat::rename_conversation(&self.state, &AuthUser::from(user), id, &title).await?)
     }
 
-    async fn delete_conversation(&self, user: &UserDto, id: &str) -> Result<(), AppError> {
-        Ok(chat::delete_conversation(&self.state, &auth_user(user)?, id).await?)
+    async fn delete_conversation(&self, user: &UserDto, id: Uuid) -> Result<(), AppError> {
+        Ok(chat::delete_conversation(&self.state, &AuthUser::from(user), id).await?)
     }
 
     async fn chat_key_status(&self, user: &UserDto) -> Result<AiKeyStatus, AppError> {
-        Ok(chat::key_status(&self.state, &auth_user(user)?).await?)
+        Ok(chat::key_status(&self.state, &AuthUser::from(user)).await?)
     }
 
     async fn admin_users(&self, user: &UserDto) -> Result<Vec<AdminUser>, AppError> {
-        let admin = admin::require_admin(&self.state, &auth_user(user)?).await?;
+        let admin = admin::require_admin(&self.state, &AuthUser::from(user)).await?;
         Ok(admin::list_users(&self.state, &admin).await?)
     }
 
     async fn admin_ai_config(&self, user: &UserDto) -> Result<AdminAiConfig, AppError> {
-        let admin = admin::require_admin(&self.state, &auth_user(user)?).await?;
+        let admin = admin::require_admin(&self.state, &AuthUser::from(user)).await?;
         Ok(admin::ai_config(&self.state, &admin).await?)
     }
 
     async fn admin_test_system_key(&self, user: &UserDto) -> Result<TestAiKeyResponse, AppError> {
-        let admin = admin::require_admin(&self.state, &auth_user(user)?).await?;
+        let admin = admin::require_admin(&self.state, &AuthUser::from(user)).await?;
         Ok(admin::test_system_key(&self.state, &admin).await?)
     }
 
@@ -230,12 +225,12 @@ impl Backend for ServerBackend {
         user: &UserDto,
         settings: AdminSettings,
     ) -> Result<AdminAiConfig, AppError> {
-        let admin = admin::require_admin(&self.state, &auth_user(user)?).await?;
+        let admin = admin::require_admin(&self.state, &AuthUser::from(user)).await?;
         Ok(admin::update_settings(&self.state, &admin, settings).await?)
     }
 
     async fn admin_usage(&self, user: &UserDto, days: u32) -> Result<UsageSummary, AppError> {
-        let admin = admin::require_admin(&self.state, &auth_user(user)?).await?;
+        let admin = admin::require_admin(&self.state, &AuthUser::from(user)).await?;
         Ok(admin::usage(&self.state, &admin, days).await?)
     }
 }

@@ -13,12 +13,15 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-/// A plaintext secret (a provider key, the JWT secret). Debug and Display print `[redacted]`;
-/// the memory is zeroed on drop.
-#[derive(Clone)]
-pub struct ApiKey(SecretString);
+mod master;
+pub use master::{open, rotate};
 
-impl ApiKey {
+/// A plaintext secret: a password, the JWT or master key text, a decrypted provider key.
+/// Debug and Display print `[redacted]`; the memory is zeroed on drop.
+#[derive(Clone)]
+pub struct Secret(SecretString);
+
+impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
         Self(SecretString::from(value.into()))
     }
@@ -28,13 +31,13 @@ impl ApiKey {
     }
 }
 
-impl fmt::Debug for ApiKey {
+impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
     }
 }
 
-impl fmt::Display for ApiKey {
+impl fmt::Display for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
     }
@@ -149,7 +152,7 @@ impl Vault {
         ad
     }
 
-    pub fn encrypt(&self, user_id: Uuid, provider: &str, key: &ApiKey) -> anyhow::Result<Sealed> {
+    pub fn encrypt(&self, user_id: Uuid, provider: &str, key: &Secret) -> anyhow::Result<Sealed> {
         self.seal(
             &Self::associated_data(user_id, provider),
             key.expose().as_bytes(),
@@ -162,11 +165,11 @@ impl Vault {
         provider: &str,
         ciphertext: &[u8],
         nonce: &[u8],
-    ) -> anyhow::Result<ApiKey> {
+    ) -> anyhow::Result<Secret> {
         let plain = self.open(&Self::associated_data(user_id, provider), ciphertext, nonce)?;
         let text =
             String::from_utf8(plain.to_vec()).map_err(|_| anyhow!("decrypted key is not text"))?;
-        Ok(ApiKey::new(text))
+        Ok(Secret::new(text))
     }
 
     pub fn seal_canary(&self) -> anyhow::Result<Sealed> {
@@ -228,7 +231,7 @@ mod tests {
     fn round_trip_and_associated_data() -> anyhow::Result<()> {
         let vault = Vault::new(&MasterKey::generate(), 1);
         let (alice, bob) = (Uuid::new_v4(), Uuid::new_v4());
-        let key = ApiKey::new("gsk_secretsecretsecretsecretsecretsecretsecret1234");
+        let key = Secret::new("gsk_secretsecretsecretsecretsecretsecretsecret1234");
         let sealed = vault.encrypt(alice, "groq", &key)?;
         assert_eq!(
             vault
@@ -261,7 +264,7 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted() {
-        let key = ApiKey::new("gsk_topsecret");
+        let key = Secret::new("gsk_topsecret");
         assert_eq!(format!("{key:?} {key}"), "[redacted] [redacted]");
     }
 }

@@ -1,0 +1,424 @@
+//! Resumes and candidates: upload (extract, store, then analyse), re-analysis, listing and
+//! search, download and deletion. Every query is scoped to the caller, so another user's
+//! candidate is simply "not found".
+//!
+//! The analysis itself (prompt, AI call, retry and reading the model's JSON) is in
+//! `analysis`, the email and phone scanners in `contacts`, and the uploaded file's limits and
+//! cleaned name in `files`.
+mod analysis;
+mod contacts;
+mod files;
+
+use app::api::candidates::{
+    AnalysisStatus, Candidate, CandidateDetail, CandidatePage, CandidateQuery, ResumeAnalysis,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    sea_query::{Alias, Expr, Func, LikeExpr},
+    ActiveModelTrait, ColumnTrait, DbErr, DerivePartialModel, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use self::analysis::analyse_detached;
+pub use self::{
+    analysis::{parse_analysis, repair_json, validate_analysis, ANALYSIS_MAX_CHARS},
+    contacts::{find_email, find_phone, merge_contacts},
+    files::{clean_file_name, max_upload_bytes, too_large, ResumeDownload, UploadFile},
+};
+use crate::{
+    entities::{candidates, resumes},
+    error::{ServiceError, ServiceResult},
+    services::{
+        ai::KeySource,
+        extract::{self, DocumentKind},
+    },
+    session::AuthUser,
+    state::AppState,
+};
+
+const DEFAULT_PER_PAGE: u64 = 20;
+const MAX_PER_PAGE: u64 = 100;
+
+/// Stores a resume and analyses it. `replace` names an existing candidate of the caller whose
+/// resume is replaced; otherwise a new candidate is created. The file and its text are
+/// committed before the AI call, so a failed analysis loses nothing: the candidate is then
+/// answered with `analysis_status: "failed"` and the reason.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn upload(
+    state: &AppState,
+    auth: &AuthUser,
+    file: UploadFile,
+    replace: Option<Uuid>,
+) -> ServiceResult<Candidate> {
+    if file.bytes.len() > max_upload_bytes(&state.config) {
+        return Err(too_large(&state.config));
+    }
+    // The target must be the caller's before any work is done.
+    let existing = match replace {
+        Some(id) => Some(find_owned(state, auth, id).await?),
+        None => None,
+    };
+    let kind = DocumentKind::detect(&file.file_name, &file.content_type, &file.bytes)?;
+    let text = extract::extract_text(kind, file.bytes.clone()).await?;
+    let file_name = clean_file_name(&file.file_name, kind);
+    let id = existing.as_ref().map_or_else(Uuid::new_v4, |c| c.id);
+    let now = state.clock.now();
+    // What the pattern finds is known even if the AI call fails.
+    let known = ResumeAnalysis {
+        email: find_email(&text),
+        phone: find_phone(&text),
+        ..Default::default()
+    };
+
+    let txn = state.db.begin().await?;
+    let pending = candidates::ActiveModel {
+        id: Set(id),
+        owner_id: Set(auth.id),
+        name: Set(None),
+        email: Set(known.email.clone()),
+        current_title: Set(None),
+        skills: Set("[]".into()),
+        summary: Set(None),
+        analysis: Set(Some(analysis_json(&known)?)),
+        analysis_status: Set(AnalysisStatus::Pending.as_str().into()),
+        analysis_error: Set(None),
+        key_source: Set(None),
+        search_text: Set(search_text(&known, &text)),
+        created_at: Set(existing.as_ref().map_or(now, |c| c.created_at)),
+        updated_at: Set(now),
+    };
+    let candidate = match existing {
+        Some(_) => {
+            resumes::Entity::delete_many()
+                .filter(resumes::Column::CandidateId.eq(id))
+                .exec(&txn)
+                .await?;
+            pending.update(&txn).await.map_err(not_found_if_gone)?
+        }
+        None => pending.insert(&txn).await?,
+    };
+    let file_size = file.bytes.len() as u64;
+    resumes::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        candidate_id: Set(candidate.id),
+        file_name: Set(file_name.clone()),
+        content_type: Set(kind.content_type().into()),
+        bytes: Set(file.bytes.to_vec()),
+        text: Set(text.clone()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+
+    let text_length = text.chars().count() as i64;
+    let candidate = analyse_detached(state, auth, candidate, text).await?;
+    let facts = ResumeFacts {
+        candidate_id: candidate.id,
+        file_name,
+        content_type: kind.content_type().into(),
+        text_length,
+        file_size: file_size as i64,
+    };
+    Ok(to_dto(CandidateRow::from(candidate), Some(&facts)))
+}
+
+/// What a candidate whose analysis was cut off by a server stop says; the retry redoes it.
+pub const INTERRUPTED: &str = "The analysis was interrupted when the server stopped; retry it";
+
+/// Marks analyses that can no longer finish as failed, so their candidates offer a retry instead
+/// of staying "pending" for ever. `cutoff`: only those untouched since then (PostgreSQL, where
+/// other instances may be mid-analysis); `None`: every pending one (SQLite, one process, at
+/// startup). The resume and everything extracted stay as they are.
+pub async fn fail_interrupted(
+    db: &impl sea_orm::ConnectionTrait,
+    cutoff: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let mut update = candidates::Entity::update_many()
+        .col_expr(
+            candidates::Column::AnalysisStatus,
+            Expr::value(AnalysisStatus::Failed.as_str()),
+        )
+        .col_expr(candidates::Column::AnalysisError, Expr::value(INTERRUPTED))
+        .col_expr(candidates::Column::UpdatedAt, Expr::value(now))
+        .filter(candidates::Column::AnalysisStatus.eq(AnalysisStatus::Pending.as_str()));
+    if let Some(cutoff) = cutoff {
+        update = update.filter(candidates::Column::UpdatedAt.lt(cutoff));
+    }
+    Ok(update.exec(db).await?.rows_affected)
+}
+
+/// Runs the analysis again on the stored text with the caller's current key. A failure is
+/// recorded on the candidate (and returned in it), as on upload.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn reanalyze(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<Candidate> {
+    let candidate = find_owned(state, auth, id).await?;
+    let text = resume_text(state, id).await?;
+    let candidate = analyse_detached(state, auth, candidate, text).await?;
+    let facts = resume_facts(state, &[id]).await?;
+    Ok(to_dto(CandidateRow::from(candidate), facts.first()))
+}
+
+/// One page of the caller's candidates, newest first, optionally filtered by `q`.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn list(
+    state: &AppState,
+    auth: &AuthUser,
+    query: CandidateQuery,
+) -> ServiceResult<CandidatePage> {
+    let page = query.page.unwrap_or(1).max(1);
+    let per_page = query
+        .per_page
+        .unwrap_or(DEFAULT_PER_PAGE)
+        .clamp(1, MAX_PER_PAGE);
+    let mut select = candidates::Entity::find().filter(candidates::Column::OwnerId.eq(auth.id));
+    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        // A bound parameter with LIKE's own wildcards escaped: `%`, `_` and quotes in `q` are
+        // matched literally.
+        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+        select = select.filter(
+            Expr::col(candidates::Column::SearchText).like(LikeExpr::new(pattern).escape('\\')),
+        );
+    }
+    let total = select.clone().count(&state.db).await?;
+    let rows: Vec<CandidateRow> = select
+        .order_by_desc(candidates::Column::CreatedAt)
+        .order_by_desc(candidates::Column::Id)
+        .offset(page.saturating_sub(1).saturating_mul(per_page))
+        .limit(per_page)
+        .into_partial_model()
+        .all(&state.db)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let facts = resume_facts(state, &ids).await?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let f = facts.iter().find(|f| f.candidate_id == row.id);
+            to_dto(row, f)
+        })
+        .collect();
+    Ok(CandidatePage {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// One of the caller's candidates with its resume text.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn get(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<CandidateDetail> {
+    let candidate = find_owned(state, auth, id).await?;
+    let facts = resume_facts(state, &[id]).await?;
+    let resume_text = resume_text(state, id).await?;
+    Ok(CandidateDetail {
+        candidate: to_dto(CandidateRow::from(candidate), facts.first()),
+        resume_text,
+    })
+}
+
+/// The original file, as uploaded.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn download(
+    state: &AppState,
+    auth: &AuthUser,
+    id: Uuid,
+) -> ServiceResult<ResumeDownload> {
+    find_owned(state, auth, id).await?;
+    let resume = resumes::Entity::find()
+        .filter(resumes::Column::CandidateId.eq(id))
+        .one(&state.db)
+        .await?
+        .ok_or(ServiceError::NotFound("Resume"))?;
+    Ok(ResumeDownload {
+        file_name: resume.file_name,
+        content_type: resume.content_type,
+        bytes: resume.bytes,
+    })
+}
+
+/// Deletes the candidate and its resume.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn delete(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<()> {
+    let txn = state.db.begin().await?;
+    let deleted = candidates::Entity::delete_many()
+        .filter(candidates::Column::Id.eq(id))
+        .filter(candidates::Column::OwnerId.eq(auth.id))
+        .exec(&txn)
+        .await?;
+    if deleted.rows_affected == 0 {
+        return Err(ServiceError::NotFound("Candidate"));
+    }
+    // The foreign key cascades too; deleting explicitly does not depend on SQLite's pragma.
+    resumes::Entity::delete_many()
+        .filter(resumes::Column::CandidateId.eq(id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn find_owned(
+    state: &AppState,
+    auth: &AuthUser,
+    id: Uuid,
+) -> ServiceResult<candidates::Model> {
+    candidates::Entity::find_by_id(id)
+        .filter(candidates::Column::OwnerId.eq(auth.id))
+        .one(&state.db)
+        .await?
+        .ok_or(ServiceError::NotFound("Candidate"))
+}
+
+#[derive(DerivePartialModel, FromQueryResult)]
+#[sea_orm(entity = "resumes::Entity")]
+struct ResumeTextRow {
+    text: String,
+}
+
+async fn resume_text(state: &AppState, candidate_id: Uuid) -> ServiceResult<String> {
+    Ok(resumes::Entity::find()
+        .filter(resumes::Column::CandidateId.eq(candidate_id))
+        .into_partial_model::<ResumeTextRow>()
+        .one(&state.db)
+        .await?
+        .ok_or(ServiceError::NotFound("Resume"))?
+        .text)
+}
+
+/// A candidate row without `search_text`, which holds the whole resume text.
+#[derive(DerivePartialModel, FromQueryResult)]
+#[sea_orm(entity = "candidates::Entity")]
+struct CandidateRow {
+    id: Uuid,
+    analysis: Option<String>,
+    analysis_status: String,
+    analysis_error: Option<String>,
+    key_source: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<candidates::Model> for CandidateRow {
+    fn from(c: candidates::Model) -> Self {
+        Self {
+            id: c.id,
+            analysis: c.analysis,
+            analysis_status: c.analysis_status,
+            analysis_error: c.analysis_error,
+            key_source: c.key_source,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// What the candidate DTO says about the stored file, without loading the file.
+#[derive(Debug, FromQueryResult)]
+struct ResumeFacts {
+    candidate_id: Uuid,
+    file_name: String,
+    content_type: String,
+    text_length: i64,
+    file_size: i64,
+}
+
+async fn resume_facts(state: &AppState, ids: &[Uuid]) -> ServiceResult<Vec<ResumeFacts>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // LENGTH of a blob/bytea counts bytes on both databases; the casts keep the integer type
+    // the same on both.
+    let bigint = || Alias::new("BIGINT");
+    Ok(resumes::Entity::find()
+        .select_only()
+        .column(resumes::Column::CandidateId)
+        .column(resumes::Column::FileName)
+        .column(resumes::Column::ContentType)
+        .column_as(
+            Expr::expr(Func::char_length(Expr::col(resumes::Column::Text))).cast_as(bigint()),
+            "text_length",
+        )
+        .column_as(
+            Expr::expr(Func::cust(Alias::new("LENGTH")).arg(Expr::col(resumes::Column::Bytes)))
+                .cast_as(bigint()),
+            "file_size",
+        )
+        .filter(resumes::Column::CandidateId.is_in(ids.iter().copied()))
+        .into_model::<ResumeFacts>()
+        .all(&state.db)
+        .await?)
+}
+
+fn to_dto(row: CandidateRow, facts: Option<&ResumeFacts>) -> Candidate {
+    let analysis = row
+        .analysis
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<ResumeAnalysis>(json).ok())
+        .unwrap_or_default();
+    Candidate {
+        id: row.id,
+        analysis,
+        analysis_status: AnalysisStatus::from_stored(&row.analysis_status),
+        analysis_error: row.analysis_error,
+        key_source: row.key_source.as_deref().and_then(KeySource::from_stored),
+        text_length: facts.map_or(0, |f| f.text_length.max(0) as u64),
+        file_name: facts.map(|f| f.file_name.clone()).unwrap_or_default(),
+        content_type: facts.map(|f| f.content_type.clone()).unwrap_or_default(),
+        file_size: facts.map_or(0, |f| f.file_size.max(0) as u64),
+        download_url: format!("/api/v1/candidates/{}/resume", row.id),
+        created_at: row.created_at.into(),
+        updated_at: row.updated_at.into(),
+    }
+}
+
+fn analysis_json(analysis: &ResumeAnalysis) -> ServiceResult<String> {
+    serde_json::to_string(analysis).map_err(|e| ServiceError::Internal(e.into()))
+}
+
+/// Lower-cased name, title, skills, summary, contacts and resume text, searched with LIKE.
+fn search_text(analysis: &ResumeAnalysis, text: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    parts.extend(analysis.name.as_deref());
+    parts.extend(analysis.current_title.as_deref());
+    parts.extend(analysis.skills.iter().map(String::as_str));
+    parts.extend(analysis.summary.as_deref());
+    parts.extend(analysis.location.as_deref());
+    parts.extend(analysis.email.as_deref());
+    parts.push(text);
+    parts.join("\n").to_lowercase()
+}
+
+/// Escapes LIKE's wildcards and the escape character itself (`\`).
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An update that matched no row: the candidate was deleted meanwhile (for example while the
+/// AI was answering).
+fn not_found_if_gone(e: DbErr) -> ServiceError {
+    match e {
+        DbErr::RecordNotUpdated => ServiceError::NotFound("Candidate"),
+        other => other.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(escape_like(r"50%_a\b"), r"50\%\_a\\b");
+    }
+}
