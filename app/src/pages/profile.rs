@@ -1,10 +1,10 @@
 //! My Profile: the personal AI key, in the seed's seven sections.
 use leptos::{html, prelude::*};
 
-use crate::provider::Provider;
 use crate::components::error_view::{error_fallback, ErrorMessage};
 use crate::components::layout::KeyBanner;
 use crate::components::test_result::TestResult;
+use crate::provider::Provider;
 
 use crate::api::profile::{
     get_ai_settings, get_setup_guide, PersonalAiSettings, RemoveAiKey, SaveAiSettings, SetupGuide,

@@ -2,10 +2,7 @@
 //! analysis as soon as the server answers.
 use leptos::prelude::*;
 
-use crate::api::{
-    candidates::{AnalysisStatus, Candidate},
-    profile::KeySource,
-};
+use crate::api::{candidates::Candidate, profile::KeySource};
 
 #[derive(Clone)]
 struct UploadEntry {
@@ -185,11 +182,13 @@ fn xhr_upload(file: leptos::web_sys::File, entry: UploadEntry) {
         if (200..300).contains(&code) {
             match serde_json::from_str::<Candidate>(&text) {
                 Ok(c) => {
-                    status.set(if c.analysis_status == AnalysisStatus::Done {
-                        "done"
-                    } else {
-                        "failed"
-                    });
+                    status.set(
+                        if c.analysis_status == crate::api::candidates::AnalysisStatus::Done {
+                            "done"
+                        } else {
+                            "failed"
+                        },
+                    );
                     result.set(Some(c));
                 }
                 Err(_) => {

@@ -281,3 +281,39 @@ db_test!(health_and_pages, |app: TestApp| async move {
     let html = page.text().await.unwrap();
     assert!(html.contains("Log in to Hirekey"));
 });
+
+db_test!(
+    every_response_carries_a_request_id,
+    |app: TestApp| async move {
+        let token = app.register("rid@example.com").await;
+        let first = app
+            .request(
+                Method::GET,
+                "/api/v1/profile/ai-settings",
+                Some(&token),
+                None,
+            )
+            .await;
+        let second = app
+            .request(Method::GET, "/api/v1/no-such-route", None, None)
+            .await;
+        let id = |r: &Response| {
+            r.headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+                .expect("x-request-id on the response")
+        };
+        assert_eq!(id(&first).len(), 36, "a UUID");
+        assert_ne!(id(&first), id(&second), "one id per request");
+        // An id a proxy already gave the request is kept.
+        let kept = app
+            .http
+            .get(format!("{}/healthz", app.url))
+            .header("x-request-id", "lb-1234")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(kept.headers()["x-request-id"], "lb-1234");
+    }
+);
