@@ -3,7 +3,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::{bail, Context};
 
-use crate::providers::Provider;
+use crate::providers::{OutboundPolicy, Provider};
 use crate::vault::Secret;
 
 /// The system AI configuration (the seed's `.env` variables).
@@ -70,6 +70,9 @@ pub struct Config {
     pub system_key_calls_per_minute: u32,
     pub provider_timeout: Duration,
     pub redis_url: Option<String>,
+    /// `HIREKEY_ALLOWED_PROVIDER_HOSTS`: local model servers users may point a custom
+    /// provider at.
+    pub allowed_provider_hosts: OutboundPolicy,
 }
 
 impl Config {
@@ -140,6 +143,9 @@ impl Config {
             system_key_calls_per_minute,
             provider_timeout,
             redis_url: var("REDIS_URL"),
+            allowed_provider_hosts: OutboundPolicy::parse(
+                &var("HIREKEY_ALLOWED_PROVIDER_HOSTS").unwrap_or_default(),
+            )?,
         })
     }
 

@@ -32,10 +32,6 @@ use crate::{
     vault::{self, write_secret_file, MasterKey},
 };
 
-const CSP: &str = "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; \
-style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
-object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
-
 /// Opens the database (creating the SQLite file and data directory when needed).
 pub async fn connect_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
     if config.is_sqlite() {
@@ -122,7 +118,10 @@ impl Application {
         let state = AppState {
             usage: UsageRecorder::start(db.clone()),
             db,
-            providers: ProviderClient::new(config.provider_timeout)?,
+            providers: ProviderClient::new(
+                config.provider_timeout,
+                config.allowed_provider_hosts.clone(),
+            )?,
             config: Arc::new(config),
             vault: Arc::new(vault),
             jwt: Arc::new(jwt),
@@ -178,9 +177,12 @@ fn build_router(state: AppState) -> Router {
         ))
         .with_state(state)
         .layer(CompressionLayer::new())
+        // Pages set their own, with the response's nonce (`app::shell`); everything else gets
+        // the policy without one.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
+            HeaderValue::from_str(&app::content_security_policy(None))
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -43,6 +43,9 @@ pub struct AdminAiConfig {
     pub require_personal_key: bool,
     /// `HIREKEY_REQUIRE_PERSONAL_KEY=true` forces it; the run-time setting cannot turn it off.
     pub require_personal_key_env: bool,
+    /// `HIREKEY_ALLOWED_PROVIDER_HOSTS`: local `host:port`s a custom provider may call.
+    #[serde(default)]
+    pub allowed_provider_hosts: Vec<String>,
 }
 
 /// `PUT /api/v1/admin/settings`.

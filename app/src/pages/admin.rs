@@ -124,6 +124,12 @@ fn PolicySection(config: AdminAiConfig, save: ServerAction<SaveAdminSettings>) -
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                 })}
             </ActionForm>
+            <h3>"Local model servers"</h3>
+            <p class="muted" data-testid="allowed-hosts">{if config.allowed_provider_hosts.is_empty() {
+                "A custom provider may only call public addresses. Allow a local server (such as Ollama) with HIREKEY_ALLOWED_PROVIDER_HOSTS=host:port.".to_owned()
+            } else {
+                format!("A custom provider may also call: {}.", config.allowed_provider_hosts.join(", "))
+            }}</p>
         </section>
     }
 }

@@ -22,9 +22,9 @@ impl ServiceError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Provider(p) => match p {
-                ProviderError::InvalidKey(_) | ProviderError::ModelNotFound { .. } => {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                }
+                ProviderError::InvalidKey(_)
+                | ProviderError::ModelNotFound { .. }
+                | ProviderError::BlockedAddress(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ProviderError::NoCredit(_) => StatusCode::PAYMENT_REQUIRED,
                 ProviderError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 ProviderError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
@@ -55,6 +55,7 @@ impl ServiceError {
                 ProviderError::RateLimited { .. } => "Rate limited",
                 ProviderError::Timeout(_) => "Provider timeout",
                 ProviderError::StreamCut(_) => "Stream interrupted",
+                ProviderError::BlockedAddress(_) => "Address not allowed",
                 _ => "Provider error",
             },
             Self::Unavailable => "Service unavailable",

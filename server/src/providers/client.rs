@@ -1,18 +1,23 @@
 //! The one OpenAI-compatible client: a pooled reqwest client shared by the whole server.
-use std::{pin::Pin, time::Duration};
+use std::{pin::Pin, sync::Arc, time::Duration};
 
 use futures::{Stream, StreamExt};
 use reqwest::{header::HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::{sse::SseParser, Provider};
+use super::{
+    outbound::{self, GuardedResolver, OutboundPolicy, Route, UrlSource},
+    sse::SseParser,
+    Provider,
+};
 use crate::vault::Secret;
 
-/// Where a call goes: provider, base URL, key and model.
+/// Where a call goes: provider, base URL (and who chose it), key and model.
 #[derive(Clone, Debug)]
 pub struct Target {
     pub provider: Provider,
     pub base_url: String,
+    pub url_source: UrlSource,
     pub api_key: Secret,
     pub model: String,
 }
@@ -110,6 +115,8 @@ pub enum ProviderError {
     BadResponse(Provider),
     #[error("The answer from {} was cut off mid-way", .0.label())]
     StreamCut(Provider),
+    #[error("The base URL points to a private or local address; an administrator can allow it with HIREKEY_ALLOWED_PROVIDER_HOSTS")]
+    BlockedAddress(Provider),
 }
 
 impl ProviderError {
@@ -125,6 +132,7 @@ impl ProviderError {
             Self::Upstream { .. } => "upstream_error",
             Self::BadResponse(_) => "bad_response",
             Self::StreamCut(_) => "stream_cut",
+            Self::BlockedAddress(_) => "blocked_address",
         }
     }
 }
@@ -186,21 +194,67 @@ struct ChatRequest<'a> {
     max_tokens: Option<u32>,
 }
 
-/// The shared HTTP client.
+/// The shared HTTP clients: one for the URLs the operator configured, one whose resolver only
+/// connects to public addresses, for URLs users typed ([`outbound`]). Neither follows
+/// redirects, so an allowed host cannot bounce a call to a local one.
 #[derive(Clone)]
 pub struct ProviderClient {
-    http: reqwest::Client,
+    trusted: reqwest::Client,
+    guarded: reqwest::Client,
+    policy: Arc<OutboundPolicy>,
 }
 
+/// At most this many model ids are passed on from a key test, each at most this long.
+const MAX_MODELS: usize = 500;
+const MAX_MODEL_ID_CHARS: usize = 200;
+
 impl ProviderClient {
-    pub fn new(timeout: Duration) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5).min(timeout))
-            .read_timeout(timeout)
-            .pool_max_idle_per_host(256)
-            .user_agent(concat!("hirekey/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        Ok(Self { http })
+    pub fn new(timeout: Duration, policy: OutboundPolicy) -> anyhow::Result<Self> {
+        Self::with_resolver(timeout, policy, GuardedResolver::system())
+    }
+
+    /// As [`ProviderClient::new`], with the guard around another resolver (for tests).
+    pub fn with_resolver(
+        timeout: Duration,
+        policy: OutboundPolicy,
+        resolver: GuardedResolver,
+    ) -> anyhow::Result<Self> {
+        let builder = || {
+            reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5).min(timeout))
+                .read_timeout(timeout)
+                .pool_max_idle_per_host(256)
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("hirekey/", env!("CARGO_PKG_VERSION")))
+        };
+        Ok(Self {
+            trusted: builder().build()?,
+            guarded: builder().dns_resolver(Arc::new(resolver)).build()?,
+            policy: Arc::new(policy),
+        })
+    }
+
+    /// The operator's allow-list, for the admin page.
+    pub fn allowed_hosts(&self) -> Vec<String> {
+        self.policy.entries()
+    }
+
+    /// The client a URL is called with; a user's URL at a non-public IP is refused here.
+    fn client_for(
+        &self,
+        provider: Provider,
+        url: &str,
+        source: UrlSource,
+    ) -> Result<&reqwest::Client, ProviderError> {
+        if source == UrlSource::Operator {
+            return Ok(&self.trusted);
+        }
+        let parsed = reqwest::Url::parse(url).map_err(|_| ProviderError::Unreachable(provider))?;
+        match outbound::route(&self.policy, &parsed) {
+            Ok(Route::Allowed) => Ok(&self.trusted),
+            Ok(Route::Guarded) => Ok(&self.guarded),
+            Err(_) => Err(ProviderError::BlockedAddress(provider)),
+        }
     }
 
     /// `GET {base}/models`: cheap, spends no tokens. Returns the model ids the key may use.
@@ -208,11 +262,13 @@ impl ProviderClient {
         &self,
         provider: Provider,
         base_url: &str,
+        source: UrlSource,
         key: &Secret,
     ) -> Result<(Vec<String>, RateLimitSnapshot), ProviderError> {
+        let url = format!("{}/models", base_url.trim_end_matches('/'));
         let response = self
-            .http
-            .get(format!("{}/models", base_url.trim_end_matches('/')))
+            .client_for(provider, &url, source)?
+            .get(url)
             .bearer_auth(key.expose())
             .timeout(Duration::from_secs(15))
             .send()
@@ -224,7 +280,20 @@ impl ProviderClient {
             .json()
             .await
             .map_err(|_| ProviderError::BadResponse(provider))?;
-        Ok((list.data.into_iter().map(|m| m.id).collect(), rate_limit))
+        // Only what looks like model ids goes back to the user, never whatever else an
+        // upstream put in the list.
+        let ids = list
+            .data
+            .into_iter()
+            .map(|m| m.id)
+            .filter(|id| {
+                !id.is_empty()
+                    && id.chars().count() <= MAX_MODEL_ID_CHARS
+                    && !id.chars().any(char::is_control)
+            })
+            .take(MAX_MODELS)
+            .collect();
+        Ok((ids, rate_limit))
     }
 
     /// A complete answer.
@@ -289,11 +358,9 @@ impl ProviderClient {
             temperature: 0.2,
             max_tokens,
         };
-        self.http
-            .post(format!(
-                "{}/chat/completions",
-                target.base_url.trim_end_matches('/')
-            ))
+        let url = format!("{}/chat/completions", target.base_url.trim_end_matches('/'));
+        self.client_for(target.provider, &url, target.url_source)?
+            .post(url)
             .bearer_auth(target.api_key.expose())
             .json(&body)
             .send()
@@ -303,7 +370,9 @@ impl ProviderClient {
 }
 
 fn transport_error(provider: Provider, e: &reqwest::Error) -> ProviderError {
-    if e.is_timeout() {
+    if outbound::is_blocked(e) {
+        ProviderError::BlockedAddress(provider)
+    } else if e.is_timeout() {
         ProviderError::Timeout(provider)
     } else {
         ProviderError::Unreachable(provider)

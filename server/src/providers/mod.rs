@@ -2,10 +2,12 @@
 //! and the one OpenAI-compatible client every AI call goes through.
 mod client;
 mod key;
+pub mod outbound;
 pub mod sse;
 
 pub use app::provider::{mask_key_asterisks, mask_key_preview, Provider, ProviderSpec};
 pub use key::ProviderKey;
+pub use outbound::{OutboundPolicy, UrlSource};
 
 pub use client::{
     scrub_secrets, ChatMessage, ChatOutput, ProviderClient, ProviderError, RateLimitSnapshot,

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::{
     entities::{provider_keys, settings, users},
     error::{ServiceError, ServiceResult},
-    providers::mask_key_preview,
+    providers::{mask_key_preview, UrlSource},
     services::{ai, keys, usage},
     session::AuthUser,
     state::AppState,
@@ -96,6 +96,7 @@ async fn describe_ai_config(state: &AppState) -> AdminAiConfig {
         key_preview: system.map(|s| mask_key_preview(s.api_key.expose())),
         require_personal_key: !ai::system_fallback_allowed(state).await,
         require_personal_key_env: state.config.require_personal_key,
+        allowed_provider_hosts: state.providers.allowed_hosts(),
     }
 }
 
@@ -112,7 +113,12 @@ pub async fn test_system_key(state: &AppState, admin: &Admin) -> ServiceResult<T
     let started = std::time::Instant::now();
     let result = state
         .providers
-        .list_models(system.provider, &system.base_url, &system.api_key)
+        .list_models(
+            system.provider,
+            &system.base_url,
+            UrlSource::Operator,
+            &system.api_key,
+        )
         .await;
     tracing::info!(
         admin = %admin.email,

@@ -16,7 +16,8 @@ use crate::{
     entities::{ai_usage, provider_keys, settings},
     error::{ServiceError, ServiceResult},
     providers::{
-        ChatMessage, Provider, ProviderError, RateLimitSnapshot, StreamItem, Target, Usage,
+        ChatMessage, Provider, ProviderError, RateLimitSnapshot, StreamItem, Target, UrlSource,
+        Usage,
     },
     services::{
         audit::{self, AuditEvent},
@@ -197,9 +198,9 @@ pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<R
             note_expired(state, &row, now).await;
         } else if row.enabled {
             let api_key = keys::decrypt_row(state, &row)?;
-            let base_url = match state.config.providers.base_url(provider) {
-                Some(url) => url.to_owned(),
-                None => row.base_url.clone().unwrap_or_default(),
+            let (base_url, url_source) = match state.config.providers.base_url(provider) {
+                Some(url) => (url.to_owned(), UrlSource::Operator),
+                None => (row.base_url.clone().unwrap_or_default(), UrlSource::User),
             };
             let model = row
                 .model
@@ -210,6 +211,7 @@ pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<R
                 target: Target {
                     provider,
                     base_url,
+                    url_source,
                     api_key,
                     model,
                 },
@@ -226,6 +228,7 @@ pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<R
                 target: Target {
                     provider: system.provider,
                     base_url: system.base_url.clone(),
+                    url_source: UrlSource::Operator,
                     api_key: system.api_key.clone(),
                     model: system.model.clone(),
                 },

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::{
     entities::{provider_keys, users},
     error::{ServiceError, ServiceResult},
-    providers::{Provider, ProviderError, ProviderKey, RateLimitSnapshot},
+    providers::{Provider, ProviderError, ProviderKey, RateLimitSnapshot, UrlSource},
     services::{
         ai::{self, KeySource},
         audit::{self, AuditEvent},
@@ -147,15 +147,17 @@ fn check_base_url(provider: Provider, base_url: Option<&str>) -> ServiceResult<O
     Ok(Some(url.trim_end_matches('/').to_owned()))
 }
 
+/// Where a provider is called: the configured URL, else the user's own (a custom provider's),
+/// which the outbound policy guards.
 fn base_url_for(
     state: &AppState,
     provider: Provider,
     custom: Option<&str>,
-) -> ServiceResult<String> {
+) -> ServiceResult<(String, UrlSource)> {
     match state.config.providers.base_url(provider) {
-        Some(url) => Ok(url.to_owned()),
+        Some(url) => Ok((url.to_owned(), UrlSource::Operator)),
         None => custom
-            .map(str::to_owned)
+            .map(|url| (url.to_owned(), UrlSource::User))
             .ok_or_else(|| ServiceError::Validation("A custom provider needs a base URL".into())),
     }
 }
@@ -275,7 +277,10 @@ fn parse_model(raw: Option<&str>) -> ServiceResult<Option<String>> {
 
 /// Saves a new or replacement key. Seed: "Prevents saving invalid keys": the key is tested live
 /// before it is stored, and a failed test is audited and stores nothing.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one PUT, each used once"
+)]
 async fn store_key(
     state: &AppState,
     auth: &AuthUser,
@@ -293,10 +298,10 @@ async fn store_key(
         expiry,
         now,
     } = change;
-    let url = base_url_for(state, provider, base_url.as_deref())?;
+    let (url, url_source) = base_url_for(state, provider, base_url.as_deref())?;
     if let Err(e) = state
         .providers
-        .list_models(provider, &url, key.secret())
+        .list_models(provider, &url, url_source, key.secret())
         .await
     {
         let detail = Some(format!("failed: {}", e.kind()));
@@ -368,20 +373,12 @@ async fn store_key(
             .await?;
         }
     }
-    audit::record(
-        &txn,
-        Some(auth.id),
-        event,
-        Some(provider.as_str()),
-        None,
-        client,
+    let change = Committed {
+        provider,
+        event: Some(event),
         now,
-    )
-    .await?;
-    set_active_provider(&txn, user, provider, now).await?;
-    txn.commit().await?;
-    state.key_cache.forget(auth.id);
-    Ok(())
+    };
+    commit_key_change(state, txn, auth, user, change, client).await
 }
 
 /// Changes the stored key's switch, model, custom base URL or expiry, without a new key.
@@ -425,17 +422,39 @@ async fn change_stored_key(
     active.updated_at = Set(now);
     let txn = state.db.begin().await?;
     active.update(&txn).await?;
-    if let Some(event) = toggled {
-        audit::record(
-            &txn,
-            Some(auth.id),
-            event,
-            Some(provider.as_str()),
-            None,
-            client,
-            now,
-        )
-        .await?;
+    let change = Committed {
+        provider,
+        event: toggled,
+        now,
+    };
+    commit_key_change(state, txn, auth, user, change, client).await
+}
+
+/// What a key change records as it commits.
+struct Committed {
+    provider: Provider,
+    event: Option<AuditEvent>,
+    now: DateTime<Utc>,
+}
+
+/// The end of every key change: its audit row and the active provider in the same
+/// transaction, then the cached key is dropped so the next call sees the change.
+async fn commit_key_change(
+    state: &AppState,
+    txn: sea_orm::DatabaseTransaction,
+    auth: &AuthUser,
+    user: &users::Model,
+    change: Committed,
+    client: &ClientInfo,
+) -> ServiceResult<()> {
+    let Committed {
+        provider,
+        event,
+        now,
+    } = change;
+    if let Some(event) = event {
+        let provider_id = Some(provider.as_str());
+        audit::record(&txn, Some(auth.id), event, provider_id, None, client, now).await?;
     }
     set_active_provider(&txn, user, provider, now).await?;
     txn.commit().await?;
@@ -557,25 +576,30 @@ pub async fn test(
         Ok(key) => key,
         Err(hint) => return Ok(failure(hint.into())),
     };
-    let base_url = match provider {
+    let custom_url = match provider {
         Provider::Custom => {
             let url = request
                 .base_url
                 .clone()
                 .or_else(|| stored.as_ref().and_then(|s| s.base_url.clone()));
             match check_base_url(provider, url.as_deref()) {
-                Ok(u) => u.unwrap_or_default(),
+                Ok(u) => u,
                 Err(e) => return Ok(failure(e.to_string())),
             }
         }
-        _ => base_url_for(state, provider, None)?,
+        _ => None,
     };
+    let (base_url, url_source) = base_url_for(state, provider, custom_url.as_deref())?;
     let started = std::time::Instant::now();
     let result = state
         .providers
-        .list_models(provider, &base_url, key.secret())
+        .list_models(provider, &base_url, url_source, key.secret())
         .await;
     let elapsed = started.elapsed();
+    // A refused address is a bad request, not a failed key: 422 with the reason.
+    if let Err(e @ ProviderError::BlockedAddress(_)) = &result {
+        return Err(ServiceError::Validation(e.to_string()));
+    }
     let now = state.clock.now();
     let ok = result.is_ok();
     // Record the outcome on the stored row when it is that key that was tested.

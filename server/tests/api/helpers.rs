@@ -149,6 +149,7 @@ pub struct Spawn {
     env: HashMap<String, String>,
     kind: DbKind,
     database_url: Option<String>,
+    allow_mock_host: bool,
 }
 
 impl Spawn {
@@ -157,7 +158,15 @@ impl Spawn {
             env: HashMap::new(),
             kind,
             database_url: None,
+            allow_mock_host: false,
         }
+    }
+
+    /// Puts the mock provider's `host:port` on `HIREKEY_ALLOWED_PROVIDER_HOSTS`, as an operator
+    /// would for a local model server, so a custom provider may call it.
+    pub fn allow_mock_host(mut self) -> Self {
+        self.allow_mock_host = true;
+        self
     }
 
     /// Runs on this database instead of a fresh one (e.g. a private PostgreSQL cluster that a
@@ -221,6 +230,10 @@ impl Spawn {
             // 2-core machine running the whole suite at once needs for a normal answer.
             ("HIREKEY_PROVIDER_TIMEOUT_SECS".into(), "2.5".into()),
         ]);
+        if self.allow_mock_host {
+            let host_port = mock.url().trim_start_matches("http://").to_owned();
+            env.insert("HIREKEY_ALLOWED_PROVIDER_HOSTS".into(), host_port);
+        }
         env.extend(self.env);
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
         let app = Application::build(config).await.expect("application");

@@ -10,5 +10,6 @@ mod auth;
 mod chat;
 mod faults;
 mod keys;
+mod outbound;
 mod resumes;
 mod security;

@@ -343,3 +343,60 @@ db_test!(
         assert_eq!(last, StatusCode::TOO_MANY_REQUESTS, "the per-address limit");
     }
 );
+
+/// The `script-src` directive of a Content-Security-Policy.
+fn script_src(csp: &str) -> &str {
+    csp.split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src"))
+        .unwrap_or("")
+}
+
+db_test!(scripts_need_the_response_nonce, |app: TestApp| async move {
+    let mut nonces = Vec::new();
+    for path in ["/login", "/register", "/profile"] {
+        let page = app
+            .http
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .unwrap();
+        let csp = page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let html = page.text().await.unwrap();
+        let scripts = script_src(&csp);
+        assert!(!scripts.contains("unsafe-inline"), "{path}: {csp}");
+        let nonce = scripts
+            .split_whitespace()
+            .find_map(|s| s.strip_prefix("'nonce-"))
+            .and_then(|s| s.strip_suffix('\''))
+            .unwrap_or_else(|| panic!("{path}: no nonce in {csp}"))
+            .to_owned();
+        assert!(nonce.len() >= 22, "128 bits at least");
+        let tags: Vec<&str> = html.split("<script").skip(1).collect();
+        assert!(
+            !tags.is_empty(),
+            "{path}: the page hydrates through scripts"
+        );
+        for tag in tags {
+            let opening = tag.split('>').next().unwrap_or("");
+            assert!(
+                opening.contains(&format!("nonce=\"{nonce}\"")) || opening.contains(" src="),
+                "{path}: an inline script without the nonce: <script{opening}>"
+            );
+        }
+        nonces.push(nonce);
+    }
+    nonces.sort();
+    nonces.dedup();
+    assert_eq!(nonces.len(), 3, "a fresh nonce per response");
+    // API answers run no inline script at all.
+    let api = app
+        .request(Method::GET, "/api/v1/auth/me", None, None)
+        .await;
+    let csp = api.headers["content-security-policy"].to_str().unwrap();
+    assert!(!script_src(csp).contains("nonce-"), "{csp}");
+    assert!(!script_src(csp).contains("unsafe-inline"), "{csp}");
+});
