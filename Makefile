@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup build run run-mock test test-rust test-e2e bench loadtest fuzz fmt lint clean-data
+.PHONY: setup build run run-mock test test-rust test-e2e test-contract bench loadtest fuzz fmt lint clean-data
 
 setup:
 	./scripts/setup.sh
@@ -19,11 +19,15 @@ run: build
 run-mock: build
 	./scripts/run-mock.sh
 
-test: build lint test-rust test-e2e
+test: build lint test-rust test-e2e test-contract
 
 ## Unit and integration tests (SQLite, and PostgreSQL when reachable; required when CI=true).
 test-rust:
 	cargo test -p server -p mock-provider -p migration -p app
+
+## schemathesis against /api/openapi.json of the release build, on SQLite and PostgreSQL.
+test-contract:
+	./scripts/contract.sh
 
 ## Playwright in Debian's Chromium against the release build.
 test-e2e:

@@ -56,6 +56,8 @@ export default defineConfig({
         HIREKEY_DEEPSEEK_BASE_URL: mock,
         HIREKEY_OPENAI_BASE_URL: mock,
         GROQ_API_KEY: '',
+        // Every test registers its own user through the page.
+        HIREKEY_REGISTRATION: 'open',
         RUST_LOG: 'info',
       },
     },

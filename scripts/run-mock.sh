@@ -17,4 +17,6 @@ export AI_PROVIDER=groq
 export GROQ_API_KEY=${GROQ_API_KEY:-gsk_mocksystemkey0000000000000000000000000000000000000}
 export GROQ_API_URL="$MOCK/openai/v1/chat/completions"
 export HIREKEY_DATA_DIR=${HIREKEY_DATA_DIR:-./data-mock}
+# Anyone may sign up on this offline playground (the default is invite-only).
+export HIREKEY_REGISTRATION=${HIREKEY_REGISTRATION:-open}
 ./target/release/hirekey serve

@@ -46,4 +46,15 @@ if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json
   say "Installing the end-to-end test packages"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
+# schemathesis drives the API contract test (scripts/contract.sh), pinned, in its own venv.
+SCHEMATHESIS_VERSION=4.32.5
+if ! target/schemathesis-venv/bin/schemathesis --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  say "Installing schemathesis $SCHEMATHESIS_VERSION"
+  if ! python3 -m venv target/schemathesis-venv 2>/dev/null; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv
+    python3 -m venv target/schemathesis-venv
+  fi
+  target/schemathesis-venv/bin/pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+fi
 say "Set-up complete"

@@ -5,6 +5,7 @@ mod m20261123_000001_create_users_and_keys;
 mod m20261123_000002_create_usage_and_audit;
 mod m20261123_000003_create_candidates_and_chat;
 mod m20261123_000004_candidate_search_and_chat_errors;
+mod m20261124_000005_invites_and_session_generation;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_create_usage_and_audit::Migration),
             Box::new(m20261123_000003_create_candidates_and_chat::Migration),
             Box::new(m20261123_000004_candidate_search_and_chat_errors::Migration),
+            Box::new(m20261124_000005_invites_and_session_generation::Migration),
         ]
     }
 }

@@ -110,6 +110,8 @@ async fn start_server(mock: &MockProvider) -> anyhow::Result<Server> {
         .env("HIREKEY_DEEPSEEK_BASE_URL", mock.url())
         .env("HIREKEY_OPENAI_BASE_URL", mock.url())
         .env("GROQ_API_KEY", "")
+        // The run signs up many users.
+        .env("HIREKEY_REGISTRATION", "open")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())

@@ -1,4 +1,6 @@
-//! `hirekey serve` (the default), `hirekey migrate`, `hirekey rotate-master-key`.
+//! `hirekey serve` (the default), `hirekey migrate`, `hirekey rotate-master-key`, and the hidden
+//! `hirekey extract <pdf|docx>` the server runs as its extraction worker
+//! (`services/extract/worker.rs`).
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -7,6 +9,7 @@ use migration::MigratorTrait;
 
 use crate::{
     config::Config,
+    services::extract,
     startup::{connect_database, Application},
     telemetry,
     vault::{self, MasterKey},
@@ -31,15 +34,28 @@ enum Command {
     Migrate,
     /// Re-encrypt every stored key under a new master key (HIREKEY_NEW_MASTER_KEY, or generated).
     RotateMasterKey,
+    /// Internal: the extraction worker. Reads one file on stdin, writes its text as JSON on
+    /// stdout. Started by the server under resource limits; not for people.
+    #[command(hide = true)]
+    Extract {
+        /// pdf or docx
+        kind: String,
+    },
 }
 
 pub async fn run() -> ExitCode {
-    telemetry::init();
     let cli = Cli::parse();
-    let result = match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Extract { kind } = &command {
+        // Before logging is set up: the worker's stdout carries its answer and nothing else.
+        return extract::worker::run_child(kind);
+    }
+    telemetry::init();
+    let result = match command {
         Command::Serve => serve().await,
         Command::Migrate => migrate().await,
         Command::RotateMasterKey => rotate_master_key().await,
+        Command::Extract { .. } => Ok(()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -51,6 +51,26 @@ impl ProviderSettings {
     }
 }
 
+/// Who may create an account (`HIREKEY_REGISTRATION`). The first account is always free.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Registration {
+    /// After the first account, only with an invite from an admin.
+    #[default]
+    Invite,
+    /// Anyone who reaches the server.
+    Open,
+}
+
+impl Registration {
+    fn parse(value: Option<&str>) -> anyhow::Result<Self> {
+        match value.map(str::to_ascii_lowercase).as_deref() {
+            None | Some("invite") => Ok(Self::Invite),
+            Some("open") => Ok(Self::Open),
+            Some(other) => bail!("HIREKEY_REGISTRATION must be `invite` or `open`, not `{other}`"),
+        }
+    }
+}
+
 /// Every setting Hirekey reads. Built by [`Config::from_env`] or, in tests, [`Config::from_lookup`].
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -73,6 +93,8 @@ pub struct Config {
     /// `HIREKEY_ALLOWED_PROVIDER_HOSTS`: local model servers users may point a custom
     /// provider at.
     pub allowed_provider_hosts: OutboundPolicy,
+    /// `HIREKEY_REGISTRATION`: invite-only (the default) or open sign-up.
+    pub registration: Registration,
 }
 
 impl Config {
@@ -146,6 +168,7 @@ impl Config {
             allowed_provider_hosts: OutboundPolicy::parse(
                 &var("HIREKEY_ALLOWED_PROVIDER_HOSTS").unwrap_or_default(),
             )?,
+            registration: Registration::parse(var("HIREKEY_REGISTRATION").as_deref())?,
         })
     }
 
@@ -186,4 +209,28 @@ fn system_ai(
         model,
         base_url,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registration(value: Option<&str>) -> anyhow::Result<Registration> {
+        Config::from_lookup(|name| {
+            (name == "HIREKEY_REGISTRATION")
+                .then(|| value.map(str::to_owned))
+                .flatten()
+        })
+        .map(|c| c.registration)
+    }
+
+    #[test]
+    fn sign_up_is_invite_only_unless_opened() -> anyhow::Result<()> {
+        assert_eq!(registration(None)?, Registration::Invite);
+        assert_eq!(registration(Some(""))?, Registration::Invite);
+        assert_eq!(registration(Some("invite"))?, Registration::Invite);
+        assert_eq!(registration(Some(" Open "))?, Registration::Open);
+        assert!(registration(Some("anyone")).is_err());
+        Ok(())
+    }
 }

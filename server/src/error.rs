@@ -25,6 +25,9 @@ pub enum ServiceError {
     UnsupportedMediaType(String),
     #[error("{message}")]
     TooManyRequests { message: String, retry_after: u64 },
+    /// Sign-up without a usable invite: 403 `{"error": "Invite required"}`.
+    #[error("{0}")]
+    InviteRequired(String),
     /// No usable key: 403 `{"error": "API key required"}`.
     #[error("Please set up your {provider} API key in settings to use AI features")]
     ApiKeyRequired { provider: &'static str },

@@ -29,12 +29,15 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, user: &AuthUser, now: i64) -> anyhow::Result<String> {
+    /// A token for `user`, carrying the user's current session `generation`: raising the
+    /// generation in the database ends this token.
+    pub fn issue(&self, user: &AuthUser, generation: i64, now: i64) -> anyhow::Result<String> {
         let claims = Claims {
             sub: user.id,
             email: user.email.clone(),
             name: user.name.clone(),
             admin: user.is_admin,
+            generation,
             iat: now,
             exp: now + TOKEN_LIFETIME_SECS,
         };
@@ -45,17 +48,30 @@ impl JwtKeys {
         )?)
     }
 
-    pub fn verify(&self, token: &str) -> Result<AuthUser, ServiceError> {
+    /// The signature and expiry only; whether the token's generation is still current is the
+    /// caller's to check (`services::sessions::ensure_current`).
+    pub fn verify(&self, token: &str) -> Result<VerifiedToken, ServiceError> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|_| ServiceError::Unauthorized)?;
         let c = data.claims;
-        Ok(AuthUser {
-            id: c.sub,
-            email: c.email,
-            name: c.name,
-            is_admin: c.admin,
+        Ok(VerifiedToken {
+            user: AuthUser {
+                id: c.sub,
+                email: c.email,
+                name: c.name,
+                is_admin: c.admin,
+            },
+            generation: c.generation,
         })
     }
+}
+
+/// A token whose signature and expiry are good.
+#[derive(Clone, Debug)]
+pub struct VerifiedToken {
+    pub user: AuthUser,
+    /// The user's session generation when the token was issued.
+    pub generation: i64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -65,6 +81,9 @@ struct Claims {
     name: String,
     #[serde(default)]
     admin: bool,
+    /// The session generation; tokens from before generations existed count as 0.
+    #[serde(rename = "gen", default)]
+    generation: i64,
     iat: i64,
     exp: i64,
 }

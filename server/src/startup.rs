@@ -130,6 +130,7 @@ impl Application {
             hashing: Arc::new(tokio::sync::Semaphore::new(2)),
             policy: Default::default(),
             key_cache: Default::default(),
+            sessions: Default::default(),
         };
         let router = build_router(state.clone());
         spawn_housekeeping(state.clone());

@@ -27,6 +27,8 @@ pub struct AppState {
     pub hashing: Arc<tokio::sync::Semaphore>,
     pub policy: crate::services::ai::PolicyCache,
     pub key_cache: crate::services::ai::KeyCache,
+    /// Each user's session generation, for a couple of seconds (`services::sessions`).
+    pub sessions: crate::services::sessions::GenerationCache,
 }
 
 impl FromRef<AppState> for LeptosOptions {

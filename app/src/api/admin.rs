@@ -55,6 +55,71 @@ pub struct AdminSettings {
     pub require_personal_key: bool,
 }
 
+/// `POST /api/v1/admin/invites`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CreateInviteRequest {
+    /// When set, only this address may register with the invite.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Days until the invite expires: 1 to 90, 7 when absent.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 90))]
+    pub expires_in_days: Option<u32>,
+}
+
+/// The answer to creating an invite: the only time its token is shown.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CreatedInvite {
+    pub id: Uuid,
+    /// The secret to register with (`"invite"` in `POST /api/v1/auth/register`). Only its
+    /// hash is stored; it cannot be shown again.
+    pub token: String,
+    /// The sign-up page with the invite filled in: `<origin>/register?invite=<token>`.
+    pub url: String,
+    pub expires_at: Timestamp,
+    /// The only address that may use it; null for anyone.
+    pub email: Option<String>,
+}
+
+/// Where an invite stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum InviteStatus {
+    /// Can still be used.
+    Pending,
+    Used,
+    Revoked,
+    Expired,
+}
+
+impl InviteStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Used => "used",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+        }
+    }
+}
+
+/// `GET /api/v1/admin/invites`: one invite, never its token.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct Invite {
+    pub id: Uuid,
+    /// The only address that may use it; null for anyone.
+    pub email: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+    pub status: InviteStatus,
+}
+
 #[server(prefix = "/sfn")]
 pub async fn get_admin_users() -> Result<Vec<AdminUser>, AppError> {
     let backend = super::backend()?;
@@ -99,4 +164,47 @@ pub async fn get_admin_usage(days: u32) -> Result<UsageSummary, AppError> {
     let parts = super::request_parts()?;
     let user = backend.authenticate(&parts).await?;
     backend.admin_usage(&user, days).await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn get_invites() -> Result<Vec<Invite>, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    backend.admin_invites(&user).await
+}
+
+/// The Admin page's invite form: an empty email means anyone; the expiry comes from a menu.
+#[server(prefix = "/sfn")]
+pub async fn create_invite(
+    email: Option<String>,
+    expires_in_days: Option<String>,
+) -> Result<CreatedInvite, AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    let expires_in_days = match expires_in_days.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(days) => Some(days.parse().map_err(|_| {
+            AppError::new(
+                422,
+                "Validation failed",
+                "The expiry must be a whole number of days",
+            )
+        })?),
+    };
+    let request = CreateInviteRequest {
+        email: email.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()),
+        expires_in_days,
+    };
+    backend.admin_create_invite(&user, request, &parts).await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn revoke_invite(id: String) -> Result<(), AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    let id = super::parse_id(&id, "Invite")?;
+    backend.admin_revoke_invite(&user, id, &parts).await
 }

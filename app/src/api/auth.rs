@@ -23,6 +23,10 @@ pub struct RegisterRequest {
     pub password: String,
     #[serde(default)]
     pub name: String,
+    /// The invite token (from an invite link's `?invite=`). Needed once an account exists,
+    /// unless the server runs with `HIREKEY_REGISTRATION=open`.
+    #[serde(default)]
+    pub invite: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -30,6 +34,15 @@ pub struct RegisterRequest {
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+}
+
+/// `PUT /api/v1/auth/password`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    /// At least 8 characters, as at registration.
+    pub new_password: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -64,14 +77,27 @@ pub async fn login(email: String, password: String) -> Result<UserDto, AppError>
 }
 
 #[server(prefix = "/sfn")]
-pub async fn register(email: String, password: String, name: String) -> Result<UserDto, AppError> {
+pub async fn register(
+    email: String,
+    password: String,
+    name: String,
+    invite: Option<String>,
+) -> Result<UserDto, AppError> {
     let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let invite = invite
+        .map(|i| i.trim().to_owned())
+        .filter(|i| !i.is_empty());
     let auth = backend
-        .register(RegisterRequest {
-            email,
-            password,
-            name,
-        })
+        .register(
+            RegisterRequest {
+                email,
+                password,
+                name,
+                invite,
+            },
+            &parts,
+        )
         .await?;
     super::set_cookie(&backend.session_cookie(&auth.token));
     leptos_axum::redirect("/");
@@ -81,6 +107,50 @@ pub async fn register(email: String, password: String, name: String) -> Result<U
 #[server(prefix = "/sfn")]
 pub async fn logout() -> Result<(), AppError> {
     let backend = super::backend()?;
+    super::set_cookie(&backend.clear_session_cookie());
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// My Profile's password form. The session continues on a fresh cookie; every other session
+/// of the user ends.
+#[server(prefix = "/sfn")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    repeat_password: String,
+) -> Result<(), AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    if new_password != repeat_password {
+        return Err(AppError::new(
+            422,
+            "Validation failed",
+            "The new password and its repetition differ",
+        ));
+    }
+    let auth = backend
+        .change_password(
+            &user,
+            ChangePasswordRequest {
+                current_password,
+                new_password,
+            },
+            &parts,
+        )
+        .await?;
+    super::set_cookie(&backend.session_cookie(&auth.token));
+    Ok(())
+}
+
+/// Ends every session of the user, this one included.
+#[server(prefix = "/sfn")]
+pub async fn logout_everywhere() -> Result<(), AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    backend.logout_all(&user, &parts).await?;
     super::set_cookie(&backend.clear_session_cookie());
     leptos_axum::redirect("/login");
     Ok(())

@@ -3,8 +3,10 @@
 use http::request::Parts;
 use uuid::Uuid;
 
-use super::admin::{AdminAiConfig, AdminSettings, AdminUser};
-use super::auth::{AuthResponse, LoginRequest, RegisterRequest, UserDto};
+use super::admin::{
+    AdminAiConfig, AdminSettings, AdminUser, CreateInviteRequest, CreatedInvite, Invite,
+};
+use super::auth::{AuthResponse, ChangePasswordRequest, LoginRequest, RegisterRequest, UserDto};
 use super::candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery};
 use super::chat::{AiKeyStatus, ConversationDetail, ConversationSummary};
 use super::profile::{
@@ -17,8 +19,22 @@ use super::AppError;
 pub trait Backend: Send + Sync + 'static {
     /// The user behind the request's session cookie or bearer token; 401 otherwise.
     async fn authenticate(&self, parts: &Parts) -> Result<UserDto, AppError>;
-    async fn register(&self, request: RegisterRequest) -> Result<AuthResponse, AppError>;
+    async fn register(
+        &self,
+        request: RegisterRequest,
+        parts: &Parts,
+    ) -> Result<AuthResponse, AppError>;
     async fn login(&self, request: LoginRequest, parts: &Parts) -> Result<AuthResponse, AppError>;
+    /// Checks the current password, stores the new one and ends every other session: the
+    /// answer's token is the caller's new session.
+    async fn change_password(
+        &self,
+        user: &UserDto,
+        request: ChangePasswordRequest,
+        parts: &Parts,
+    ) -> Result<AuthResponse, AppError>;
+    /// Ends every session of the user, the caller's included.
+    async fn logout_all(&self, user: &UserDto, parts: &Parts) -> Result<(), AppError>;
     fn session_cookie(&self, token: &str) -> String;
     fn clear_session_cookie(&self) -> String;
 
@@ -84,4 +100,17 @@ pub trait Backend: Send + Sync + 'static {
         settings: AdminSettings,
     ) -> Result<AdminAiConfig, AppError>;
     async fn admin_usage(&self, user: &UserDto, days: u32) -> Result<UsageSummary, AppError>;
+    async fn admin_invites(&self, user: &UserDto) -> Result<Vec<Invite>, AppError>;
+    async fn admin_create_invite(
+        &self,
+        user: &UserDto,
+        request: CreateInviteRequest,
+        parts: &Parts,
+    ) -> Result<CreatedInvite, AppError>;
+    async fn admin_revoke_invite(
+        &self,
+        user: &UserDto,
+        id: Uuid,
+        parts: &Parts,
+    ) -> Result<(), AppError>;
 }

@@ -111,9 +111,11 @@ pub struct CandidatePage {
 pub struct CandidateQuery {
     /// 1-based; defaults to 1.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", param(minimum = 1, maximum = 100_000))]
     pub page: Option<u64>,
-    /// Defaults to 20, at most 100.
+    /// Defaults to 20; more than 100 counts as 100.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", param(minimum = 1, maximum = 10_000))]
     pub per_page: Option<u64>,
     /// Case-insensitive text matched against name, title, skills, summary and resume text.
     #[serde(default)]

@@ -1,12 +1,14 @@
-//! Admin: the system AI configuration and its test, the "require a personal key" policy, the
-//! users (whether each has a key, never the key) and everyone's usage by key source.
+//! Admin: the system AI configuration and its test, the "require a personal key" policy, sign-up
+//! invites, the users (whether each has a key, never the key) and everyone's usage by key
+//! source.
 use leptos::prelude::*;
 
 use crate::components::test_result::TestResult;
 
 use crate::api::{
     admin::{
-        get_admin_ai_config, get_admin_usage, get_admin_users, AdminAiConfig, AdminUser,
+        get_admin_ai_config, get_admin_usage, get_admin_users, get_invites, AdminAiConfig,
+        AdminUser, CreateInvite, CreatedInvite, Invite, InviteStatus, RevokeInvite,
         SaveAdminSettings, TestSystemAiKey,
     },
     usage::UsageSummary,
@@ -28,6 +30,12 @@ pub fn AdminPage() -> impl IntoView {
     let config = Resource::new(move || save.version().get(), |_| get_admin_ai_config());
     let users = Resource::new(|| (), |_| get_admin_users());
     let usage = Resource::new(|| (), |_| get_admin_usage(30));
+    let create_invite = ServerAction::<CreateInvite>::new();
+    let revoke_invite = ServerAction::<RevokeInvite>::new();
+    let invites = Resource::new(
+        move || (create_invite.version().get(), revoke_invite.version().get()),
+        |_| get_invites(),
+    );
     view! {
         <h1>"Admin"</h1>
         <Transition fallback=|| view! { <p class="loading">"Loading the configuration…"</p> }>
@@ -45,6 +53,7 @@ pub fn AdminPage() -> impl IntoView {
                 })}
             </ErrorBoundary>
         </Transition>
+        <InvitesSection invites create=create_invite revoke=revoke_invite />
         <UsersSection users />
         <UsageBySourceSection usage />
     }
@@ -131,6 +140,151 @@ fn PolicySection(config: AdminAiConfig, save: ServerAction<SaveAdminSettings>) -
                 format!("A custom provider may also call: {}.", config.allowed_provider_hosts.join(", "))
             }}</p>
         </section>
+    }
+}
+
+/// Sign-up invites: create one (optionally for one email, with an expiry), copy its link, and
+/// revoke the ones not used yet.
+#[component]
+fn InvitesSection(
+    invites: Resource<Result<Vec<Invite>, AppError>>,
+    create: ServerAction<CreateInvite>,
+    revoke: ServerAction<RevokeInvite>,
+) -> impl IntoView {
+    view! {
+        <section class="card" data-testid="invites">
+            <h2>"Invites"</h2>
+            <p class="muted">"After the first account, people sign up with an invite link (unless the server runs with HIREKEY_REGISTRATION=open). Each link works once."</p>
+            <ActionForm action=create attr:class="invite-form">
+                <label>"Invitee email (optional)"
+                    <input type="email" name="email" placeholder="Anyone with the link" autocomplete="off" />
+                </label>
+                <label>"Link expires"
+                    <select name="expires_in_days">
+                        <option value="1">"In 1 day"</option>
+                        <option value="7" selected>"In 7 days"</option>
+                        <option value="30">"In 30 days"</option>
+                        <option value="90">"In 90 days"</option>
+                    </select>
+                </label>
+                <div class="row">
+                    <button type="submit" class="primary" disabled=move || create.pending().get()>"✉️ Create invite"</button>
+                </div>
+            </ActionForm>
+            {move || create.value().get().map(|r| match r {
+                Ok(invite) => view! { <NewInvite invite /> }.into_any(),
+                Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+            })}
+            {move || revoke.value().get().and_then(Result::err).map(|e| view! { <ErrorMessage error=e /> })}
+            <Transition fallback=|| view! { <p class="loading">"Loading invites…"</p> }>
+                <ErrorBoundary fallback=error_fallback>
+                    {move || Suspend::new(async move {
+                        invites.await.map(|list| if list.is_empty() {
+                            view! { <p class="muted">"No invites yet."</p> }.into_any()
+                        } else {
+                            view! { <InvitesTable invites=list revoke /> }.into_any()
+                        })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+/// A new invite's link: shown once, with a button that copies it.
+#[component]
+fn NewInvite(invite: CreatedInvite) -> impl IntoView {
+    let copied = RwSignal::new(None::<bool>);
+    let url = invite.url.clone();
+    let copy = move |_| copied.set(Some(copy_to_clipboard(&url)));
+    let select_all = |ev: leptos::ev::FocusEvent| select_target(&ev);
+    view! {
+        <div class="test-result success" role="status" data-testid="new-invite">
+            <p>{match &invite.email {
+                Some(email) => format!("Invite for {email} created; it expires {}.", invite.expires_at),
+                None => format!("Invite created; it expires {}.", invite.expires_at),
+            }} " This link is shown only now:"</p>
+            <div class="row">
+                <input type="text" readonly class="invite-link" value=invite.url.clone()
+                    aria-label="Invite link" data-testid="invite-url" on:focus=select_all />
+                <button type="button" class="secondary" on:click=copy>"📋 Copy link"</button>
+                {move || copied.get().map(|ok| if ok {
+                    view! { <span class="success">"Copied."</span> }.into_any()
+                } else {
+                    view! { <span class="muted">"Select the link and copy it (Ctrl+C)."</span> }.into_any()
+                })}
+            </div>
+        </div>
+    }
+}
+
+/// Puts `text` on the clipboard; false where the page cannot (no secure context, or no WASM).
+fn copy_to_clipboard(text: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        let window = window();
+        // `navigator.clipboard` exists only in secure contexts (HTTPS, or loopback).
+        if window.is_secure_context() {
+            let _ = window.navigator().clipboard().write_text(text);
+            return true;
+        }
+        false
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = text;
+        false
+    }
+}
+
+/// Selects the text of the input an event came from, so the link is easy to copy by hand.
+fn select_target(ev: &leptos::ev::FocusEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        if let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+        {
+            input.select();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = ev;
+}
+
+#[component]
+fn InvitesTable(invites: Vec<Invite>, revoke: ServerAction<RevokeInvite>) -> impl IntoView {
+    view! {
+        <table data-testid="invite-list">
+            <thead>
+                <tr><th>"For"</th><th>"Status"</th><th>"Created"</th><th>"Expires"</th><th>"Used"</th><th></th></tr>
+            </thead>
+            <tbody>
+                {invites.into_iter().map(|i| {
+                    let badge = match i.status {
+                        InviteStatus::Pending => "badge ok",
+                        InviteStatus::Used => "badge muted",
+                        InviteStatus::Revoked | InviteStatus::Expired => "badge warn",
+                    };
+                    view! {
+                        <tr>
+                            <td>{i.email.clone().unwrap_or_else(|| "anyone".into())}</td>
+                            <td><span class=badge>{i.status.as_str()}</span></td>
+                            <td>{i.created_at.to_string()}</td>
+                            <td>{i.expires_at.to_string()}</td>
+                            <td>{i.used_at.map(|t| t.to_string()).unwrap_or_else(|| "—".into())}</td>
+                            <td>{(i.status == InviteStatus::Pending).then(|| view! {
+                                <ActionForm action=revoke attr:class="inline">
+                                    <input type="hidden" name="id" value=i.id.to_string() />
+                                    <button type="submit" class="link-button danger-link">"Revoke"</button>
+                                </ActionForm>
+                            })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 

@@ -35,18 +35,39 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
+/// Registration. An invite link (`/register?invite=...`) carries the invite in a hidden field;
+/// without one the page offers an invite-code field, which may stay empty for the first account
+/// or on a server with open sign-up.
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let register = ServerAction::<Register>::new();
     let error = move || error_of(register.value().get());
+    let query = leptos_router::hooks::use_query_map();
+    let invite = query
+        .with_untracked(|q| q.get("invite"))
+        .unwrap_or_default();
+    let invited = !invite.is_empty();
     view! {
         <main class="auth">
             <section class="card">
                 <h1>"Create your Hirekey account"</h1>
+                {invited.then(|| view! {
+                    <p class="muted" data-testid="invited">"You have been invited: your invite is filled in below."</p>
+                })}
                 <ActionForm action=register>
                     <label>"Name" <input type="text" name="name" required autocomplete="name" /></label>
                     <label>"Email" <input type="email" name="email" required autocomplete="username" /></label>
                     <label>"Password" <input type="password" name="password" required minlength="8" autocomplete="new-password" /></label>
+                    {if invited {
+                        view! { <input type="hidden" name="invite" value=invite /> }.into_any()
+                    } else {
+                        view! {
+                            <label>"Invite code"
+                                <input type="text" name="invite" autocomplete="off" spellcheck="false"
+                                    placeholder="From your invite link; not needed for the first account" />
+                            </label>
+                        }.into_any()
+                    }}
                     <button type="submit" class="primary" disabled=move || register.pending().get()>"Create account"</button>
                 </ActionForm>
                 {move || error().map(|error| view! { <ErrorMessage error /> })}

@@ -1,4 +1,5 @@
-//! My Profile: the personal AI key, in the seed's seven sections.
+//! My Profile: the personal AI key, in the seed's seven sections, then usage, the account's
+//! security (password, sessions) and its activity.
 use leptos::{html, prelude::*};
 
 use crate::components::error_view::{error_fallback, ErrorMessage};
@@ -6,6 +7,7 @@ use crate::components::layout::KeyBanner;
 use crate::components::test_result::TestResult;
 use crate::provider::Provider;
 
+use crate::api::auth::{ChangePassword, LogoutEverywhere};
 use crate::api::profile::{
     get_ai_settings, get_setup_guide, PersonalAiSettings, RemoveAiKey, SaveAiSettings, SetupGuide,
     TestAiKey,
@@ -46,6 +48,7 @@ pub fn ProfilePage() -> impl IntoView {
         </Transition>
         // Siblings, not children, of the settings Transition: nested Transitions do not hydrate.
         <UsageSection />
+        <SecuritySection />
         <AuditSection />
     }
 }
@@ -384,6 +387,57 @@ fn UsageSummaryView(usage: crate::api::usage::UsageSummary) -> impl IntoView {
     }
 }
 
+/// The account's security: change the password (every other session ends; this one goes on)
+/// and sign out everywhere (every session ends, this one too).
+#[component]
+pub fn SecuritySection() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let everywhere = ServerAction::<LogoutEverywhere>::new();
+    let confirm_everywhere = move |ev: leptos::ev::SubmitEvent| {
+        let confirmed = window()
+            .confirm_with_message(
+                "Sign out everywhere? Every session ends, this one too; you will log in again.",
+            )
+            .unwrap_or(false);
+        if !confirmed {
+            ev.prevent_default();
+        }
+    };
+    view! {
+        <section class="card" data-testid="security">
+            <h2>"Security"</h2>
+            <h3>"Change password"</h3>
+            <ActionForm action=change attr:class="password-form">
+                <label>"Current password"
+                    <input type="password" name="current_password" required autocomplete="current-password" />
+                </label>
+                <label>"New password"
+                    <input type="password" name="new_password" required minlength="8" autocomplete="new-password" />
+                </label>
+                <label>"Repeat the new password"
+                    <input type="password" name="repeat_password" required minlength="8" autocomplete="new-password" />
+                </label>
+                <div class="row">
+                    <button type="submit" class="primary" disabled=move || change.pending().get()>"🔑 Change password"</button>
+                    {move || change.pending().get().then(|| view! { <span class="loading">"Changing…"</span> })}
+                </div>
+                {move || change.value().get().map(|r| match r {
+                    Ok(()) => view! {
+                        <p class="success" role="status">"Password changed. Every other session has ended; this one goes on."</p>
+                    }.into_any(),
+                    Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                })}
+            </ActionForm>
+            <h3>"Sessions"</h3>
+            <p class="muted">"Signed in somewhere you no longer use, or lost a device? End every session at once, this one included."</p>
+            <ActionForm action=everywhere on:submit=confirm_everywhere>
+                <button type="submit" class="danger" disabled=move || everywhere.pending().get()>"🚪 Sign out everywhere"</button>
+            </ActionForm>
+            {move || everywhere.value().get().and_then(Result::err).map(|e| view! { <ErrorMessage error=e /> })}
+        </section>
+    }
+}
+
 /// The key's audit trail.
 #[component]
 pub fn AuditSection() -> impl IntoView {
@@ -391,12 +445,12 @@ pub fn AuditSection() -> impl IntoView {
     let audit = Resource::new(|| (), |_| get_audit());
     view! {
         <section class="card" data-testid="audit">
-            <h2>"Key activity"</h2>
+            <h2>"Key and account activity"</h2>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 <ErrorBoundary fallback=error_fallback>
                     {move || Suspend::new(async move {
                         audit.await.map(|entries| if entries.is_empty() {
-                            view! { <p class="muted">"No key activity yet."</p> }.into_any()
+                            view! { <p class="muted">"No activity yet."</p> }.into_any()
                         } else {
                             view! { <AuditTable entries /> }.into_any()
                         })

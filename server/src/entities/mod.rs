@@ -3,6 +3,7 @@ pub mod ai_usage;
 pub mod audit_events;
 pub mod candidates;
 pub mod conversations;
+pub mod invites;
 pub mod messages;
 pub mod provider_keys;
 pub mod rate_limits;

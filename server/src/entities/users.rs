@@ -13,6 +13,8 @@ pub struct Model {
     pub active_provider: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Raised to end every session: a token carrying an older generation is refused.
+    pub session_generation: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,26 +1,30 @@
 //! `/api/v1/admin/*`: admins only (401 without a session, 403 for everyone else). The handlers
 //! only translate HTTP; the work is in `services::admin`.
 use app::api::{
-    admin::{AdminAiConfig, AdminSettings, AdminUser},
+    admin::{AdminAiConfig, AdminSettings, AdminUser, CreateInviteRequest, CreatedInvite, Invite},
     profile::TestAiKeyResponse,
     usage::UsageSummary,
 };
 use axum::{
     extract::{FromRequestParts, State},
-    http::request::Parts,
+    http::{request::Parts, HeaderMap, StatusCode},
     Json,
 };
 
 use super::{
-    extract::{ApiJson, ApiQuery},
+    auth::request_origin,
+    extract::{path_id, ApiJson, ApiPath, ApiQuery},
     openapi::ErrorBody,
     usage_routes::UsageQuery,
     ApiRoute,
 };
 use crate::{
     error::{ServiceError, ServiceResult},
-    services::admin::{self, Admin},
-    session::AuthUser,
+    services::{
+        admin::{self, Admin},
+        invites,
+    },
+    session::{AuthUser, ClientInfo},
     state::AppState,
 };
 
@@ -31,6 +35,9 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::post("/v1/admin/ai-config/test", test_system_key),
         ApiRoute::put("/v1/admin/settings", put_settings),
         ApiRoute::get("/v1/admin/usage", get_usage),
+        ApiRoute::post("/v1/admin/invites", create_invite),
+        ApiRoute::get("/v1/admin/invites", list_invites),
+        ApiRoute::delete("/v1/admin/invites/{id}", revoke_invite),
     ]
 }
 
@@ -133,13 +140,84 @@ async fn put_settings(
         (status = 200, description = "The usage summary of all users", body = UsageSummary),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 422, description = "days is outside 1 to 365", body = ErrorBody),
     ))]
 async fn get_usage(
     State(state): State<AppState>,
     admin: Admin,
     ApiQuery(q): ApiQuery<UsageQuery>,
 ) -> ServiceResult<Json<UsageSummary>> {
-    Ok(Json(
-        admin::usage(&state, &admin, q.days.unwrap_or(30)).await?,
-    ))
+    Ok(Json(admin::usage(&state, &admin, q.days()?).await?))
+}
+
+/// Create a sign-up invite
+///
+/// A single-use invite to register (needed once the first account exists, unless the server
+/// runs with `HIREKEY_REGISTRATION=open`). `email` binds it to one address; it expires after
+/// `expires_in_days` (1 to 90, 7 when absent). The token and the link are shown this once:
+/// only the token's SHA-256 is stored.
+#[utoipa::path(post, path = "/api/v1/admin/invites", tag = "admin",
+    request_body = CreateInviteRequest,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 201, description = "The invite, with its token and link", body = CreatedInvite),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin, or a cookie session from another site", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody),
+        (status = 422, description = "An invalid email, or an expiry outside 1 to 90 days", body = ErrorBody),
+    ))]
+async fn create_invite(
+    State(state): State<AppState>,
+    admin: Admin,
+    client: ClientInfo,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<CreateInviteRequest>,
+) -> ServiceResult<(StatusCode, Json<CreatedInvite>)> {
+    let origin = request_origin(&headers, &state.config);
+    let created = invites::create(&state, &admin, request, &origin, &client).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// List sign-up invites
+///
+/// The newest 500 invites with their status (`pending`, `used`, `revoked`, `expired`), never
+/// their tokens.
+#[utoipa::path(get, path = "/api/v1/admin/invites", tag = "admin",
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Invites, newest first", body = Vec<Invite>),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    ))]
+async fn list_invites(
+    State(state): State<AppState>,
+    admin: Admin,
+) -> ServiceResult<Json<Vec<Invite>>> {
+    Ok(Json(invites::list(&state, &admin).await?))
+}
+
+/// Revoke a sign-up invite
+///
+/// The invite can no longer be used. Revoking a revoked invite changes nothing; a used one
+/// cannot be revoked (409).
+#[utoipa::path(delete, path = "/api/v1/admin/invites/{id}", tag = "admin",
+    params(("id" = Uuid, Path, description = "The invite's id")),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not an admin, or a cookie session from another site", body = ErrorBody),
+        (status = 404, description = "No such invite", body = ErrorBody),
+        (status = 409, description = "The invite has been used", body = ErrorBody),
+    ))]
+async fn revoke_invite(
+    State(state): State<AppState>,
+    admin: Admin,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<String>,
+) -> ServiceResult<StatusCode> {
+    invites::revoke(&state, &admin, path_id(&id, "Invite")?, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

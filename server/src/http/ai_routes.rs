@@ -15,7 +15,7 @@ use serde_json::json;
 use super::{
     extract::ApiJson,
     openapi::{ChatResponse, CodeCompletionResponse, ErrorBody, GenerateCodeResponse},
-    sse,
+    openapi_errors, sse,
 };
 use crate::{
     error::{ServiceError, ServiceResult},
@@ -110,7 +110,7 @@ fn check_messages(messages: &[ChatMessage]) -> ServiceResult<()> {
     responses(
         (status = 200, description = "The answer, or its event stream", content(
             (ChatResponse = "application/json"),
-            (String = "text/event-stream"),
+            (openapi_errors::SseEvent = "text/event-stream"),
         )),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "API key required: no usable personal key and no system fallback", body = ErrorBody),

@@ -4,12 +4,14 @@ use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, FromRequestParts},
-    http::{header, request::Parts, Method},
+    http::{header, request::Parts, HeaderMap, Method},
 };
 
 use crate::{
+    config::Config,
     error::ServiceError,
-    session::{AuthUser, ClientInfo, JwtKeys, TOKEN_LIFETIME_SECS},
+    services::sessions,
+    session::{AuthUser, ClientInfo, JwtKeys, VerifiedToken, TOKEN_LIFETIME_SECS},
     state::AppState,
 };
 
@@ -53,10 +55,11 @@ impl FromRequestParts<AppState> for ClientInfo {
     }
 }
 
-/// Authenticates a request. A cookie session that changes state must come from this origin
-/// (Origin or Referer), which stops cross-site request forgery; bearer tokens are not sent
-/// by browsers on their own and need no such check.
-pub fn authenticate_parts(parts: &Parts, jwt: &JwtKeys) -> Result<AuthUser, ServiceError> {
+/// Reads and verifies a request's token (signature and expiry; the session generation is
+/// checked by [`authenticate`] and the server-function adapter). A cookie session that
+/// changes state must come from this origin (Origin or Referer), which stops cross-site
+/// request forgery; bearer tokens are not sent by browsers on their own and need no such check.
+pub fn authenticate_parts(parts: &Parts, jwt: &JwtKeys) -> Result<VerifiedToken, ServiceError> {
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         let text = value.to_str().map_err(|_| ServiceError::Unauthorized)?;
         let token = text
@@ -66,12 +69,60 @@ pub fn authenticate_parts(parts: &Parts, jwt: &JwtKeys) -> Result<AuthUser, Serv
         return jwt.verify(token.trim());
     }
     let token = session_cookie(parts).ok_or(ServiceError::Unauthorized)?;
-    let user = jwt.verify(&token)?;
+    let verified = jwt.verify(&token)?;
     if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) && !same_origin(parts)
     {
         return Err(ServiceError::Forbidden("Cross-site request refused".into()));
     }
-    Ok(user)
+    Ok(verified)
+}
+
+/// The caller, if the token is good and its session has not been ended (logout everywhere, a
+/// password change): 401 otherwise.
+pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<AuthUser, ServiceError> {
+    let verified = authenticate_parts(parts, &state.jwt)?;
+    sessions::ensure_current(state, verified.user.id, verified.generation).await?;
+    Ok(verified.user)
+}
+
+/// This server's origin as the request's client sees it (`https://hirekey.example`), for links
+/// the API hands out: the `Host` header, and `https` when the session cookie is `Secure`. Behind
+/// a proxy the operator trusts (`HIREKEY_TRUST_PROXY_HEADERS`), `X-Forwarded-Proto` and
+/// `X-Forwarded-Host` win.
+pub fn request_origin(headers: &HeaderMap, config: &Config) -> String {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let forwarded = |name: &str| {
+        if config.trust_proxy_headers {
+            header(name)
+        } else {
+            None
+        }
+    };
+    let scheme = forwarded("x-forwarded-proto")
+        .filter(|p| p == "http" || p == "https")
+        .unwrap_or_else(|| {
+            if config.cookie_secure {
+                "https"
+            } else {
+                "http"
+            }
+            .to_owned()
+        });
+    let host = forwarded("x-forwarded-host")
+        .or_else(|| header(header::HOST.as_str()))
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .unwrap_or_else(|| config.site_addr.to_string());
+    format!("{scheme}://{host}")
 }
 
 fn session_cookie(parts: &Parts) -> Option<String> {
@@ -130,6 +181,6 @@ impl FromRequestParts<AppState> for AuthUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        authenticate_parts(parts, &state.jwt)
+        authenticate(parts, state).await
     }
 }

@@ -1,5 +1,5 @@
 //! `/api/v1/auth/*`.
-use app::api::auth::{AuthResponse, LoginRequest, RegisterRequest, UserDto};
+use app::api::auth::{AuthResponse, ChangePasswordRequest, LoginRequest, RegisterRequest, UserDto};
 use axum::{
     extract::State,
     http::{header, StatusCode},
@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     error::ServiceResult,
-    services::users,
+    services::users::{self, NewAccount},
     session::{AuthUser, ClientInfo},
     state::AppState,
 };
@@ -31,19 +31,37 @@ fn with_session(status: StatusCode, state: &AppState, token: String, user: &Auth
 /// Register
 ///
 /// Creates an account (the first one is an admin) and starts a session: the token in the body
-/// for API clients, and an HttpOnly session cookie for browsers.
+/// for API clients, and an HttpOnly session cookie for browsers. With
+/// `HIREKEY_REGISTRATION=invite` (the default), every account after the first needs `invite`,
+/// an unused, unexpired, unrevoked invite token from an admin (bound to one email address if
+/// the admin said so); the registration uses it up.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth",
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered and logged in", body = AuthResponse),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 403, description = "`Invite required`: no invite, or one that is unknown, used, revoked, expired or for another email", body = ErrorBody),
         (status = 409, description = "The email is already registered", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody),
         (status = 422, description = "Invalid email, name or too weak a password", body = ErrorBody),
     ))]
 pub async fn register(
     State(state): State<AppState>,
+    client: ClientInfo,
     ApiJson(req): ApiJson<RegisterRequest>,
 ) -> ServiceResult<Response> {
-    let (user, token) = users::register(&state, &req.email, req.password, &req.name).await?;
+    let (user, token) = users::register(
+        &state,
+        NewAccount {
+            email: &req.email,
+            password: req.password,
+            name: &req.name,
+            invite: req.invite.as_deref(),
+        },
+        &client,
+    )
+    .await?;
     Ok(with_session(StatusCode::CREATED, &state, token, &user))
 }
 
@@ -68,7 +86,8 @@ pub async fn login(
 
 /// Log out
 ///
-/// Clears the session cookie. A bearer token stays valid until it expires.
+/// Clears the session cookie. A bearer token stays valid until it expires; to end it, and
+/// every other session, use `POST /api/v1/auth/logout-all`.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 200, description = "Logged out", body = MessageResponse)))]
 pub async fn logout(State(state): State<AppState>) -> Response {
@@ -82,6 +101,72 @@ pub async fn logout(State(state): State<AppState>) -> Response {
         }),
     )
         .into_response()
+}
+
+/// Log out everywhere
+///
+/// Ends every session of the caller, this one included: every token issued so far answers 401
+/// from now on (on other instances within 2 seconds), and the session cookie is cleared.
+#[utoipa::path(post, path = "/api/v1/auth/logout-all", tag = "auth",
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Every session ended", body = MessageResponse),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "A cookie session from another site", body = ErrorBody),
+    ))]
+pub async fn logout_all(
+    State(state): State<AppState>,
+    user: AuthUser,
+    client: ClientInfo,
+) -> ServiceResult<Response> {
+    users::logout_all(&state, &user, &client).await?;
+    Ok((
+        [(
+            header::SET_COOKIE,
+            clear_cookie_header(state.config.cookie_secure),
+        )],
+        Json(MessageResponse {
+            message: "Every session has ended; log in again".into(),
+        }),
+    )
+        .into_response())
+}
+
+/// Change the password
+///
+/// Checks `current_password`, applies the registration rules to `new_password` (at least 8
+/// characters), stores it and ends every other session of the caller. The answer carries a new
+/// token (and sets the session cookie), so the caller stays logged in. A wrong current password
+/// is 422, not 401: the session itself is fine. Throttled like login (per user and per
+/// address).
+#[utoipa::path(put, path = "/api/v1/auth/password", tag = "auth",
+    request_body = ChangePasswordRequest,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "Changed; the new session", body = AuthResponse),
+        (status = 400, description = "The body is not valid JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "A cookie session from another site", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 415, description = "The body is not JSON", body = ErrorBody),
+        (status = 422, description = "Wrong current password, or a new password that is too weak, too long or unchanged", body = ErrorBody),
+        (status = 429, description = "Too many attempts; see Retry-After", body = ErrorBody),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: AuthUser,
+    client: ClientInfo,
+    ApiJson(req): ApiJson<ChangePasswordRequest>,
+) -> ServiceResult<Response> {
+    let (user, token) = users::change_password(
+        &state,
+        &user,
+        req.current_password,
+        req.new_password,
+        &client,
+    )
+    .await?;
+    Ok(with_session(StatusCode::OK, &state, token, &user))
 }
 
 /// The current user

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::{
     extract::{path_id, ApiJson, ApiPath, ApiQuery},
     openapi::ErrorBody,
-    sse, ApiRoute,
+    openapi_errors, sse, ApiRoute,
 };
 use crate::{
     error::ServiceResult,
@@ -78,7 +78,7 @@ fn answer_stream(
     responses(
         (status = 200, description = "The answer and the candidates it drew on, or its event stream", content(
             (ChatAnswer = "application/json"),
-            (String = "text/event-stream"),
+            (openapi_errors::SseEvent = "text/event-stream"),
         )),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "API key required: no usable personal key and no system fallback", body = ErrorBody),
@@ -113,7 +113,7 @@ pub async fn chat(
     responses(
         (status = 200, description = "Ranked candidates and the answer, or its event stream", content(
             (SearchAnswer = "application/json"),
-            (String = "text/event-stream"),
+            (openapi_errors::SseEvent = "text/event-stream"),
         )),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "API key required: no usable personal key and no system fallback", body = ErrorBody),

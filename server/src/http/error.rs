@@ -14,7 +14,9 @@ impl ServiceError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::ApiKeyRequired { .. } => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::InviteRequired(_) | Self::ApiKeyRequired { .. } => {
+                StatusCode::FORBIDDEN
+            }
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -48,6 +50,7 @@ impl ServiceError {
             Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::TooManyRequests { .. } => "Too many requests",
             Self::ApiKeyRequired { .. } => "API key required",
+            Self::InviteRequired(_) => "Invite required",
             Self::Provider(p) => match p {
                 ProviderError::InvalidKey(_) => "Invalid API key",
                 ProviderError::NoCredit(_) => "No credit",

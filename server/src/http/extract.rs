@@ -1,5 +1,6 @@
 //! Extractors whose rejections speak Hirekey's JSON error shape.
 use axum::{
+    body::Bytes,
     extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
     http::{request::Parts, StatusCode},
 };
@@ -8,7 +9,8 @@ use serde::de::DeserializeOwned;
 use crate::error::ServiceError;
 
 /// `axum::Json`, with malformed JSON, a wrong content type or an oversized body answered as
-/// 400/415/413 JSON errors.
+/// 400/415/413 JSON errors. Every request body Hirekey reads is a JSON object, so anything else
+/// (an array, a number) is refused rather than read field by field.
 pub struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
@@ -19,11 +21,53 @@ where
     type Rejection = ServiceError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        if !is_json(req.headers()) {
+            return Err(ServiceError::UnsupportedMediaType(
+                "Send the body as JSON with Content-Type: application/json".into(),
+            ));
         }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ServiceError::PayloadTooLarge("The request body is too large".into())
+            } else {
+                ServiceError::BadRequest(rejection.body_text())
+            }
+        })?;
+        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'{') => {}
+            Some(_) => {
+                return Err(ServiceError::Validation(
+                    "Invalid request body: it must be a JSON object".into(),
+                ))
+            }
+            None => {
+                return Err(ServiceError::BadRequest(
+                    "The request body is not valid JSON".into(),
+                ))
+            }
+        }
+        axum::Json::<T>::from_bytes(&bytes)
+            .map(|axum::Json(value)| Self(value))
+            .map_err(json_rejection)
     }
+}
+
+/// `application/json` or any `+json` type, as axum's own `Json` accepts.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 fn json_rejection(rejection: JsonRejection) -> ServiceError {

@@ -7,6 +7,7 @@ pub mod chat_routes;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod openapi_errors;
 pub mod profile_routes;
 pub mod resume_routes;
 pub mod server_fns;
@@ -85,6 +86,8 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ApiRoute::post("/v1/auth/register", auth_routes::register),
         ApiRoute::post("/v1/auth/login", auth_routes::login),
         ApiRoute::post("/v1/auth/logout", auth_routes::logout),
+        ApiRoute::post("/v1/auth/logout-all", auth_routes::logout_all),
+        ApiRoute::put("/v1/auth/password", auth_routes::change_password),
         ApiRoute::get("/v1/auth/me", auth_routes::me),
         ApiRoute::get("/v1/profile/ai-settings", profile_routes::get_settings),
         ApiRoute::put("/v1/profile/ai-settings", profile_routes::put_settings),

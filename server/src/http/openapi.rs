@@ -17,7 +17,8 @@ use utoipa::{
 };
 
 use super::{
-    admin_routes, ai_routes, auth_routes, chat_routes, profile_routes, resume_routes, usage_routes,
+    admin_routes, ai_routes, auth_routes, chat_routes, openapi_errors::StandardErrors,
+    profile_routes, resume_routes, usage_routes,
 };
 use crate::providers::ChatMessage;
 
@@ -37,6 +38,8 @@ with `Authorization: Bearer <token>` (the token from register or login) or, in a
         auth_routes::register,
         auth_routes::login,
         auth_routes::logout,
+        auth_routes::logout_all,
+        auth_routes::change_password,
         auth_routes::me,
         profile_routes::get_settings,
         profile_routes::put_settings,
@@ -69,15 +72,18 @@ with `Authorization: Bearer <token>` (the token from register or login) or, in a
         admin_routes::test_system_key,
         admin_routes::put_settings,
         admin_routes::get_usage,
+        admin_routes::create_invite,
+        admin_routes::list_invites,
+        admin_routes::revoke_invite,
     ),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &StandardErrors),
     tags(
         (name = "auth", description = "Accounts and sessions"),
         (name = "profile", description = "The caller's personal AI keys"),
         (name = "usage", description = "What the caller's keys are doing"),
         (name = "ai", description = "AI calls on the caller's resolved key"),
         (name = "candidates", description = "Resume upload and candidates"),
-        (name = "admin", description = "Admins only: users, the system key and the key policy"),
+        (name = "admin", description = "Admins only: users, sign-up invites, the system key and the key policy"),
         (name = "meta", description = "Health and this documentation"),
     )
 )]

@@ -212,6 +212,7 @@ async fn analyze(
     responses(
         (status = 200, description = "One page of candidates", body = CandidatePage),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "page or per_page is outside its bounds", body = ErrorBody),
     ))]
 async fn list(
     State(state): State<AppState>,

@@ -1,8 +1,8 @@
 //! `ServerBackend`: the server's side of `app::api::Backend`, so server functions call the same
 //! services as the REST handlers.
 use app::api::{
-    admin::{AdminAiConfig, AdminSettings, AdminUser},
-    auth::{AuthResponse, LoginRequest, RegisterRequest, UserDto},
+    admin::{AdminAiConfig, AdminSettings, AdminUser, CreateInviteRequest, CreatedInvite, Invite},
+    auth::{AuthResponse, ChangePasswordRequest, LoginRequest, RegisterRequest, UserDto},
     candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery},
     chat::{AiKeyStatus, ConversationDetail, ConversationSummary},
     profile::{
@@ -15,11 +15,14 @@ use app::api::{
 use http::request::Parts;
 use uuid::Uuid;
 
-use super::auth::{authenticate_parts, clear_cookie_header, session_cookie_header};
+use super::auth::{authenticate_parts, clear_cookie_header, request_origin, session_cookie_header};
 use crate::{
     error::ServiceError,
     providers::Provider,
-    services::{admin, audit, chat, guide, keys, resumes, usage, users},
+    services::{
+        admin, audit, chat, guide, invites, keys, resumes, sessions, usage,
+        users::{self, NewAccount},
+    },
     session::{AuthUser, ClientInfo},
     state::AppState,
 };
@@ -41,22 +44,64 @@ impl ServerBackend {
 #[async_trait::async_trait]
 impl Backend for ServerBackend {
     async fn authenticate(&self, parts: &Parts) -> Result<UserDto, AppError> {
-        let user = authenticate_parts(parts, &self.state.jwt)?;
-        // A token can outlive its account, or its admin rights; the database decides both.
-        let stored = keys::load_user(&self.state, user.id).await?;
+        let verified = authenticate_parts(parts, &self.state.jwt)?;
+        // A token can outlive its account, its admin rights or its session (logout everywhere,
+        // a password change); the database decides all three.
+        let stored = keys::load_user(&self.state, verified.user.id).await?;
+        if stored.session_generation != verified.generation {
+            return Err(ServiceError::Unauthorized.into());
+        }
+        sessions::remember(&self.state, stored.id, stored.session_generation);
         Ok(UserDto {
             is_admin: stored.is_admin,
-            ..(&user).into()
+            ..(&verified.user).into()
         })
     }
 
-    async fn register(&self, request: RegisterRequest) -> Result<AuthResponse, AppError> {
-        let (user, token) =
-            users::register(&self.state, &request.email, request.password, &request.name).await?;
+    async fn register(
+        &self,
+        request: RegisterRequest,
+        parts: &Parts,
+    ) -> Result<AuthResponse, AppError> {
+        let (user, token) = users::register(
+            &self.state,
+            NewAccount {
+                email: &request.email,
+                password: request.password,
+                name: &request.name,
+                invite: request.invite.as_deref(),
+            },
+            &self.client(parts),
+        )
+        .await?;
         Ok(AuthResponse {
             token,
             user: (&user).into(),
         })
+    }
+
+    async fn change_password(
+        &self,
+        user: &UserDto,
+        request: ChangePasswordRequest,
+        parts: &Parts,
+    ) -> Result<AuthResponse, AppError> {
+        let (user, token) = users::change_password(
+            &self.state,
+            &AuthUser::from(user),
+            request.current_password,
+            request.new_password,
+            &self.client(parts),
+        )
+        .await?;
+        Ok(AuthResponse {
+            token,
+            user: (&user).into(),
+        })
+    }
+
+    async fn logout_all(&self, user: &UserDto, parts: &Parts) -> Result<(), AppError> {
+        Ok(users::logout_all(&self.state, &AuthUser::from(user), &self.client(parts)).await?)
     }
 
     async fn login(&self, request: LoginRequest, parts: &Parts) -> Result<AuthResponse, AppError> {
@@ -232,5 +277,31 @@ impl Backend for ServerBackend {
     async fn admin_usage(&self, user: &UserDto, days: u32) -> Result<UsageSummary, AppError> {
         let admin = admin::require_admin(&self.state, &AuthUser::from(user)).await?;
         Ok(admin::usage(&self.state, &admin, days).await?)
+    }
+
+    async fn admin_invites(&self, user: &UserDto) -> Result<Vec<Invite>, AppError> {
+        let admin = admin::require_admin(&self.state, &AuthUser::from(user)).await?;
+        Ok(invites::list(&self.state, &admin).await?)
+    }
+
+    async fn admin_create_invite(
+        &self,
+        user: &UserDto,
+        request: CreateInviteRequest,
+        parts: &Parts,
+    ) -> Result<CreatedInvite, AppError> {
+        let admin = admin::require_admin(&self.state, &AuthUser::from(user)).await?;
+        let origin = request_origin(&parts.headers, &self.state.config);
+        Ok(invites::create(&self.state, &admin, request, &origin, &self.client(parts)).await?)
+    }
+
+    async fn admin_revoke_invite(
+        &self,
+        user: &UserDto,
+        id: Uuid,
+        parts: &Parts,
+    ) -> Result<(), AppError> {
+        let admin = admin::require_admin(&self.state, &AuthUser::from(user)).await?;
+        Ok(invites::revoke(&self.state, &admin, id, &self.client(parts)).await?)
     }
 }

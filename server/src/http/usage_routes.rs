@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{extract::ApiQuery, openapi::ErrorBody, ApiRoute};
 use crate::{
-    error::ServiceResult,
+    error::{ServiceError, ServiceResult},
     services::{audit, usage},
     session::AuthUser,
     state::AppState,
@@ -22,7 +22,21 @@ pub fn routes() -> Vec<ApiRoute> {
 #[into_params(parameter_in = Query)]
 pub(crate) struct UsageQuery {
     /// How many days back, 1 to 365; 30 when absent.
-    pub(crate) days: Option<u32>,
+    #[param(minimum = 1, maximum = 365)]
+    days: Option<u32>,
+}
+
+impl UsageQuery {
+    /// The window asked for, within the bounds the document declares.
+    pub(crate) fn days(&self) -> ServiceResult<u32> {
+        match self.days {
+            None => Ok(30),
+            Some(days @ 1..=365) => Ok(days),
+            Some(_) => Err(ServiceError::Validation(
+                "days must be between 1 and 365".into(),
+            )),
+        }
+    }
 }
 
 /// The caller's AI usage
@@ -35,15 +49,14 @@ pub(crate) struct UsageQuery {
     responses(
         (status = 200, description = "The usage summary", body = UsageSummary),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "days is outside 1 to 365", body = ErrorBody),
     ))]
 async fn get_usage(
     State(state): State<AppState>,
     user: AuthUser,
     ApiQuery(q): ApiQuery<UsageQuery>,
 ) -> ServiceResult<Json<UsageSummary>> {
-    Ok(Json(
-        usage::summary(&state, user.id, q.days.unwrap_or(30)).await?,
-    ))
+    Ok(Json(usage::summary(&state, user.id, q.days()?).await?))
 }
 
 /// The caller's key activity

@@ -25,14 +25,25 @@ use crate::{
 /// A caller the database says is an admin right now.
 #[derive(Clone, Debug)]
 pub struct Admin {
+    id: Uuid,
     email: String,
+}
+
+impl Admin {
+    /// The admin's user id.
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
 }
 
 /// The caller as an [`Admin`], or 403.
 pub async fn require_admin(state: &AppState, auth: &AuthUser) -> ServiceResult<Admin> {
     let user = keys::load_user(state, auth.id).await?;
     if user.is_admin {
-        Ok(Admin { email: user.email })
+        Ok(Admin {
+            id: user.id,
+            email: user.email,
+        })
     } else {
         Err(ServiceError::Forbidden(
             "This area is for admins only".to_owned(),

@@ -1,10 +1,10 @@
-//! The audit trail of key events. Rows never hold a key.
+//! The audit trail of key and account events. Rows never hold a key, a password or a token.
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use uuid::Uuid;
 
 use crate::{entities::audit_events, session::ClientInfo};
 
-/// A key event.
+/// A key or account event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuditEvent {
     Created,
@@ -15,6 +15,15 @@ pub enum AuditEvent {
     Expired,
     Deleted,
     MasterKeyRotated,
+    /// An admin created a sign-up invite (recorded for the admin).
+    InviteCreated,
+    /// An admin revoked one (recorded for the admin).
+    InviteRevoked,
+    /// A new account registered with one (recorded for the new user).
+    InviteUsed,
+    PasswordChanged,
+    /// The user ended every session.
+    SignedOutEverywhere,
 }
 
 impl AuditEvent {
@@ -28,6 +37,11 @@ impl AuditEvent {
             Self::Expired => "expired",
             Self::Deleted => "deleted",
             Self::MasterKeyRotated => "master_key_rotated",
+            Self::InviteCreated => "invite_created",
+            Self::InviteRevoked => "invite_revoked",
+            Self::InviteUsed => "invite_used",
+            Self::PasswordChanged => "password_changed",
+            Self::SignedOutEverywhere => "signed_out_everywhere",
         }
     }
 }

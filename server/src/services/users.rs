@@ -1,13 +1,19 @@
-//! Accounts: registration and login, with argon2id on a blocking thread.
+//! Accounts: registration (open, or by invite), login, password changes and ending every
+//! session, with argon2id on a blocking thread.
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, SqlErr,
+    sea_query::Expr, ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    SqlErr, TransactionTrait,
 };
 use uuid::Uuid;
 
 use crate::{
+    config,
     entities::users,
     error::{ServiceError, ServiceResult},
-    services::{password, rate_limit},
+    services::{
+        audit::{self, AuditEvent},
+        invites, keys, password, rate_limit, sessions,
+    },
     session::{AuthUser, ClientInfo},
     state::AppState,
     vault::Secret,
@@ -94,16 +100,8 @@ fn auth_user(row: &users::Model) -> AuthUser {
     }
 }
 
-/// Creates an account; the first account is the admin.
-#[tracing::instrument(skip_all)]
-pub async fn register(
-    state: &AppState,
-    email: &str,
-    password: String,
-    name: &str,
-) -> ServiceResult<(AuthUser, String)> {
-    let email = Email::parse(email)?;
-    let password = Secret::new(password);
+/// The password rules, at registration and on a change: 8 characters at least, 1 KiB at most.
+fn check_new_password(password: &Secret) -> ServiceResult<()> {
     if password.expose().chars().count() < 8 {
         return Err(ServiceError::Validation(
             "The password must be at least 8 characters long".into(),
@@ -112,7 +110,31 @@ pub async fn register(
     if password.expose().len() > 1024 {
         return Err(ServiceError::Validation("The password is too long".into()));
     }
-    let name = name.trim();
+    Ok(())
+}
+
+/// What a registration carries.
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub password: String,
+    pub name: &'a str,
+    /// The invite token; needed in invite mode once an account exists.
+    pub invite: Option<&'a str>,
+}
+
+/// Creates an account; the first account is the admin. After it, with
+/// `HIREKEY_REGISTRATION=invite`, only with a usable invite (403 "Invite required"
+/// otherwise), which this registration then uses up.
+#[tracing::instrument(skip_all)]
+pub async fn register(
+    state: &AppState,
+    registration: NewAccount<'_>,
+    client: &ClientInfo,
+) -> ServiceResult<(AuthUser, String)> {
+    let email = Email::parse(registration.email)?;
+    let password = Secret::new(registration.password);
+    check_new_password(&password)?;
+    let name = registration.name.trim();
     let name = if name.is_empty() {
         email.as_str().split('@').next().unwrap_or("")
     } else {
@@ -123,6 +145,16 @@ pub async fn register(
             "The name must be at most 100 characters".into(),
         ));
     }
+    let now = state.clock.now();
+    let is_first = users::Entity::find().count(&state.db).await? == 0;
+    // Checked before anything else about the account, so an uninvited caller learns nothing
+    // (not even whether an email is registered).
+    let invite = match state.config.registration {
+        config::Registration::Invite if !is_first => {
+            Some(invites::check(&state.db, registration.invite, &email, now).await?)
+        }
+        _ => None,
+    };
     if users::Entity::find()
         .filter(users::Column::Email.eq(email.as_str()))
         .one(&state.db)
@@ -134,19 +166,19 @@ pub async fn register(
         ));
     }
     let hash = hash_password(state, password).await?;
-    let is_admin = users::Entity::find().count(&state.db).await? == 0;
-    let now = state.clock.now();
+    let txn = state.db.begin().await?;
     let row = users::ActiveModel {
         id: Set(Uuid::new_v4()),
         email: Set(email.as_str().to_owned()),
         name: Set(name.to_owned()),
         password_hash: Set(hash),
-        is_admin: Set(is_admin),
+        is_admin: Set(is_first),
         active_provider: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        session_generation: Set(0),
     }
-    .insert(&state.db)
+    .insert(&txn)
     .await
     .map_err(|e| match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => {
@@ -154,8 +186,14 @@ pub async fn register(
         }
         _ => ServiceError::from(e),
     })?;
+    if let Some(invite) = &invite {
+        invites::redeem(&txn, invite, row.id, client, now).await?;
+    }
+    txn.commit().await?;
     let user = auth_user(&row);
-    let token = state.jwt.issue(&user, now.timestamp())?;
+    let token = state
+        .jwt
+        .issue(&user, row.session_generation, now.timestamp())?;
     Ok((user, token))
 }
 
@@ -200,9 +238,118 @@ pub async fn login(
     match row {
         Some(row) if ok => {
             let user = auth_user(&row);
-            let token = state.jwt.issue(&user, state.clock.now().timestamp())?;
+            let token =
+                state
+                    .jwt
+                    .issue(&user, row.session_generation, state.clock.now().timestamp())?;
             Ok((user, token))
         }
         _ => Err(ServiceError::InvalidCredentials),
     }
+}
+
+/// Changes the caller's password and ends every other session: checks the current password
+/// (a wrong one is 422, so a client does not take it for an ended session), applies the
+/// registration rules to the new one, stores it and raises the session generation in one
+/// transaction, and answers a token of the new generation. Throttled per user and per IP as
+/// login is.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn change_password(
+    state: &AppState,
+    auth: &AuthUser,
+    current_password: String,
+    new_password: String,
+    client: &ClientInfo,
+) -> ServiceResult<(AuthUser, String)> {
+    let now = state.clock.now();
+    let too_many = |retry_after| ServiceError::TooManyRequests {
+        message: "Too many password attempts; try again later".into(),
+        retry_after,
+    };
+    if let Some(ip) = &client.ip {
+        rate_limit::hit(
+            &state.db,
+            &format!("password-ip:{ip}"),
+            900,
+            50,
+            now.timestamp(),
+        )
+        .await?
+        .map_err(too_many)?;
+    }
+    rate_limit::hit(
+        &state.db,
+        &format!("password-user:{}", auth.id),
+        900,
+        10,
+        now.timestamp(),
+    )
+    .await?
+    .map_err(too_many)?;
+    let new_password = Secret::new(new_password);
+    check_new_password(&new_password)?;
+    let current_password = Secret::new(current_password);
+    if current_password.expose() == new_password.expose() {
+        return Err(ServiceError::Validation(
+            "The new password must differ from the current one".into(),
+        ));
+    }
+    let row = keys::load_user(state, auth.id).await?;
+    let ok = verify_password(state, current_password, Some(row.password_hash.clone())).await?;
+    if !ok {
+        return Err(ServiceError::Validation(
+            "The current password is not correct".into(),
+        ));
+    }
+    let hash = hash_password(state, new_password).await?;
+    let txn = state.db.begin().await?;
+    users::Entity::update_many()
+        .col_expr(users::Column::PasswordHash, Expr::value(hash))
+        .col_expr(users::Column::UpdatedAt, Expr::value(now))
+        .filter(users::Column::Id.eq(auth.id))
+        .exec(&txn)
+        .await?;
+    let generation = sessions::bump(&txn, auth.id).await?;
+    audit::record(
+        &txn,
+        Some(auth.id),
+        AuditEvent::PasswordChanged,
+        None,
+        Some("every other session ended".into()),
+        client,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    sessions::remember(state, auth.id, generation);
+    tracing::info!("password changed; other sessions ended");
+    let user = auth_user(&row);
+    let token = state.jwt.issue(&user, generation, now.timestamp())?;
+    Ok((user, token))
+}
+
+/// Ends every session of the caller, this one included.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn logout_all(
+    state: &AppState,
+    auth: &AuthUser,
+    client: &ClientInfo,
+) -> ServiceResult<()> {
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let generation = sessions::bump(&txn, auth.id).await?;
+    audit::record(
+        &txn,
+        Some(auth.id),
+        AuditEvent::SignedOutEverywhere,
+        None,
+        None,
+        client,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    sessions::remember(state, auth.id, generation);
+    tracing::info!("every session ended");
+    Ok(())
 }

@@ -188,6 +188,9 @@ impl Spawn {
     /// Starts the app; `None` when the PostgreSQL variant cannot run here.
     pub async fn start(self) -> Option<TestApp> {
         init_logs();
+        // The server runs inside this test binary, which is not `hirekey`: its extraction
+        // workers are the `hirekey` binary Cargo built for these tests.
+        server::services::extract::set_worker_path(env!("CARGO_BIN_EXE_hirekey"));
         let mock = MockProvider::start(0).await.expect("mock provider");
         let data_dir = tempfile::tempdir().expect("temp dir");
         let database_url = match (self.database_url, self.kind) {
@@ -229,6 +232,8 @@ impl Spawn {
             // Below the mock's 3 s `slow` delay, so timeouts are tested; above what a loaded
             // 2-core machine running the whole suite at once needs for a normal answer.
             ("HIREKEY_PROVIDER_TIMEOUT_SECS".into(), "2.5".into()),
+            // Tests register many users; the invite tests set `invite` themselves.
+            ("HIREKEY_REGISTRATION".into(), "open".into()),
         ]);
         if self.allow_mock_host {
             let host_port = mock.url().trim_start_matches("http://").to_owned();

@@ -39,6 +39,10 @@ use crate::{
 
 const DEFAULT_PER_PAGE: u64 = 20;
 const MAX_PER_PAGE: u64 = 100;
+/// The bounds the API declares: a larger `per_page` counts as [`MAX_PER_PAGE`]; past these the
+/// request is refused (an offset that large would overflow the database's integer).
+const MAX_PER_PAGE_ASKED: u64 = 10_000;
+const MAX_PAGE: u64 = 100_000;
 
 /// Stores a resume and analyses it. `replace` names an existing candidate of the caller whose
 /// resume is replaced; otherwise a new candidate is created. The file and its text are
@@ -168,11 +172,19 @@ pub async fn list(
     auth: &AuthUser,
     query: CandidateQuery,
 ) -> ServiceResult<CandidatePage> {
-    let page = query.page.unwrap_or(1).max(1);
-    let per_page = query
-        .per_page
-        .unwrap_or(DEFAULT_PER_PAGE)
-        .clamp(1, MAX_PER_PAGE);
+    let page = query.page.unwrap_or(1);
+    if !(1..=MAX_PAGE).contains(&page) {
+        return Err(ServiceError::Validation(format!(
+            "page must be between 1 and {MAX_PAGE}"
+        )));
+    }
+    let per_page = query.per_page.unwrap_or(DEFAULT_PER_PAGE);
+    if !(1..=MAX_PER_PAGE_ASKED).contains(&per_page) {
+        return Err(ServiceError::Validation(format!(
+            "per_page must be between 1 and {MAX_PER_PAGE_ASKED}"
+        )));
+    }
+    let per_page = per_page.min(MAX_PER_PAGE);
     let mut select = candidates::Entity::find().filter(candidates::Column::OwnerId.eq(auth.id));
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         // A bound parameter with LIKE's own wildcards escaped: `%`, `_` and quotes in `q` are

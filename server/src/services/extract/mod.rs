@@ -1,0 +1,344 @@
+//! Text from an uploaded resume: PDF (pdf-extract), DOCX (`word/document.xml`) or UTF-8 text,
+//! with the guards a hostile or broken file needs.
+//!
+//! PDF and DOCX files are parsed in a worker process (`worker`: the `hirekey` binary's hidden
+//! `extract` subcommand) under hard limits on memory, CPU and wall-clock time, so a file that
+//! overflows the parser's stack, inflates without end or loops costs its own upload and nothing
+//! else. Plain text is read in-process. `extract_in_process` is what the worker runs.
+mod docx;
+mod pdf;
+pub mod worker;
+
+use std::{
+    panic::{catch_unwind, AssertUnwindSafe},
+    time::Duration,
+};
+
+use bytes::Bytes;
+
+use crate::error::ServiceError;
+
+pub use self::docx::docx_xml_text;
+pub use self::worker::{max_concurrent_extractions, set_worker_path, worker_path};
+
+/// Wall-clock time one extraction may take in its worker; then the worker is killed (SIGKILL)
+/// and the upload refused with [`ExtractError::TimedOut`]. A resume takes milliseconds.
+pub const EXTRACT_TIMEOUT: Duration = Duration::from_secs(4);
+/// How long an upload waits for a free worker slot before it is answered
+/// [`ExtractError::Busy`] (429 with `Retry-After`).
+pub const QUEUE_WAIT: Duration = Duration::from_secs(5);
+/// Text kept per resume; the original file is stored whole.
+pub const MAX_TEXT_CHARS: usize = 200_000;
+
+/// The file formats Hirekey reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentKind {
+    Pdf,
+    Docx,
+    Text,
+}
+
+impl DocumentKind {
+    /// Decided by the bytes for PDFs (whatever the name or claimed type says), and by the name
+    /// or content type, checked against the bytes, for .docx and .txt.
+    pub fn detect(file_name: &str, content_type: &str, bytes: &[u8]) -> Result<Self, ExtractError> {
+        if bytes.is_empty() {
+            return Err(ExtractError::Empty);
+        }
+        if bytes.starts_with(b"%PDF-") {
+            return Ok(Self::Pdf);
+        }
+        let name = file_name.to_ascii_lowercase();
+        let mime = content_type.to_ascii_lowercase();
+        if name.ends_with(".pdf") {
+            return Err(ExtractError::Unsupported(
+                "The file is named .pdf but is not a PDF (it does not start with %PDF-)".into(),
+            ));
+        }
+        if name.ends_with(".docx") || mime.starts_with(Self::Docx.content_type()) {
+            return if bytes.starts_with(b"PK\x03\x04") {
+                Ok(Self::Docx)
+            } else {
+                Err(ExtractError::Unsupported(
+                    "The file is named .docx but is not a Word document".into(),
+                ))
+            };
+        }
+        if name.ends_with(".txt") || mime.starts_with("text/plain") {
+            return if std::str::from_utf8(bytes).is_ok() {
+                Ok(Self::Text)
+            } else {
+                Err(ExtractError::Unsupported(
+                    "The text file is not UTF-8; save it as UTF-8 or upload a PDF".into(),
+                ))
+            };
+        }
+        if mime.contains("pdf") {
+            return Err(ExtractError::Unsupported(
+                "The file is sent as a PDF but is not one (it does not start with %PDF-)".into(),
+            ));
+        }
+        Err(ExtractError::Unsupported(
+            "Upload the resume as a PDF, a .docx or a UTF-8 .txt file".into(),
+        ))
+    }
+
+    /// The content type stored and served: ours, never the client's claim.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Pdf => "application/pdf",
+            Self::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Self::Text => "text/plain; charset=utf-8",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Pdf => "pdf",
+            Self::Docx => "docx",
+            Self::Text => "txt",
+        }
+    }
+}
+/// Why a file could not be read. Messages say which problem it is, for the user.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ExtractError {
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("The file is empty")]
+    Empty,
+    #[error("The PDF is encrypted (password-protected); upload a copy without a password")]
+    Encrypted,
+    #[error("The PDF has no text layer (it looks like a scan); upload a PDF with selectable text, a .docx or a .txt")]
+    NoTextLayer,
+    #[error("The PDF is damaged and could not be read")]
+    BrokenPdf,
+    #[error("The .docx file could not be read: {0}")]
+    BrokenDocx(&'static str),
+    #[error("The file holds no text")]
+    NoText,
+    #[error("Reading the file took too long; it may be damaged")]
+    TimedOut,
+    #[error("Too many files are being read right now; try again in a few seconds")]
+    Busy,
+    /// The worker process could not be started (no `hirekey` binary found, or the system
+    /// refused a new process): our fault, not the file's.
+    #[error("Files cannot be read right now; try again later")]
+    WorkerUnavailable,
+}
+
+impl From<ExtractError> for ServiceError {
+    fn from(e: ExtractError) -> Self {
+        match e {
+            ExtractError::Unsupported(_) => ServiceError::UnsupportedMediaType(e.to_string()),
+            ExtractError::Busy => ServiceError::TooManyRequests {
+                message: e.to_string(),
+                retry_after: 5,
+            },
+            ExtractError::WorkerUnavailable => {
+                ServiceError::Internal(anyhow::anyhow!("the extraction worker could not start"))
+            }
+            _ => ServiceError::Validation(e.to_string()),
+        }
+    }
+}
+
+/// The file's text, normalised and capped at [`MAX_TEXT_CHARS`]. PDF and DOCX files are parsed
+/// in a worker process under hard limits (`worker`), at most
+/// [`max_concurrent_extractions`] at once; plain text on a blocking thread. Nothing here blocks
+/// a runtime thread.
+pub async fn extract_text(kind: DocumentKind, bytes: Bytes) -> Result<String, ExtractError> {
+    match kind {
+        DocumentKind::Pdf | DocumentKind::Docx => worker::extract(kind, bytes).await,
+        DocumentKind::Text => tokio::task::spawn_blocking(move || extract_in_process(kind, &bytes))
+            .await
+            .unwrap_or(Err(ExtractError::NoText)),
+    }
+}
+
+/// The whole extraction in this process, without limits: parse, normalise, check there is
+/// text. What the worker process runs (with panics caught); also used by the extraction bench
+/// for comparison and by the fuzz target. Never call it on an upload in the server process.
+pub fn extract_in_process(kind: DocumentKind, bytes: &[u8]) -> Result<String, ExtractError> {
+    let raw = match catch_unwind(AssertUnwindSafe(|| parse(kind, bytes))) {
+        Ok(result) => result?,
+        // pdf-extract panics on some malformed PDFs.
+        Err(_) => return Err(broken(kind)),
+    };
+    let text = normalise(&raw);
+    if !text.chars().any(char::is_alphabetic) {
+        return Err(match kind {
+            DocumentKind::Pdf => ExtractError::NoTextLayer,
+            _ => ExtractError::NoText,
+        });
+    }
+    Ok(text)
+}
+
+/// What a parser that crashed or gave up means for the user.
+fn broken(kind: DocumentKind) -> ExtractError {
+    match kind {
+        DocumentKind::Pdf => ExtractError::BrokenPdf,
+        DocumentKind::Docx => ExtractError::BrokenDocx(docx::DAMAGED),
+        DocumentKind::Text => ExtractError::NoText,
+    }
+}
+
+fn parse(kind: DocumentKind, bytes: &[u8]) -> Result<String, ExtractError> {
+    match kind {
+        DocumentKind::Pdf => pdf::pdf_text(bytes),
+        DocumentKind::Docx => docx::docx_text(bytes),
+        DocumentKind::Text => {
+            let text = std::str::from_utf8(bytes)
+                .map_err(|_| ExtractError::Unsupported("The text file is not UTF-8".into()))?;
+            Ok(text.trim_start_matches('\u{feff}').to_owned())
+        }
+    }
+}
+
+/// Unix line ends, no control characters (PostgreSQL text cannot hold NUL), at most one blank
+/// line in a row, trimmed lines, capped length.
+pub fn normalise(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len().min(MAX_TEXT_CHARS * 4));
+    let mut blank_run = 0;
+    let mut chars = 0;
+    for line in raw.replace("\r\n", "\n").replace('\r', "\n").split('\n') {
+        let line: String = line
+            .chars()
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .filter(|c| !c.is_control())
+            .collect();
+        let line = line.trim();
+        if line.is_empty() {
+            blank_run += 1;
+            if blank_run > 1 || out.is_empty() {
+                continue;
+            }
+        } else {
+            blank_run = 0;
+        }
+        let take = MAX_TEXT_CHARS.saturating_sub(chars);
+        if take == 0 {
+            break;
+        }
+        let piece: String = line.chars().take(take).collect();
+        chars += piece.chars().count() + 1;
+        out.push_str(&piece);
+        out.push('\n');
+    }
+    out.trim_end().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection_trusts_bytes_for_pdfs() {
+        assert_eq!(
+            DocumentKind::detect("cv.bin", "application/octet-stream", b"%PDF-1.4\n"),
+            Ok(DocumentKind::Pdf)
+        );
+        for mime in ["application/pdf", "text/plain"] {
+            assert!(matches!(
+                DocumentKind::detect("resume.pdf", mime, b"<html>hi</html>"),
+                Err(ExtractError::Unsupported(_))
+            ));
+        }
+        assert!(matches!(
+            DocumentKind::detect("resume.docx", "", b"%PDX"),
+            Err(ExtractError::Unsupported(_))
+        ));
+        assert_eq!(
+            DocumentKind::detect("cv.txt", "", "Jane Dø".as_bytes()),
+            Ok(DocumentKind::Text)
+        );
+        assert!(matches!(
+            DocumentKind::detect("cv.txt", "", b"\xff\xfe\x00J"),
+            Err(ExtractError::Unsupported(_))
+        ));
+        assert!(matches!(
+            DocumentKind::detect("cv.exe", "", b"MZ"),
+            Err(ExtractError::Unsupported(_))
+        ));
+        assert_eq!(
+            DocumentKind::detect("cv.pdf", "", b""),
+            Err(ExtractError::Empty)
+        );
+    }
+
+    #[test]
+    fn docx_xml_runs_and_paragraphs() {
+        let xml = r#"<?xml version="1.0"?><w:document><w:body><w:tbl/><w:p><w:r><w:t>Jane</w:t></w:r><w:r><w:t xml:space="preserve"> Doe &amp; Co</w:t></w:r></w:p><w:p><w:r><w:t>Skills:</w:t><w:tab/><w:t>Rust</w:t><w:br/><w:t>&#x41;&#66;&bogus;</w:t></w:r></w:p><w:p/></w:body></w:document>"#;
+        assert_eq!(
+            docx_xml_text(xml),
+            "Jane Doe & Co\nSkills:\tRust\nAB&bogus;\n\n"
+        );
+    }
+
+    #[test]
+    fn content_names_are_decoded_and_counted() {
+        let mut names =
+            pdf::xobject_names(b"q /Fm1 Do Q /F#6d1 Do (/Im0) [/Fm1]/Bad#z 1 Tf /#41#42");
+        names.sort();
+        let names: Vec<(&[u8], u64)> = names.iter().map(|(n, c)| (n.as_slice(), *c)).collect();
+        assert_eq!(
+            names,
+            [(&b"AB"[..], 1), (b"Bad", 1), (b"Fm1", 3), (b"Im0", 1)]
+        );
+    }
+
+    #[test]
+    fn normalising_strips_controls_and_caps() {
+        assert_eq!(
+            normalise("\r\n  Jane\u{0}  \r\n\r\n\r\n\tRust\x07\n\n"),
+            "Jane\n\nRust"
+        );
+        let long = "a".repeat(MAX_TEXT_CHARS + 50);
+        assert_eq!(normalise(&long).chars().count(), MAX_TEXT_CHARS);
+    }
+
+    /// What the worker runs (the worker itself is tested through the API, `tests/api/`).
+    #[test]
+    fn broken_and_hostile_files_are_refused() -> anyhow::Result<()> {
+        let garbage = b"%PDF-1.4\n\x00\x01garbage garbage";
+        assert_eq!(
+            extract_in_process(DocumentKind::Pdf, garbage),
+            Err(ExtractError::BrokenPdf)
+        );
+        let not_zip = b"PK\x03\x04 not really a zip";
+        assert!(matches!(
+            extract_in_process(DocumentKind::Docx, not_zip),
+            Err(ExtractError::BrokenDocx(_))
+        ));
+        // A zip bomb: a small archive whose document.xml unpacks past the cap.
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut buf);
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .large_file(true);
+            zip.start_file("word/document.xml", options)?;
+            let chunk = vec![b' '; 1024 * 1024];
+            for _ in 0..=docx::MAX_DOCX_XML_BYTES / (1024 * 1024) {
+                std::io::Write::write_all(&mut zip, &chunk)?;
+            }
+            zip.finish()?;
+        }
+        let bomb = buf.into_inner();
+        assert!(
+            bomb.len() < 1024 * 1024,
+            "the bomb is small: {}",
+            bomb.len()
+        );
+        assert_eq!(
+            extract_in_process(DocumentKind::Docx, &bomb),
+            Err(ExtractError::BrokenDocx("it unpacks to too much data"))
+        );
+        assert_eq!(
+            extract_in_process(DocumentKind::Text, b" 123 \n 456 "),
+            Err(ExtractError::NoText)
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,428 @@
+//! The extraction worker: every PDF and DOCX is parsed in a child process, the `hirekey` binary
+//! itself run as `hirekey extract <pdf|docx>` (a hidden subcommand, so nothing extra is
+//! deployed). The file goes in on stdin; a small JSON [`Reply`] comes back on stdout.
+//!
+//! The child runs under hard limits set between fork and exec (`setrlimit`): address space
+//! [`WORKER_ADDRESS_SPACE`], CPU time [`WORKER_CPU_SECS`], no core files, no files written. The
+//! parent kills it (SIGKILL) after [`EXTRACT_TIMEOUT`] of wall-clock time, and when the upload
+//! is abandoned (`kill_on_drop`). Its environment is emptied (no keys, no database URL reach a
+//! parser). A stack overflow, an abort, an allocation past the limit or a kill costs that one
+//! upload a clean 422; the server never sees it. At most [`max_concurrent_extractions`] workers
+//! run at once; an upload waits up to [`QUEUE_WAIT`] for a slot, then gets 429 `Retry-After`.
+//!
+//! Where the binary is: [`set_worker_path`] (tests and benches: Cargo's
+//! `CARGO_BIN_EXE_hirekey`), else `HIREKEY_EXTRACT_WORKER`, else this process's own executable
+//! when it is `hirekey` (production).
+use std::{
+    io::{Read, Write},
+    num::NonZeroUsize,
+    path::{Path, PathBuf},
+    process::{ExitCode, ExitStatus, Stdio},
+    sync::OnceLock,
+};
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use tokio::{
+    io::{AsyncRead, AsyncReadExt, AsyncWriteExt},
+    process::Command,
+    sync::Semaphore,
+};
+
+use super::{
+    broken, docx, extract_in_process, DocumentKind, ExtractError, EXTRACT_TIMEOUT, QUEUE_WAIT,
+};
+
+/// The hidden subcommand of `hirekey` that runs one extraction (`cli.rs`).
+pub const WORKER_SUBCOMMAND: &str = "extract";
+/// The environment variable naming the `hirekey` binary to run as the worker, for processes
+/// that are not `hirekey` themselves.
+pub const WORKER_ENV: &str = "HIREKEY_EXTRACT_WORKER";
+/// RLIMIT_AS of a worker: its whole address space (binary, runtime threads, heap). Every file
+/// of the test corpus reads the same at 128 MiB (debug build); a decompression bomb dies here.
+/// With [`max_concurrent_extractions`] workers at once, this bounds what parsing can take.
+pub const WORKER_ADDRESS_SPACE: u64 = 256 * 1024 * 1024;
+/// RLIMIT_CPU of a worker, in seconds (SIGXCPU). The wall-clock [`EXTRACT_TIMEOUT`] usually
+/// fires first; this stops a worker whose parent's timer is late.
+pub const WORKER_CPU_SECS: u64 = EXTRACT_TIMEOUT.as_secs() + 1;
+/// The most a worker may answer on stdout (the text is capped at `MAX_TEXT_CHARS` already).
+const MAX_REPLY_BYTES: u64 = 4 * 1024 * 1024;
+/// What is kept of a worker's stderr: enough to tell a panic, an overflow or an OOM apart.
+const MAX_STDERR_BYTES: u64 = 8 * 1024;
+
+/// How many workers may run at once: the cores (between 2 and 8).
+pub fn max_concurrent_extractions() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, NonZeroUsize::get)
+        .clamp(2, 8)
+}
+
+fn slots() -> &'static Semaphore {
+    static SLOTS: OnceLock<Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| Semaphore::new(max_concurrent_extractions()))
+}
+
+static WORKER_OVERRIDE: OnceLock<PathBuf> = OnceLock::new();
+
+/// Runs workers from this `hirekey` binary (tests and benches, whose own executable is not
+/// `hirekey`). The first call wins; call it before the first upload.
+pub fn set_worker_path(path: impl Into<PathBuf>) {
+    let _ = WORKER_OVERRIDE.set(path.into());
+}
+
+/// The `hirekey` binary workers are started from, if one is known.
+pub fn worker_path() -> Option<&'static Path> {
+    if let Some(path) = WORKER_OVERRIDE.get() {
+        return Some(path);
+    }
+    static RESOLVED: OnceLock<Option<PathBuf>> = OnceLock::new();
+    RESOLVED
+        .get_or_init(|| {
+            let found = std::env::var_os(WORKER_ENV)
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+                .or_else(|| {
+                    let exe = std::env::current_exe().ok()?;
+                    (exe.file_stem()? == "hirekey").then_some(exe)
+                });
+            match &found {
+                Some(path) => tracing::info!(
+                    worker = %path.display(),
+                    at_once = max_concurrent_extractions(),
+                    "resume files are parsed in worker processes"
+                ),
+                None => tracing::error!(
+                    "no extraction worker: this process is not the hirekey binary and \
+                     {WORKER_ENV} is not set, so PDF and DOCX uploads are refused"
+                ),
+            }
+            found
+        })
+        .as_deref()
+}
+
+/// One extraction in a worker process (see the module documentation).
+pub(super) async fn extract(kind: DocumentKind, bytes: Bytes) -> Result<String, ExtractError> {
+    let Some(path) = worker_path() else {
+        return Err(ExtractError::WorkerUnavailable);
+    };
+    let _slot = tokio::time::timeout(QUEUE_WAIT, slots().acquire())
+        .await
+        .map_err(|_| ExtractError::Busy)?
+        .map_err(|_| ExtractError::Busy)?;
+    let mut command = worker_command(path, kind);
+    // fork + exec copies the page tables of the whole server: not on a runtime thread.
+    let spawned = tokio::task::spawn_blocking(move || command.spawn()).await;
+    let mut child = match spawned {
+        Ok(Ok(child)) => child,
+        Ok(Err(error)) => {
+            let worker = path.display();
+            tracing::error!(%error, %worker, "could not start an extraction worker");
+            return Err(ExtractError::WorkerUnavailable);
+        }
+        Err(error) => {
+            tracing::error!(%error, "could not start an extraction worker");
+            return Err(ExtractError::WorkerUnavailable);
+        }
+    };
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take();
+    let stderr = child.stderr.take();
+    let exchange = async {
+        let send = async move {
+            if let Some(mut stdin) = stdin {
+                // A worker that dies early closes the pipe; its exit status says why.
+                let _ = stdin.write_all(&bytes).await;
+            }
+        };
+        let ((), reply, diagnostics) = tokio::join!(
+            send,
+            read_capped(stdout, MAX_REPLY_BYTES),
+            read_capped(stderr, MAX_STDERR_BYTES)
+        );
+        (reply, diagnostics, child.wait().await)
+    };
+    let (reply, diagnostics, status) = match tokio::time::timeout(EXTRACT_TIMEOUT, exchange).await {
+        Ok(done) => done,
+        Err(_) => {
+            let _ = child.start_kill();
+            let _ = child.wait().await;
+            tracing::warn!(?kind, "extraction worker killed at the deadline");
+            return Err(ExtractError::TimedOut);
+        }
+    };
+    let status = match status {
+        Ok(status) => status,
+        Err(error) => {
+            tracing::warn!(%error, ?kind, "extraction worker lost");
+            return Err(broken(kind));
+        }
+    };
+    if status.success() {
+        if let Ok(reply) = serde_json::from_slice::<Reply>(&reply) {
+            return reply.into_result(kind);
+        }
+        tracing::warn!(?kind, "extraction worker answered nonsense");
+        return Err(broken(kind));
+    }
+    let cause = Failure::of(status, &diagnostics);
+    tracing::warn!(?kind, cause = cause.as_str(), %status, "extraction worker failed");
+    Err(match cause {
+        Failure::CpuLimit => ExtractError::TimedOut,
+        _ => broken(kind),
+    })
+}
+
+async fn read_capped(pipe: Option<impl AsyncRead + Unpin>, cap: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    if let Some(pipe) = pipe {
+        let _ = pipe.take(cap + 1).read_to_end(&mut out).await;
+    }
+    out
+}
+
+fn worker_command(path: &Path, kind: DocumentKind) -> Command {
+    let mut command = Command::new(path);
+    command
+        .arg(WORKER_SUBCOMMAND)
+        .arg(kind.extension())
+        // Nothing of the server's environment (keys, database URL) reaches a parser.
+        .env_clear()
+        // Fewer malloc arenas: less address space reserved per thread under RLIMIT_AS.
+        .env("MALLOC_ARENA_MAX", "2")
+        .current_dir("/")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    // SAFETY: between fork and exec the closure makes only getrlimit/setrlimit system calls,
+    // which are async-signal-safe; it allocates nothing and takes no lock.
+    unsafe {
+        command.pre_exec(apply_limits);
+    }
+    command
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+type Resource = libc::__rlimit_resource_t;
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+type Resource = libc::c_int;
+
+/// Runs in the child between fork and exec.
+fn apply_limits() -> std::io::Result<()> {
+    set_limit(libc::RLIMIT_AS, WORKER_ADDRESS_SPACE, WORKER_ADDRESS_SPACE)?;
+    set_limit(libc::RLIMIT_CPU, WORKER_CPU_SECS, WORKER_CPU_SECS + 1)?;
+    set_limit(libc::RLIMIT_CORE, 0, 0)?;
+    set_limit(libc::RLIMIT_FSIZE, 0, 0)?;
+    Ok(())
+}
+
+/// Lowers a limit to `soft`/`hard`, never above what this process may have already.
+fn set_limit(resource: Resource, soft: u64, hard: u64) -> std::io::Result<()> {
+    let mut current = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `current` is a valid, writable rlimit.
+    if unsafe { libc::getrlimit(resource, &mut current) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let hard = hard.min(current.rlim_max);
+    let wanted = libc::rlimit {
+        rlim_cur: soft.min(hard),
+        rlim_max: hard,
+    };
+    // SAFETY: `wanted` is a valid rlimit.
+    if unsafe { libc::setrlimit(resource, &wanted) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Why a worker ended without an answer, for the log and the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Failure {
+    StackOverflow,
+    OutOfMemory,
+    Panic,
+    CpuLimit,
+    Killed,
+    Crashed,
+}
+
+impl Failure {
+    fn of(status: ExitStatus, stderr: &[u8]) -> Self {
+        use std::os::unix::process::ExitStatusExt;
+        let said = |needle: &str| stderr.windows(needle.len()).any(|w| w == needle.as_bytes());
+        match status.signal() {
+            Some(libc::SIGXCPU) => Self::CpuLimit,
+            Some(libc::SIGKILL) => Self::Killed,
+            _ if said("has overflowed its stack") => Self::StackOverflow,
+            _ if said("memory allocation of") => Self::OutOfMemory,
+            _ if said("panicked") => Self::Panic,
+            _ => Self::Crashed,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::StackOverflow => "stack overflow",
+            Self::OutOfMemory => "out of memory",
+            Self::Panic => "panic",
+            Self::CpuLimit => "CPU time limit",
+            Self::Killed => "killed",
+            Self::Crashed => "crashed",
+        }
+    }
+}
+
+/// A worker's answer on stdout.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Reply {
+    Text(String),
+    Error {
+        code: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+}
+
+impl Reply {
+    fn from_result(result: Result<String, ExtractError>) -> Self {
+        let error = |code: &str, detail: Option<&str>| Self::Error {
+            code: code.to_owned(),
+            detail: detail.map(str::to_owned),
+        };
+        match result {
+            Ok(text) => Self::Text(text),
+            Err(e) => match e {
+                ExtractError::Unsupported(message) => error("unsupported", Some(&message)),
+                ExtractError::Empty => error("empty", None),
+                ExtractError::Encrypted => error("encrypted", None),
+                ExtractError::NoTextLayer => error("no_text_layer", None),
+                ExtractError::BrokenPdf => error("broken_pdf", None),
+                ExtractError::BrokenDocx(problem) => error("broken_docx", Some(problem)),
+                ExtractError::NoText => error("no_text", None),
+                ExtractError::TimedOut => error("timed_out", None),
+                ExtractError::Busy => error("busy", None),
+                ExtractError::WorkerUnavailable => error("worker_unavailable", None),
+            },
+        }
+    }
+
+    fn into_result(self, kind: DocumentKind) -> Result<String, ExtractError> {
+        let (code, detail) = match self {
+            Self::Text(text) => return Ok(text),
+            Self::Error { code, detail } => (code, detail),
+        };
+        Err(match code.as_str() {
+            "unsupported" => ExtractError::Unsupported(detail.unwrap_or_default()),
+            "empty" => ExtractError::Empty,
+            "encrypted" => ExtractError::Encrypted,
+            "no_text_layer" => ExtractError::NoTextLayer,
+            "broken_pdf" => ExtractError::BrokenPdf,
+            "broken_docx" => ExtractError::BrokenDocx(
+                docx::PROBLEMS
+                    .iter()
+                    .copied()
+                    .find(|p| Some(*p) == detail.as_deref())
+                    .unwrap_or(docx::DAMAGED),
+            ),
+            "no_text" => ExtractError::NoText,
+            "timed_out" => ExtractError::TimedOut,
+            _ => broken(kind),
+        })
+    }
+}
+
+/// `hirekey extract <pdf|docx>`: reads the file from stdin, writes one [`Reply`] to stdout.
+/// Limits are the parent's business (set before exec). Nothing else may write to stdout.
+pub fn run_child(kind: &str) -> ExitCode {
+    let kind = match kind {
+        "pdf" => DocumentKind::Pdf,
+        "docx" => DocumentKind::Docx,
+        "txt" => DocumentKind::Text,
+        _ => return ExitCode::from(2),
+    };
+    // The default hook formats the message and maybe a backtrace under a lock; if that runs
+    // out of memory (a bomb near the address-space limit), the allocation-error hook waits
+    // for the same lock for ever. A fixed line allocates nothing; the parent reads it.
+    std::panic::set_hook(Box::new(|_| {
+        let _ = std::io::stderr().write_all(b"the parser panicked\n");
+    }));
+    let mut input = Vec::new();
+    if std::io::stdin().lock().read_to_end(&mut input).is_err() {
+        return ExitCode::FAILURE;
+    }
+    let reply = Reply::from_result(extract_in_process(kind, &input));
+    drop(input);
+    let mut stdout = std::io::stdout().lock();
+    let written = serde_json::to_writer(&mut stdout, &reply)
+        .map_err(std::io::Error::from)
+        .and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_round_trip() {
+        let cases = [
+            Ok("Jane Doe\nRust".to_owned()),
+            Err(ExtractError::Unsupported("nope".into())),
+            Err(ExtractError::Empty),
+            Err(ExtractError::Encrypted),
+            Err(ExtractError::NoTextLayer),
+            Err(ExtractError::BrokenPdf),
+            Err(ExtractError::BrokenDocx("it unpacks to too much data")),
+            Err(ExtractError::NoText),
+            Err(ExtractError::TimedOut),
+        ];
+        for case in cases {
+            let json = serde_json::to_vec(&Reply::from_result(case.clone())).unwrap_or_default();
+            let back = serde_json::from_slice::<Reply>(&json)
+                .map(|r| r.into_result(DocumentKind::Pdf))
+                .unwrap_or(Err(ExtractError::Busy));
+            assert_eq!(back, case);
+        }
+        let odd = Reply::Error {
+            code: "broken_docx".into(),
+            detail: Some("made up".into()),
+        };
+        assert_eq!(
+            odd.into_result(DocumentKind::Docx),
+            Err(ExtractError::BrokenDocx(docx::DAMAGED))
+        );
+    }
+
+    #[test]
+    fn failures_are_told_apart() {
+        use std::os::unix::process::ExitStatusExt;
+        let abort = ExitStatus::from_raw(libc::SIGABRT);
+        assert_eq!(
+            Failure::of(
+                abort,
+                b"\nthread 'main' has overflowed its stack\nfatal runtime error"
+            ),
+            Failure::StackOverflow
+        );
+        assert_eq!(
+            Failure::of(abort, b"memory allocation of 1073741824 bytes failed\n"),
+            Failure::OutOfMemory
+        );
+        assert_eq!(
+            Failure::of(ExitStatus::from_raw(libc::SIGXCPU), b""),
+            Failure::CpuLimit
+        );
+        assert_eq!(
+            Failure::of(ExitStatus::from_raw(1 << 8), b""),
+            Failure::Crashed
+        );
+    }
+}
