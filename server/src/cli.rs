@@ -10,7 +10,7 @@ use migration::MigratorTrait;
 use crate::{
     config::Config,
     services::extract,
-    startup::{connect_database, Application},
+    startup::{connect_database, Application, StartupLock},
     telemetry,
     vault::{self, MasterKey},
 };
@@ -76,7 +76,10 @@ async fn serve() -> anyhow::Result<()> {
 async fn migrate() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     let db = connect_database(&config).await?;
-    migration::Migrator::up(&db, None).await?;
+    let lock = StartupLock::acquire(&config).await?;
+    let migrated = migration::Migrator::up(&db, None).await;
+    lock.release().await;
+    migrated?;
     tracing::info!("migrations applied");
     Ok(())
 }

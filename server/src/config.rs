@@ -89,7 +89,6 @@ pub struct Config {
     pub trust_proxy_headers: bool,
     pub system_key_calls_per_minute: u32,
     pub provider_timeout: Duration,
-    pub redis_url: Option<String>,
     /// `HIREKEY_ALLOWED_PROVIDER_HOSTS`: local model servers users may point a custom
     /// provider at.
     pub allowed_provider_hosts: OutboundPolicy,
@@ -164,7 +163,6 @@ impl Config {
             trust_proxy_headers: flag("HIREKEY_TRUST_PROXY_HEADERS"),
             system_key_calls_per_minute,
             provider_timeout,
-            redis_url: var("REDIS_URL"),
             allowed_provider_hosts: OutboundPolicy::parse(
                 &var("HIREKEY_ALLOWED_PROVIDER_HOSTS").unwrap_or_default(),
             )?,

@@ -12,7 +12,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use migration::MigratorTrait;
 use sea_orm::{
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
-    ConnectOptions, Database, DatabaseConnection,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
 };
 use tokio::net::TcpListener;
 use tower_http::{
@@ -88,27 +88,89 @@ pub struct Application {
     pub state: AppState,
 }
 
+/// The PostgreSQL advisory lock that instances starting together take in turn while they
+/// migrate and set up the vault (an arbitrary constant: "hirekey" in ASCII, truncated).
+const STARTUP_LOCK: i64 = 0x6869_7265_6b65_79;
+
+/// Holds the start-up lock on PostgreSQL: a single dedicated connection, so the session-level
+/// lock and its release happen on the same session. SQLite (one process) needs none.
+pub struct StartupLock(Option<DatabaseConnection>);
+
+impl StartupLock {
+    pub async fn acquire(config: &Config) -> anyhow::Result<Self> {
+        if config.is_sqlite() {
+            return Ok(Self(None));
+        }
+        let mut options = ConnectOptions::new(config.database_url.clone());
+        options
+            .max_connections(1)
+            .min_connections(1)
+            .connect_timeout(Duration::from_secs(5))
+            .sqlx_logging(false);
+        let lock = Database::connect(options)
+            .await
+            .context("connecting to the database for the start-up lock")?;
+        lock.execute_unprepared(&format!("SELECT pg_advisory_lock({STARTUP_LOCK})"))
+            .await
+            .context("taking the start-up lock")?;
+        Ok(Self(Some(lock)))
+    }
+
+    pub async fn release(self) {
+        if let Some(lock) = self.0 {
+            let unlock = format!("SELECT pg_advisory_unlock({STARTUP_LOCK})");
+            if let Err(e) = lock.execute_unprepared(&unlock).await {
+                tracing::warn!(error = %e, "releasing the start-up lock");
+            }
+            // Closing the session releases the lock in any case.
+            let _ = lock.close().await;
+        }
+    }
+}
+
 impl Application {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let db = connect_database(&config).await?;
-        migration::Migrator::up(&db, None)
-            .await
-            .context("running migrations")?;
-        if config.is_sqlite() {
-            // One process on SQLite: whatever is pending now was cut off by the last stop.
-            // Done before the first request can start an analysis of its own.
-            let failed = resumes::fail_interrupted(&db, None, chrono::Utc::now())
-                .await
-                .context("failing interrupted analyses")?;
-            if failed > 0 {
-                tracing::warn!(candidates = failed, "marked interrupted analyses as failed");
-            }
-        }
-        let vault = vault::open(&config, &db).await?;
+        let lock = StartupLock::acquire(&config).await?;
+        let prepared = prepare(&config, &db).await;
+        lock.release().await;
+        let vault = prepared?;
         let jwt = jwt_keys(&config)?;
         let listener = TcpListener::bind(config.site_addr)
             .await
             .with_context(|| format!("binding {}", config.site_addr))?;
+        Self::serve_with(config, db, vault, jwt, listener)
+    }
+}
+
+/// Migrations, the SQLite clean-up of interrupted analyses, and the vault (whose canary the
+/// first instance creates): what one instance at a time does at start-up, under the lock, so
+/// instances starting together on an empty database take turns.
+async fn prepare(config: &Config, db: &DatabaseConnection) -> anyhow::Result<vault::Vault> {
+    migration::Migrator::up(db, None)
+        .await
+        .context("running migrations")?;
+    if config.is_sqlite() {
+        // One process on SQLite: whatever is pending now was cut off by the last stop.
+        // Done before the first request can start an analysis of its own.
+        let failed = resumes::fail_interrupted(db, None, chrono::Utc::now())
+            .await
+            .context("failing interrupted analyses")?;
+        if failed > 0 {
+            tracing::warn!(candidates = failed, "marked interrupted analyses as failed");
+        }
+    }
+    vault::open(config, db).await
+}
+
+impl Application {
+    fn serve_with(
+        config: Config,
+        db: DatabaseConnection,
+        vault: vault::Vault,
+        jwt: JwtKeys,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
         let leptos_options = LeptosOptions::builder()
             .output_name("hirekey")
             .site_root(config.site_root.as_str())

@@ -17,3 +17,4 @@ mod outbound;
 mod resumes;
 mod security;
 mod sessions;
+mod startup;
