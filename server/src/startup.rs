@@ -90,7 +90,7 @@ pub struct Application {
 
 /// The PostgreSQL advisory lock that instances starting together take in turn while they
 /// migrate and set up the vault (an arbitrary constant: "hirekey" in ASCII, truncated).
-const STARTUP_LOCK: i64 = 0x6869_7265_6b65_79;
+const STARTUP_LOCK: i64 = 0x0068_6972_656b_6579;
 
 /// Holds the start-up lock on PostgreSQL: a single dedicated connection, so the session-level
 /// lock and its release happen on the same session. SQLite (one process) needs none.

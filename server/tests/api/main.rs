@@ -10,6 +10,7 @@ mod auth;
 mod chat;
 mod corpus;
 mod faults;
+mod hidden_text;
 mod hostile;
 mod invites;
 mod keys;

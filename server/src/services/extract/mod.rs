@@ -6,6 +6,7 @@
 //! overflows the parser's stack, inflates without end or loops costs its own upload and nothing
 //! else. Plain text is read in-process. `extract_in_process` is what the worker runs.
 mod docx;
+mod hidden;
 mod pdf;
 pub mod worker;
 

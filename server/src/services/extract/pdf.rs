@@ -23,6 +23,11 @@ pub(super) fn pdf_text(bytes: &[u8]) -> Result<String, ExtractError> {
     let mut text = String::new();
     pdf_extract::output_doc(&doc, &mut pdf_extract::PlainTextOutput::new(&mut text))
         .map_err(|_| ExtractError::BrokenPdf)?;
+    // Text nobody can see never reaches a prompt.
+    let hidden = super::hidden::hidden_runs(&doc);
+    if !hidden.is_empty() {
+        text = super::hidden::without_runs(&text, &hidden);
+    }
     Ok(text)
 }
 
