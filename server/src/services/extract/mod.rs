@@ -209,7 +209,8 @@ pub fn normalise(raw: &str) -> String {
             .map(|c| if c == '\t' { ' ' } else { c })
             .filter(|c| !c.is_control())
             .collect();
-        let line = line.trim();
+        let line = join_letter_spacing(line.trim());
+        let line = line.as_str();
         if line.is_empty() {
             blank_run += 1;
             if blank_run > 1 || out.is_empty() {
@@ -230,9 +231,55 @@ pub fn normalise(raw: &str) -> String {
     out.trim_end().to_owned()
 }
 
+/// Puts letter-spaced words back together. Letter-spaced headings (`K A T H E R I N E`) come
+/// out one letter at a time, single spaces inside a word and wider gaps between words. A line
+/// made only of such pieces (each one or two characters, mostly one) is read as words: the
+/// pieces of each gap-separated group join. A line of ordinary words has long tokens and is
+/// left alone.
+fn join_letter_spacing(line: &str) -> String {
+    let groups: Vec<&str> = line
+        .split("  ")
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .collect();
+    let tokens: Vec<&str> = line.split_whitespace().collect();
+    let singles = tokens.iter().filter(|t| t.chars().count() == 1).count();
+    let spaced = tokens.len() >= 3
+        && tokens.iter().all(|t| t.chars().count() <= 2)
+        && singles * 3 >= tokens.len() * 2;
+    if !spaced {
+        return line.to_owned();
+    }
+    groups
+        .iter()
+        .map(|g| g.split_whitespace().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn letter_spaced_words_are_joined() {
+        assert_eq!(join_letter_spacing("J O H N   D O E"), "JOHN DOE");
+        assert_eq!(
+            join_letter_spacing("K A T H E R I N E  J O H N S O N"),
+            "KATHERINE JOHNSON"
+        );
+        assert_eq!(join_letter_spacing("1 9 5 3"), "1953");
+        assert_eq!(join_letter_spacing("N e w   Yo r k"), "New York");
+        for ordinary in [
+            "Skills: R, C, Go",
+            "A B testing at scale",
+            "C C++ Go",
+            "I am",
+            "Go  Rust",
+        ] {
+            assert_eq!(join_letter_spacing(ordinary), ordinary);
+        }
+    }
 
     #[test]
     fn detection_trusts_bytes_for_pdfs() {
