@@ -42,6 +42,22 @@ if [ "${HIREKEY_SKIP_BROWSER:-}" != 1 ] && ! command -v chromium >/dev/null; the
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 fi
+# Emoji and CJK fonts, so the browser (and the tests' screenshots) show what users see: the
+# buttons' emoji and candidates' CJK names instead of empty boxes.
+if [ "${HIREKEY_SKIP_BROWSER:-}" != 1 ]; then
+  FONT_PACKAGES=""
+  for pkg in fonts-noto-color-emoji fonts-noto-cjk; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+      FONT_PACKAGES="$FONT_PACKAGES $pkg"
+    fi
+  done
+  if [ -n "$FONT_PACKAGES" ]; then
+    say "Installing fonts:$FONT_PACKAGES (Debian packages)"
+    as_root apt-get update -qq
+    # shellcheck disable=SC2086 # one word per package
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $FONT_PACKAGES
+  fi
+fi
 if [ ! -d end2end/node_modules/@playwright/test ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   say "Installing the end-to-end test packages"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)

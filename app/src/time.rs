@@ -66,6 +66,46 @@ timestamp!(
     true
 );
 
+/// How far `t` is from `now`, in words: "just now", "2 minutes ago", "in 3 days".
+///
+/// Rounds down to the largest whole unit (seconds under 45 are "just now"); months are 30 days
+/// and years 365 days.
+pub fn relative(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
+    let secs = t.signed_duration_since(now).num_seconds();
+    let past = secs < 0;
+    let abs = secs.unsigned_abs();
+    if abs < 45 {
+        return "just now".to_owned();
+    }
+    // 45 to 59 seconds read as a minute.
+    let abs = abs.max(60);
+    const UNITS: [(u64, &str); 5] = [
+        (365 * 86_400, "year"),
+        (30 * 86_400, "month"),
+        (86_400, "day"),
+        (3_600, "hour"),
+        (60, "minute"),
+    ];
+    let (size, unit) = UNITS
+        .iter()
+        .copied()
+        .find(|(size, _)| abs >= *size)
+        .unwrap_or((60, "minute"));
+    let count = abs / size;
+    let plural = if count == 1 { "" } else { "s" };
+    if past {
+        format!("{count} {unit}{plural} ago")
+    } else {
+        format!("in {count} {unit}{plural}")
+    }
+}
+
+/// A time to the minute in UTC, for readers without a clock of their own (the server's render):
+/// "2026-11-29 19:05 UTC".
+pub fn exact_utc(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +124,45 @@ mod tests {
         assert_eq!(ms.as_deref(), Some("\"2026-11-29T19:05:45.123Z\""));
         let back: Option<TimestampMs> = serde_json::from_str("\"2026-11-29T19:05:45.123Z\"").ok();
         assert_eq!(back, Some(TimestampMs(t)));
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn relative_in_words() {
+        let now = at("2026-11-29T12:00:00Z");
+        let cases = [
+            ("2026-11-29T12:00:00Z", "just now"),
+            ("2026-11-29T11:59:20Z", "just now"),
+            ("2026-11-29T12:00:30Z", "just now"),
+            ("2026-11-29T11:59:10Z", "1 minute ago"),
+            ("2026-11-29T11:58:00Z", "2 minutes ago"),
+            ("2026-11-29T11:00:00Z", "1 hour ago"),
+            ("2026-11-29T09:30:00Z", "2 hours ago"),
+            ("2026-11-28T12:00:00Z", "1 day ago"),
+            ("2026-11-02T12:00:00Z", "27 days ago"),
+            ("2026-10-01T12:00:00Z", "1 month ago"),
+            ("2025-11-29T12:00:00Z", "1 year ago"),
+            ("2023-11-29T12:00:00Z", "3 years ago"),
+            ("2026-11-29T12:05:00Z", "in 5 minutes"),
+            ("2026-11-29T13:00:00Z", "in 1 hour"),
+            ("2026-12-02T12:00:00Z", "in 3 days"),
+            ("2027-02-27T12:00:00Z", "in 3 months"),
+        ];
+        for (t, words) in cases {
+            assert_eq!(relative(now, at(t)), words, "{t}");
+        }
+    }
+
+    #[test]
+    fn exact_utc_to_the_minute() {
+        assert_eq!(
+            exact_utc(at("2026-11-29T19:05:45Z")),
+            "2026-11-29 19:05 UTC"
+        );
     }
 }

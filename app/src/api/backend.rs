@@ -9,6 +9,7 @@ use super::admin::{
 use super::auth::{AuthResponse, ChangePasswordRequest, LoginRequest, RegisterRequest, UserDto};
 use super::candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery};
 use super::chat::{AiKeyStatus, ConversationDetail, ConversationSummary};
+use super::dashboard::DashboardSummary;
 use super::profile::{
     PersonalAiSettings, SetupGuide, TestAiKeyRequest, TestAiKeyResponse, UpdatePersonalAiSettings,
 };
@@ -61,6 +62,8 @@ pub trait Backend: Send + Sync + 'static {
 
     async fn usage(&self, user: &UserDto, days: u32) -> Result<UsageSummary, AppError>;
     async fn audit(&self, user: &UserDto) -> Result<Vec<AuditEntry>, AppError>;
+    /// The Dashboard: candidate counts, recent candidates, the key in use and the week's usage.
+    async fn dashboard(&self, user: &UserDto) -> Result<DashboardSummary, AppError>;
 
     async fn list_candidates(
         &self,

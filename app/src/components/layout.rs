@@ -8,6 +8,7 @@ use crate::api::auth::{current_user, Logout, UserDto};
 use crate::api::profile::{get_ai_settings, PersonalAiSettings};
 use crate::api::AppError;
 use crate::components::error_view::{set_response_status, ErrorMessage};
+use crate::components::time::RelativeTime;
 
 /// The signed-in user, for pages inside the layout.
 #[derive(Clone)]
@@ -122,7 +123,9 @@ fn KeyBannerLine(key_state: Resource<Result<PersonalAiSettings, AppError>>) -> i
                     } else if s.expires_soon {
                         Some(view! {
                             <div class="banner" role="status" data-testid="key-banner">
-                                "Your personal API key expires on " {s.expires_at.map(|t| t.to_string()).unwrap_or_default()} ". "
+                                "Your personal API key expires on "
+                                {s.expires_at.map(|t| view! { <RelativeTime t exact=true /> " (" <RelativeTime t /> ")" })}
+                                ". "
                                 <a href="/profile">"Manage it in My Profile"</a>
                             </div>
                         }.into_any())

@@ -2,4 +2,5 @@ pub mod error_view;
 pub mod layout;
 pub mod markdown;
 pub mod test_result;
+pub mod time;
 pub mod usage_chart;

@@ -3,6 +3,8 @@
 //! source.
 use leptos::prelude::*;
 
+use crate::components::time::RelativeTime;
+
 use crate::components::test_result::TestResult;
 
 use crate::api::{
@@ -201,9 +203,9 @@ fn NewInvite(invite: CreatedInvite) -> impl IntoView {
     view! {
         <div class="test-result success" role="status" data-testid="new-invite">
             <p>{match &invite.email {
-                Some(email) => format!("Invite for {email} created; it expires {}.", invite.expires_at),
-                None => format!("Invite created; it expires {}.", invite.expires_at),
-            }} " This link is shown only now:"</p>
+                Some(email) => format!("Invite for {email} created; it expires "),
+                None => "Invite created; it expires ".to_owned(),
+            }} <RelativeTime t=invite.expires_at /> "." " This link is shown only now:"</p>
             <div class="row">
                 <input type="text" readonly class="invite-link" value=invite.url.clone()
                     aria-label="Invite link" data-testid="invite-url" on:focus=select_all />
@@ -271,9 +273,12 @@ fn InvitesTable(invites: Vec<Invite>, revoke: ServerAction<RevokeInvite>) -> imp
                         <tr>
                             <td>{i.email.clone().unwrap_or_else(|| "anyone".into())}</td>
                             <td><span class=badge>{i.status.as_str()}</span></td>
-                            <td>{i.created_at.to_string()}</td>
-                            <td>{i.expires_at.to_string()}</td>
-                            <td>{i.used_at.map(|t| t.to_string()).unwrap_or_else(|| "—".into())}</td>
+                            <td><RelativeTime t=i.created_at /></td>
+                            <td><RelativeTime t=i.expires_at /></td>
+                            <td>{match i.used_at {
+                                Some(t) => view! { <RelativeTime t /> }.into_any(),
+                                None => "—".into_any(),
+                            }}</td>
                             <td>{(i.status == InviteStatus::Pending).then(|| view! {
                                 <ActionForm action=revoke attr:class="inline">
                                     <input type="hidden" name="id" value=i.id.to_string() />
@@ -317,14 +322,17 @@ fn UsersTable(users: Vec<AdminUser>) -> impl IntoView {
                         <td>{u.email}</td>
                         <td>{u.name}</td>
                         <td>{if u.is_admin { "admin" } else { "user" }}</td>
-                        <td>{u.created_at.to_string()}</td>
+                        <td><RelativeTime t=u.created_at /></td>
                         <td>{if u.has_personal_key {
                             view! { <span class="badge ok">"yes"</span> }.into_any()
                         } else {
                             view! { <span class="badge muted">"no"</span> }.into_any()
                         }}</td>
                         <td>{u.provider}</td>
-                        <td>{u.expires_at.map(|t| t.to_string()).unwrap_or_else(|| if u.has_personal_key { "never".into() } else { "—".into() })}</td>
+                        <td>{match u.expires_at {
+                            Some(t) => view! { <RelativeTime t /> }.into_any(),
+                            None => (if u.has_personal_key { "never" } else { "—" }).into_any(),
+                        }}</td>
                     </tr>
                 }).collect_view()}
             </tbody>

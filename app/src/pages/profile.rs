@@ -5,6 +5,7 @@ use leptos::{html, prelude::*};
 use crate::components::error_view::{error_fallback, ErrorMessage};
 use crate::components::layout::KeyBanner;
 use crate::components::test_result::TestResult;
+use crate::components::time::RelativeTime;
 use crate::provider::Provider;
 
 use crate::api::auth::{ChangePassword, LogoutEverywhere};
@@ -23,10 +24,15 @@ pub fn ProfilePage() -> impl IntoView {
     let save = ServerAction::<SaveAiSettings>::new();
     let remove = ServerAction::<RemoveAiKey>::new();
     let test = ServerAction::<TestAiKey>::new();
+    // The form reloads after a save or a removal (a test must not wipe the key being typed);
+    // the status and the activity list follow every action, a test included.
     let settings = Resource::new(
         move || (save.version().get(), remove.version().get()),
         |_| get_ai_settings(),
     );
+    let changes =
+        Memo::new(move |_| save.version().get() + remove.version().get() + test.version().get());
+    let status = Resource::new(move || changes.get(), |_| get_ai_settings());
     // The layout stays across pages: have its key banner follow a saved or removed key.
     if let Some(banner) = use_context::<KeyBanner>() {
         Effect::new(move |seen: Option<(usize, usize)>| {
@@ -39,6 +45,14 @@ pub fn ProfilePage() -> impl IntoView {
     }
     view! {
         <h1>"My Profile"</h1>
+        // 1. Current status
+        <Transition fallback=|| view! { <p class="loading">"Loading your key status…"</p> }>
+            <ErrorBoundary fallback=error_fallback>
+                {move || Suspend::new(async move {
+                    status.await.map(|s| view! { <StatusSection settings=s /> })
+                })}
+            </ErrorBoundary>
+        </Transition>
         <Transition fallback=|| view! { <p class="loading">"Loading your AI settings…"</p> }>
             <ErrorBoundary fallback=error_fallback>
                 {move || Suspend::new(async move {
@@ -49,7 +63,7 @@ pub fn ProfilePage() -> impl IntoView {
         // Siblings, not children, of the settings Transition: nested Transitions do not hydrate.
         <UsageSection />
         <SecuritySection />
-        <AuditSection />
+        <AuditSection changes />
     }
 }
 
@@ -63,9 +77,6 @@ fn ProfileSections(
 ) -> impl IntoView {
     let provider = RwSignal::new(settings.provider.clone());
     view! {
-        // 1. Current status
-        <StatusSection settings=settings.clone() />
-
         // 2. Setup guide
         <SetupGuideSection provider />
 
@@ -87,9 +98,9 @@ fn StatusSection(settings: PersonalAiSettings) -> impl IntoView {
     let s = settings;
     let expiry_note = s.expires_at.map(|t| {
         if s.expired {
-            format!("Expired on {t}")
+            view! { "Expired " <RelativeTime t /> }.into_any()
         } else {
-            format!("Expires {t}")
+            view! { "Expires " <RelativeTime t /> }.into_any()
         }
     });
     view! {
@@ -112,10 +123,10 @@ fn StatusSection(settings: PersonalAiSettings) -> impl IntoView {
                 "system" => "AI features use the system key.".to_owned(),
                 _ => "AI features are unavailable until you add an API key.".to_owned(),
             }}</p>
-            {expiry_note.map(|n| view! { <p class=if s.expired { "error" } else { "muted" }>{n}</p> })}
+            {expiry_note.map(|n| view! { <p class=if s.expired { "error" } else { "muted" } data-testid="key-expiry">{n}</p> })}
             {s.last_test_ok.map(|ok| view! {
-                <p class="muted">{if ok { "Last test passed" } else { "Last test failed" }}
-                    {s.last_tested_at.map(|t| format!(" ({t})"))}</p>
+                <p class="muted" data-testid="key-last-test">{if ok { "Last test passed" } else { "Last test failed" }}
+                    {s.last_tested_at.map(|t| view! { " (" <RelativeTime t /> ")" })}</p>
             })}
         </section>
     }
@@ -438,11 +449,11 @@ pub fn SecuritySection() -> impl IntoView {
     }
 }
 
-/// The key's audit trail.
+/// The key's audit trail; it reloads whenever `changes` does (an action on the page).
 #[component]
-pub fn AuditSection() -> impl IntoView {
+pub fn AuditSection(#[prop(optional, into)] changes: Option<Signal<usize>>) -> impl IntoView {
     use crate::api::usage::get_audit;
-    let audit = Resource::new(|| (), |_| get_audit());
+    let audit = Resource::new(move || changes.map(|c| c.get()), |_| get_audit());
     view! {
         <section class="card" data-testid="audit">
             <h2>"Key and account activity"</h2>
@@ -469,7 +480,7 @@ fn AuditTable(entries: Vec<crate::api::usage::AuditEntry>) -> impl IntoView {
             <tbody>
                 {entries.into_iter().take(50).map(|e| view! {
                     <tr>
-                        <td>{e.created_at.to_string()}</td><td>{e.event}</td><td>{e.provider.unwrap_or_default()}</td>
+                        <td><RelativeTime t=e.created_at /></td><td>{e.event}</td><td>{e.provider.unwrap_or_default()}</td>
                         <td>{e.detail.unwrap_or_default()}</td><td>{e.ip.unwrap_or_default()}</td>
                     </tr>
                 }).collect_view()}

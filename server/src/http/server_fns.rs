@@ -5,6 +5,7 @@ use app::api::{
     auth::{AuthResponse, ChangePasswordRequest, LoginRequest, RegisterRequest, UserDto},
     candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery},
     chat::{AiKeyStatus, ConversationDetail, ConversationSummary},
+    dashboard::DashboardSummary,
     profile::{
         PersonalAiSettings, SetupGuide, TestAiKeyRequest, TestAiKeyResponse,
         UpdatePersonalAiSettings,
@@ -20,7 +21,7 @@ use crate::{
     error::ServiceError,
     providers::Provider,
     services::{
-        admin, audit, chat, guide, invites, keys, resumes, sessions, usage,
+        admin, audit, chat, dashboard, guide, invites, keys, resumes, sessions, usage,
         users::{self, NewAccount},
     },
     session::{AuthUser, ClientInfo},
@@ -196,6 +197,10 @@ impl Backend for ServerBackend {
         Ok(audit::list(&self.state.db, user.id, 200)
             .await
             .map_err(ServiceError::from)?)
+    }
+
+    async fn dashboard(&self, user: &UserDto) -> Result<DashboardSummary, AppError> {
+        Ok(dashboard::summary(&self.state, &AuthUser::from(user)).await?)
     }
 
     async fn list_candidates(

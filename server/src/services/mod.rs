@@ -4,6 +4,7 @@ pub mod ai;
 pub mod audit;
 pub mod chat;
 pub mod clock;
+pub mod dashboard;
 pub mod extract;
 pub mod guide;
 pub mod invites;

@@ -9,6 +9,7 @@ mod ai;
 mod auth;
 mod chat;
 mod corpus;
+mod dashboard;
 mod faults;
 mod hidden_text;
 mod hostile;
