@@ -65,43 +65,30 @@ db_test!(
             format!("http://0x7f.1:{port}/v1"),
             "http://169.254.169.254/latest/meta-data".to_owned(),
         ] {
-            let test = app
-                .request(
+            let calls = [
+                (
                     Method::POST,
                     "/api/v1/profile/ai-settings/test",
-                    Some(&token),
-                    Some(json!({"provider": "custom", "api_key": "local-token", "base_url": base})),
-                )
-                .await;
-            assert_eq!(
-                test.status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{base}: {}",
-                test.text
-            );
-            assert!(
-                test.body["message"].as_str().unwrap().contains(REFUSED),
-                "{base}"
-            );
-            let save = app
-                .request(
+                    json!({"provider": "custom", "api_key": "local-token", "base_url": base}),
+                ),
+                (
                     Method::PUT,
                     "/api/v1/profile/ai-settings",
-                    Some(&token),
-                    Some(json!({"provider": "custom", "personal_groq_api_key": "local-token", "base_url": base})),
-                )
-                .await;
-            assert_eq!(
-                save.status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{base}: {}",
-                save.text
-            );
-            assert!(
-                save.body["message"].as_str().unwrap().contains(REFUSED),
-                "{base}"
-            );
-            assert!(!save.text.contains("secret-internal-service-id"));
+                    json!({"provider": "custom", "personal_groq_api_key": "local-token", "base_url": base}),
+                ),
+            ];
+            for (method, path, body) in calls {
+                let answer = app.request(method, path, Some(&token), Some(body)).await;
+                assert_eq!(
+                    answer.status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{path} {base}: {}",
+                    answer.text
+                );
+                let message = answer.body["message"].as_str().unwrap();
+                assert!(message.contains(REFUSED), "{path} {base}");
+                assert!(!answer.text.contains("secret-internal-service-id"));
+            }
         }
         assert_eq!(
             hits.load(Ordering::SeqCst),
