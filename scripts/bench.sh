@@ -64,6 +64,13 @@ if [ "${HIREKEY_BENCH_QUICK:-}" = 1 ]; then secs=10; else secs=20; fi
 HIREKEY_LOADTEST_SECS="${HIREKEY_LOADTEST_SECS:-$secs}" cargo bench -p server --bench loadtest
 REPORTS+=("$BENCH_DIR/loadtest.md")
 
+# --- Candidates at scale: list, search and AI retrieval at 10,000 and 100,000 candidates ---
+# server/benches/scale.rs: fresh SQLite and PostgreSQL databases (PostgreSQL when reachable)
+# filled by bulk insert; HIREKEY_BENCH_QUICK=1 uses 2,000 candidates and a few requests.
+section "Candidates at scale (cargo bench -p server --bench scale)"
+cargo bench -p server --bench scale
+REPORTS+=("$BENCH_DIR/scale.md")
+
 # --- WASM bundle, brotli-compressed (quality 11, as a static server would pre-compress) ---
 section "WASM bundle size"
 wasm=$(ls "$TARGET_DIR"/site/pkg/*.wasm 2>/dev/null | head -n 1)

@@ -6,6 +6,8 @@ mod m20261123_000002_create_usage_and_audit;
 mod m20261123_000003_create_candidates_and_chat;
 mod m20261123_000004_candidate_search_and_chat_errors;
 mod m20261124_000005_invites_and_session_generation;
+mod m20261129_000006_candidate_scale;
+mod m20261129_000007_candidate_warnings;
 
 pub struct Migrator;
 
@@ -18,6 +20,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_create_candidates_and_chat::Migration),
             Box::new(m20261123_000004_candidate_search_and_chat_errors::Migration),
             Box::new(m20261124_000005_invites_and_session_generation::Migration),
+            Box::new(m20261129_000006_candidate_scale::Migration),
+            Box::new(m20261129_000007_candidate_warnings::Migration),
         ]
     }
 }

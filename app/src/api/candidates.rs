@@ -83,6 +83,21 @@ pub struct Candidate {
     pub download_url: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// What reading the resume found that the recruiter should know: `hidden_text` (text a
+    /// reader cannot see, kept out of every prompt) and `prompt_injection` (visible text that
+    /// addresses the model).
+    #[serde(default)]
+    pub warnings: Vec<CandidateWarning>,
+}
+
+/// A finding about a resume's text, with the text it is about.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CandidateWarning {
+    /// `hidden_text` or `prompt_injection`.
+    pub code: String,
+    pub message: String,
+    pub excerpt: String,
 }
 
 /// `GET /api/v1/candidates/{id}`: the candidate and the text extracted from the resume.
@@ -99,9 +114,14 @@ pub struct CandidateDetail {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CandidatePage {
     pub items: Vec<Candidate>,
+    /// Every candidate matching the query (not only this page's).
     pub total: u64,
     pub page: u64,
     pub per_page: u64,
+    /// Pass as `cursor` for the next page; null on the last page. Stable while candidates are
+    /// added: each existing candidate comes exactly once.
+    #[serde(default)]
+    pub next_cursor: Option<String>,
 }
 
 /// The query of `GET /api/v1/candidates`.
@@ -120,6 +140,10 @@ pub struct CandidateQuery {
     /// Case-insensitive text matched against name, title, skills, summary and resume text.
     #[serde(default)]
     pub q: Option<String>,
+    /// A page's `next_cursor`: the page after it (same `q`). `page` is then ignored.
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", param(pattern = "^[0-9a-f]{64}$"))]
+    pub cursor: Option<String>,
 }
 
 use leptos::prelude::*;
@@ -130,6 +154,7 @@ use super::AppError;
 pub async fn list_candidates(
     q: Option<String>,
     page: Option<u64>,
+    cursor: Option<String>,
 ) -> Result<CandidatePage, AppError> {
     let backend = super::backend()?;
     let parts = super::request_parts()?;
@@ -141,6 +166,7 @@ pub async fn list_candidates(
                 page,
                 per_page: Some(50),
                 q,
+                cursor,
             },
         )
         .await

@@ -6,7 +6,8 @@ use leptos_router::{
 };
 
 use crate::api::candidates::{
-    get_candidate, list_candidates, CandidateDetail, DeleteCandidate, ReanalyzeCandidate,
+    get_candidate, list_candidates, CandidateDetail, CandidateWarning, DeleteCandidate,
+    ReanalyzeCandidate,
 };
 use crate::components::error_view::error_fallback;
 use crate::pages::upload::CandidateSummary;
@@ -16,7 +17,7 @@ pub fn CandidatesPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
     let page = Resource::new(q, |q| {
-        list_candidates((!q.is_empty()).then_some(q), Some(1))
+        list_candidates((!q.is_empty()).then_some(q), Some(1), None)
     });
     view! {
         <h1>"Candidates"</h1>
@@ -73,6 +74,25 @@ pub fn CandidateDetailPage() -> impl IntoView {
 }
 
 /// A candidate's analysis, their resume and what can be done with them.
+/// What reading the resume found: hidden text and text addressed to the model, each with the
+/// text itself, so the recruiter sees the attempt.
+#[component]
+fn ReadingWarnings(warnings: Vec<CandidateWarning>) -> impl IntoView {
+    view! {
+        <section class="banner error" role="alert" data-testid="reading-warnings">
+            <h2>"Check this resume"</h2>
+            <ul>
+                {warnings.into_iter().map(|w| view! {
+                    <li data-code=w.code.clone()>
+                        <p>{w.message}</p>
+                        <blockquote class="excerpt">{w.excerpt}</blockquote>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
 #[component]
 fn CandidateDetailView(
     detail: CandidateDetail,
@@ -91,8 +111,10 @@ fn CandidateDetailView(
     let c = d.candidate.clone();
     let a = c.analysis.clone();
     let (id_for_reanalyse, id_for_delete) = (c.id.to_string(), c.id.to_string());
+    let warnings = c.warnings.clone();
     view! {
         <h1>{a.name.clone().unwrap_or_else(|| c.file_name.clone())}</h1>
+        {(!warnings.is_empty()).then(|| view! { <ReadingWarnings warnings /> })}
         <section class="card">
             <p><span class="badge muted" data-testid="analysis-status">{c.analysis_status.as_str()}</span></p>
             {c.analysis_error.clone().map(|e| view! { <p class="error" role="alert">{e}</p> })}

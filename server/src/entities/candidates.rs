@@ -19,6 +19,8 @@ pub struct Model {
     pub key_source: Option<String>,
     /// Name, title, skills, summary and resume text, lower-cased, for search.
     pub search_text: String,
+    /// JSON array of `app::api::candidates::CandidateWarning`; null when there are none.
+    pub warnings: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -205,14 +205,16 @@ async fn analyze(
 
 /// List candidates
 ///
-/// The caller's candidates, newest first, one page at a time, optionally filtered by `q`.
+/// The caller's candidates, newest first, one page at a time, optionally filtered by `q`
+/// (every word of `q` found as a substring, most relevant first). Page on with `cursor` (the
+/// previous page's `next_cursor`); `page` still works.
 #[utoipa::path(get, path = "/api/v1/candidates", tag = "candidates",
     params(CandidateQuery),
     security(("bearer_auth" = []), ("session_cookie" = [])),
     responses(
         (status = 200, description = "One page of candidates", body = CandidatePage),
         (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 422, description = "page or per_page is outside its bounds", body = ErrorBody),
+        (status = 422, description = "page or per_page is outside its bounds, or cursor is not 64 lower-case hex digits", body = ErrorBody),
     ))]
 async fn list(
     State(state): State<AppState>,

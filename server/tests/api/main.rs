@@ -7,6 +7,7 @@ mod pdfs;
 mod admin;
 mod ai;
 mod auth;
+mod candidate_list;
 mod chat;
 mod corpus;
 mod dashboard;

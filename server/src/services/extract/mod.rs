@@ -7,8 +7,11 @@
 //! else. Plain text is read in-process. `extract_in_process` is what the worker runs.
 mod docx;
 mod hidden;
+mod injection;
 mod pdf;
 pub mod worker;
+
+pub use injection::addresses_the_model;
 
 use std::{
     panic::{catch_unwind, AssertUnwindSafe},
@@ -144,24 +147,41 @@ impl From<ExtractError> for ServiceError {
     }
 }
 
-/// The file's text, normalised and capped at [`MAX_TEXT_CHARS`]. PDF and DOCX files are parsed
-/// in a worker process under hard limits (`worker`), at most
-/// [`max_concurrent_extractions`] at once; plain text on a blocking thread. Nothing here blocks
-/// a runtime thread.
-pub async fn extract_text(kind: DocumentKind, bytes: Bytes) -> Result<String, ExtractError> {
+/// What reading a file found: the text a reader sees (normalised, capped at
+/// [`MAX_TEXT_CHARS`]) and the runs of text a reader cannot see, which are kept out of `text`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Extracted {
+    pub text: String,
+    pub hidden: Vec<String>,
+}
+
+/// The file's text and hidden runs. PDF and DOCX files are parsed in a worker process under
+/// hard limits (`worker`), at most [`max_concurrent_extractions`] at once; plain text on a
+/// blocking thread. Nothing here blocks a runtime thread.
+pub async fn extract_document(kind: DocumentKind, bytes: Bytes) -> Result<Extracted, ExtractError> {
     match kind {
         DocumentKind::Pdf | DocumentKind::Docx => worker::extract(kind, bytes).await,
-        DocumentKind::Text => tokio::task::spawn_blocking(move || extract_in_process(kind, &bytes))
+        DocumentKind::Text => tokio::task::spawn_blocking(move || extract_parts(kind, &bytes))
             .await
             .unwrap_or(Err(ExtractError::NoText)),
     }
+}
+
+/// [`extract_document`]'s text alone.
+pub async fn extract_text(kind: DocumentKind, bytes: Bytes) -> Result<String, ExtractError> {
+    extract_document(kind, bytes).await.map(|e| e.text)
 }
 
 /// The whole extraction in this process, without limits: parse, normalise, check there is
 /// text. What the worker process runs (with panics caught); also used by the extraction bench
 /// for comparison and by the fuzz target. Never call it on an upload in the server process.
 pub fn extract_in_process(kind: DocumentKind, bytes: &[u8]) -> Result<String, ExtractError> {
-    let raw = match catch_unwind(AssertUnwindSafe(|| parse(kind, bytes))) {
+    extract_parts(kind, bytes).map(|e| e.text)
+}
+
+/// [`extract_in_process`] with the hidden runs.
+pub fn extract_parts(kind: DocumentKind, bytes: &[u8]) -> Result<Extracted, ExtractError> {
+    let (raw, hidden) = match catch_unwind(AssertUnwindSafe(|| parse(kind, bytes))) {
         Ok(result) => result?,
         // pdf-extract panics on some malformed PDFs.
         Err(_) => return Err(broken(kind)),
@@ -173,7 +193,7 @@ pub fn extract_in_process(kind: DocumentKind, bytes: &[u8]) -> Result<String, Ex
             _ => ExtractError::NoText,
         });
     }
-    Ok(text)
+    Ok(Extracted { text, hidden })
 }
 
 /// What a parser that crashed or gave up means for the user.
@@ -185,14 +205,15 @@ fn broken(kind: DocumentKind) -> ExtractError {
     }
 }
 
-fn parse(kind: DocumentKind, bytes: &[u8]) -> Result<String, ExtractError> {
+/// The raw text and, for PDFs, the hidden runs already taken out of it.
+fn parse(kind: DocumentKind, bytes: &[u8]) -> Result<(String, Vec<String>), ExtractError> {
     match kind {
         DocumentKind::Pdf => pdf::pdf_text(bytes),
-        DocumentKind::Docx => docx::docx_text(bytes),
+        DocumentKind::Docx => docx::docx_text(bytes).map(|text| (text, Vec::new())),
         DocumentKind::Text => {
             let text = std::str::from_utf8(bytes)
                 .map_err(|_| ExtractError::Unsupported("The text file is not UTF-8".into()))?;
-            Ok(text.trim_start_matches('\u{feff}').to_owned())
+            Ok((text.trim_start_matches('\u{feff}').to_owned(), Vec::new()))
         }
     }
 }

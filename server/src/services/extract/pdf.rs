@@ -4,7 +4,8 @@ use std::{collections::HashMap, io::Read, rc::Rc};
 
 use super::ExtractError;
 
-pub(super) fn pdf_text(bytes: &[u8]) -> Result<String, ExtractError> {
+/// The text a reader sees, and the hidden runs taken out of it (`super::hidden`).
+pub(super) fn pdf_text(bytes: &[u8]) -> Result<(String, Vec<String>), ExtractError> {
     let mut doc = match pdf_extract::Document::load_mem(bytes) {
         Ok(doc) => doc,
         // An encryption dictionary that fails to load is still an encrypted PDF to the user.
@@ -28,7 +29,7 @@ pub(super) fn pdf_text(bytes: &[u8]) -> Result<String, ExtractError> {
     if !hidden.is_empty() {
         text = super::hidden::without_runs(&text, &hidden);
     }
-    Ok(text)
+    Ok((text, hidden))
 }
 
 /// The most one Flate stream may inflate to, and all of them together. A resume's content

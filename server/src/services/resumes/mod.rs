@@ -9,14 +9,17 @@ mod analysis;
 mod contacts;
 mod files;
 
+use std::collections::HashMap;
+
 use app::api::candidates::{
-    AnalysisStatus, Candidate, CandidateDetail, CandidatePage, CandidateQuery, ResumeAnalysis,
+    AnalysisStatus, Candidate, CandidateDetail, CandidatePage, CandidateQuery, CandidateWarning,
+    ResumeAnalysis,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::{Alias, Expr, Func, LikeExpr},
+    sea_query::{Alias, Expr, Func},
     ActiveModelTrait, ColumnTrait, DbErr, DerivePartialModel, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -32,6 +35,7 @@ use crate::{
     services::{
         ai::KeySource,
         extract::{self, DocumentKind},
+        search,
     },
     session::AuthUser,
     state::AppState,
@@ -43,6 +47,8 @@ const MAX_PER_PAGE: u64 = 100;
 /// request is refused (an offset that large would overflow the database's integer).
 const MAX_PER_PAGE_ASKED: u64 = 10_000;
 const MAX_PAGE: u64 = 100_000;
+/// Findings kept per resume.
+const MAX_WARNINGS: usize = 10;
 
 /// Stores a resume and analyses it. `replace` names an existing candidate of the caller whose
 /// resume is replaced; otherwise a new candidate is created. The file and its text are
@@ -64,7 +70,9 @@ pub async fn upload(
         None => None,
     };
     let kind = DocumentKind::detect(&file.file_name, &file.content_type, &file.bytes)?;
-    let text = extract::extract_text(kind, file.bytes.clone()).await?;
+    let extracted = extract::extract_document(kind, file.bytes.clone()).await?;
+    let warnings = reading_warnings(&extracted);
+    let text = extracted.text;
     let file_name = clean_file_name(&file.file_name, kind);
     let id = existing.as_ref().map_or_else(Uuid::new_v4, |c| c.id);
     let now = state.clock.now();
@@ -89,6 +97,7 @@ pub async fn upload(
         analysis_error: Set(None),
         key_source: Set(None),
         search_text: Set(search_text(&known, &text)),
+        warnings: Set(warnings_json(&warnings)?),
         created_at: Set(existing.as_ref().map_or(now, |c| c.created_at)),
         updated_at: Set(now),
     };
@@ -185,28 +194,43 @@ pub async fn list(
         )));
     }
     let per_page = per_page.min(MAX_PER_PAGE);
-    let mut select = candidates::Entity::find().filter(candidates::Column::OwnerId.eq(auth.id));
-    if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        // A bound parameter with LIKE's own wildcards escaped: `%`, `_` and quotes in `q` are
-        // matched literally.
-        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
-        select = select.filter(
-            Expr::col(candidates::Column::SearchText).like(LikeExpr::new(pattern).escape('\\')),
-        );
-    }
-    let total = select.clone().count(&state.db).await?;
-    let rows: Vec<CandidateRow> = select
-        .order_by_desc(candidates::Column::CreatedAt)
-        .order_by_desc(candidates::Column::Id)
-        .offset(page.saturating_sub(1).saturating_mul(per_page))
-        .limit(per_page)
-        .into_partial_model()
+    let cursor = match query.cursor.as_deref() {
+        Some(text) => Some(search::ListCursor::decode(text).ok_or_else(|| {
+            ServiceError::Validation("cursor must be a next_cursor of this list".into())
+        })?),
+        None => None,
+    };
+    let terms = search::list_terms(query.q.as_deref().unwrap_or_default());
+    let offset = page.saturating_sub(1).saturating_mul(per_page);
+    let found = search::list_page(&state.db, auth.id, &terms, cursor, offset, per_page).await?;
+    let total = match found.total {
+        Some(total) => total,
+        None if terms.is_empty() => {
+            candidates::Entity::find()
+                .filter(candidates::Column::OwnerId.eq(auth.id))
+                .count(&state.db)
+                .await?
+        }
+        None => search::count_matches(&state.db, auth.id, &terms).await?,
+    };
+    let next_cursor = found
+        .more
+        .then(|| found.rows.last().map(search::ListCursor::encode))
+        .flatten();
+    let ids: Vec<Uuid> = found.rows.iter().map(|r| r.id).collect();
+    let mut rows: HashMap<Uuid, CandidateRow> = candidates::Entity::find()
+        .filter(candidates::Column::OwnerId.eq(auth.id))
+        .filter(candidates::Column::Id.is_in(ids.iter().copied()))
+        .into_partial_model::<CandidateRow>()
         .all(&state.db)
-        .await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let facts = resume_facts(state, &ids).await?;
-    let items = rows
+        .await?
         .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let facts = resume_facts(state, &ids).await?;
+    let items = ids
+        .iter()
+        .filter_map(|id| rows.remove(id))
         .map(|row| {
             let f = facts.iter().find(|f| f.candidate_id == row.id);
             to_dto(row, f)
@@ -217,6 +241,7 @@ pub async fn list(
         total,
         page,
         per_page,
+        next_cursor,
     })
 }
 
@@ -310,6 +335,7 @@ struct CandidateRow {
     analysis_status: String,
     analysis_error: Option<String>,
     key_source: Option<String>,
+    warnings: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -322,6 +348,7 @@ impl From<candidates::Model> for CandidateRow {
             analysis_status: c.analysis_status,
             analysis_error: c.analysis_error,
             key_source: c.key_source,
+            warnings: c.warnings,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -384,7 +411,47 @@ fn to_dto(row: CandidateRow, facts: Option<&ResumeFacts>) -> Candidate {
         download_url: format!("/api/v1/candidates/{}/resume", row.id),
         created_at: row.created_at.into(),
         updated_at: row.updated_at.into(),
+        warnings: row
+            .warnings
+            .as_deref()
+            .and_then(|json| serde_json::from_str(json).ok())
+            .unwrap_or_default(),
     }
+}
+
+/// What the reader of a resume should know about its text: runs hidden from readers (already
+/// kept out of the text every prompt is built from), and visible lines that address a model.
+fn reading_warnings(extracted: &extract::Extracted) -> Vec<CandidateWarning> {
+    let hidden = extracted
+        .hidden
+        .iter()
+        .take(MAX_WARNINGS)
+        .map(|run| CandidateWarning {
+            code: "hidden_text".into(),
+            message: "This resume contains text a reader cannot see (invisible, white, tiny or \
+                  off the page). It was left out of the AI analysis, chat and search."
+                .into(),
+            excerpt: run.clone(),
+        });
+    let addressed = extract::addresses_the_model(&extracted.text, MAX_WARNINGS)
+        .into_iter()
+        .map(|line| CandidateWarning {
+            code: "prompt_injection".into(),
+            message: "This resume contains text addressed to an AI rather than to a reader; \
+                      treat its AI analysis with care."
+                .into(),
+            excerpt: line,
+        });
+    hidden.chain(addressed).take(MAX_WARNINGS).collect()
+}
+
+fn warnings_json(warnings: &[CandidateWarning]) -> ServiceResult<Option<String>> {
+    if warnings.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(warnings)
+        .map(Some)
+        .map_err(|e| ServiceError::Internal(e.into()))
 }
 
 fn analysis_json(analysis: &ResumeAnalysis) -> ServiceResult<String> {
