@@ -15,7 +15,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::{
-    collections::HashMap,
     fmt::Write as _,
     process::{Child, Command, Stdio},
     sync::Arc,
@@ -253,29 +252,11 @@ fn verdict(pass: bool, errors: usize) -> String {
 /// Hirekey, configured as the integration tests do: temp SQLite data dir, random port, every
 /// provider URL on the mock. No system key, so a chat can only succeed on the personal key.
 async fn start_hirekey(mock: &MockProvider, data_dir: &std::path::Path) -> anyhow::Result<String> {
-    let env: HashMap<&str, String> = HashMap::from([
-        ("HIREKEY_DATA_DIR", data_dir.display().to_string()),
-        (
-            "DATABASE_URL",
-            format!(
-                "sqlite://{}?mode=rwc",
-                data_dir.join("hirekey.db").display()
-            ),
-        ),
-        ("LEPTOS_SITE_ADDR", "127.0.0.1:0".into()),
-        (
-            "LEPTOS_SITE_ROOT",
-            data_dir.join("site").display().to_string(),
-        ),
-        ("HIREKEY_GROQ_BASE_URL", format!("{}/openai/v1", mock.url())),
-        (
-            "HIREKEY_OPENROUTER_BASE_URL",
-            format!("{}/api/v1", mock.url()),
-        ),
-        ("HIREKEY_DEEPSEEK_BASE_URL", mock.url()),
-        ("HIREKEY_OPENAI_BASE_URL", mock.url()),
-        ("HIREKEY_PROVIDER_TIMEOUT_SECS", "30".into()),
-    ]);
+    let database_url = format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("hirekey.db").display()
+    );
+    let env = support::mock_config_env(&mock.url(), data_dir, &database_url);
     let config = Config::from_lookup(|k| env.get(k).cloned()).context("config")?;
     let app = Application::build(config)
         .await

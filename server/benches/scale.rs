@@ -13,7 +13,7 @@
 // A measurement tool: its output is stdout, and a broken setup should stop it loudly.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
-use std::{collections::HashMap, fmt::Write as _, sync::Arc, time::Instant};
+use std::{fmt::Write as _, sync::Arc, time::Instant};
 
 mod support;
 
@@ -298,30 +298,6 @@ async fn fill(db: &DatabaseConnection, owner: Uuid, n: usize) -> anyhow::Result<
     Ok(keys)
 }
 
-fn config_env(
-    mock: &MockProvider,
-    data_dir: &std::path::Path,
-    url: &str,
-) -> HashMap<&'static str, String> {
-    HashMap::from([
-        ("HIREKEY_DATA_DIR", data_dir.display().to_string()),
-        ("DATABASE_URL", url.to_owned()),
-        ("LEPTOS_SITE_ADDR", "127.0.0.1:0".into()),
-        (
-            "LEPTOS_SITE_ROOT",
-            data_dir.join("site").display().to_string(),
-        ),
-        ("HIREKEY_GROQ_BASE_URL", format!("{}/openai/v1", mock.url())),
-        (
-            "HIREKEY_OPENROUTER_BASE_URL",
-            format!("{}/api/v1", mock.url()),
-        ),
-        ("HIREKEY_DEEPSEEK_BASE_URL", mock.url()),
-        ("HIREKEY_OPENAI_BASE_URL", mock.url()),
-        ("HIREKEY_PROVIDER_TIMEOUT_SECS", "30".into()),
-    ])
-}
-
 struct Row {
     engine: &'static str,
     size: usize,
@@ -339,7 +315,7 @@ async fn run_one(
     reps: usize,
 ) -> anyhow::Result<Vec<Row>> {
     let data_dir = tempfile::tempdir()?;
-    let env = config_env(mock, data_dir.path(), url);
+    let env = support::mock_config_env(&mock.url(), data_dir.path(), url);
     let config = Config::from_lookup(|k| env.get(k).cloned()).context("config")?;
     let app = Application::build(config)
         .await

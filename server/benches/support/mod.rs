@@ -208,3 +208,27 @@ pub async fn call_json(
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     ))
 }
+
+/// The configuration the benches start Hirekey with, as the integration tests do: data in
+/// `data_dir`, a random port, every provider URL on the mock provider at `mock_url`, no system
+/// key.
+pub fn mock_config_env(
+    mock_url: &str,
+    data_dir: &std::path::Path,
+    database_url: &str,
+) -> std::collections::HashMap<&'static str, String> {
+    std::collections::HashMap::from([
+        ("HIREKEY_DATA_DIR", data_dir.display().to_string()),
+        ("DATABASE_URL", database_url.to_owned()),
+        ("LEPTOS_SITE_ADDR", "127.0.0.1:0".into()),
+        (
+            "LEPTOS_SITE_ROOT",
+            data_dir.join("site").display().to_string(),
+        ),
+        ("HIREKEY_GROQ_BASE_URL", format!("{mock_url}/openai/v1")),
+        ("HIREKEY_OPENROUTER_BASE_URL", format!("{mock_url}/api/v1")),
+        ("HIREKEY_DEEPSEEK_BASE_URL", mock_url.to_owned()),
+        ("HIREKEY_OPENAI_BASE_URL", mock_url.to_owned()),
+        ("HIREKEY_PROVIDER_TIMEOUT_SECS", "30".into()),
+    ])
+}
