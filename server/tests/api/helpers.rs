@@ -421,6 +421,18 @@ macro_rules! db_test {
 }
 
 impl TestApp {
+    /// The caller's audit trail, newest first, as event names.
+    pub async fn audit_events(&self, token: &str) -> Vec<String> {
+        let r = self.get("/api/v1/profile/audit", token).await;
+        assert_eq!(r.status, reqwest::StatusCode::OK, "{}", r.text);
+        r.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     /// The id of the user behind a token.
     pub async fn user_id(&self, token: &str) -> uuid::Uuid {
         let me = self.get("/api/v1/auth/me", token).await;

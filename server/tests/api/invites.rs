@@ -52,17 +52,6 @@ async fn invite_status(app: &TestApp, admin: &str, id: &str) -> String {
         .to_owned()
 }
 
-async fn audit_events(app: &TestApp, token: &str) -> Vec<String> {
-    let r = app.get("/api/v1/profile/audit", token).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    r.body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["event"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 db_test!(
     the_first_user_is_free_and_then_an_invite_is_needed,
     invite_only,
@@ -144,10 +133,12 @@ db_test!(
         );
 
         // Audited: created for the admin, used for the new account.
-        assert!(audit_events(&app, &admin)
+        assert!(app
+            .audit_events(&admin)
             .await
             .contains(&"invite_created".to_owned()));
-        assert!(audit_events(&app, &second_token)
+        assert!(app
+            .audit_events(&second_token)
             .await
             .contains(&"invite_used".to_owned()));
     }
@@ -192,7 +183,8 @@ db_test!(
             "{}",
             malformed.text
         );
-        assert!(audit_events(&app, &admin)
+        assert!(app
+            .audit_events(&admin)
             .await
             .contains(&"invite_revoked".to_owned()));
 

@@ -46,17 +46,6 @@ async fn page_signed_in(app: &TestApp, token: &str) -> bool {
     html.contains(r#"data-testid="user-name""#)
 }
 
-async fn audit_events(app: &TestApp, token: &str) -> Vec<String> {
-    let r = app.get("/api/v1/profile/audit", token).await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    r.body
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["event"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 fn set_cookie(r: &Response) -> String {
     r.headers
         .get("set-cookie")
@@ -102,7 +91,8 @@ db_test!(logout_all_ends_every_session, |app: TestApp| async move {
     let fresh = login_token(&app, "ada@example.com", PASSWORD).await;
     assert_eq!(status_of(&app, &fresh).await, StatusCode::OK);
     assert!(page_signed_in(&app, &fresh).await);
-    assert!(audit_events(&app, &fresh)
+    assert!(app
+        .audit_events(&fresh)
         .await
         .contains(&"signed_out_everywhere".to_owned()));
 
@@ -220,7 +210,8 @@ db_test!(
         let again = login_token(&app, "cyd@example.com", "a brand new password").await;
         assert_eq!(status_of(&app, &again).await, StatusCode::OK);
         assert_eq!(status_of(&app, &renewed).await, StatusCode::OK);
-        assert!(audit_events(&app, &again)
+        assert!(app
+            .audit_events(&again)
             .await
             .contains(&"password_changed".to_owned()));
     }
