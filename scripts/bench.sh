@@ -71,6 +71,13 @@ section "Candidates at scale (cargo bench -p server --bench scale)"
 cargo bench -p server --bench scale
 REPORTS+=("$BENCH_DIR/scale.md")
 
+# --- Change notifications across instances: change on A → cache dropped on B, p50/p99 ---
+# server/benches/notify.rs: two instances on one fresh PostgreSQL database (skipped without it),
+# 200 key replacements (20 with HIREKEY_BENCH_QUICK=1).
+section "Change notifications across instances (cargo bench -p server --bench notify)"
+cargo bench -p server --bench notify
+REPORTS+=("$BENCH_DIR/notify.md")
+
 # --- WASM bundle, brotli-compressed (quality 11, as a static server would pre-compress) ---
 section "WASM bundle size"
 wasm=$(ls "$TARGET_DIR"/site/pkg/*.wasm 2>/dev/null | head -n 1)

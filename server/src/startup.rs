@@ -26,7 +26,12 @@ use crate::{
     config::Config,
     http::{self, server_fns::ServerBackend},
     providers::ProviderClient,
-    services::{clock::Clock, rate_limit, resumes, usage::UsageRecorder},
+    services::{
+        clock::Clock,
+        notify::{self, Notifications},
+        rate_limit, resumes,
+        usage::UsageRecorder,
+    },
     session::JwtKeys,
     state::AppState,
     vault::{self, write_secret_file, MasterKey},
@@ -177,6 +182,7 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(listener.local_addr()?)
             .build();
+        let is_sqlite = config.is_sqlite();
         let state = AppState {
             usage: UsageRecorder::start(db.clone()),
             db,
@@ -193,9 +199,11 @@ impl Application {
             policy: Default::default(),
             key_cache: Default::default(),
             sessions: Default::default(),
+            notifications: Notifications::new(!is_sqlite),
         };
         let router = build_router(state.clone());
         spawn_housekeeping(state.clone());
+        notify::spawn_listener(state.clone());
         Ok(Self {
             listener,
             router,

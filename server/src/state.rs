@@ -29,6 +29,9 @@ pub struct AppState {
     pub key_cache: crate::services::ai::KeyCache,
     /// Each user's session generation, for a couple of seconds (`services::sessions`).
     pub sessions: crate::services::sessions::GenerationCache,
+    /// The change-notification listener that keeps the three caches above in step with the
+    /// other instances on PostgreSQL (`services::notify`).
+    pub notifications: crate::services::notify::Notifications,
 }
 
 impl FromRef<AppState> for LeptosOptions {

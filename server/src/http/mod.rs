@@ -15,7 +15,7 @@ pub mod sse;
 pub mod usage_routes;
 
 use axum::{
-    extract::{DefaultBodyLimit, State},
+    extract::{DefaultBodyLimit, Query, State},
     handler::Handler,
     http::Method,
     routing::{self, MethodRouter},
@@ -126,21 +126,40 @@ pub fn api_router() -> Router<AppState> {
         })
 }
 
+/// `GET /healthz?detail=true`.
+#[derive(serde::Deserialize)]
+pub struct HealthQuery {
+    detail: Option<String>,
+}
+
 /// Health check
 ///
-/// 200 once the database answers, 503 otherwise. Served at `/healthz`, outside `/api`.
+/// 200 once the database answers, 503 otherwise. Served at `/healthz`, outside `/api`. With
+/// `detail=true`, on PostgreSQL, the answer also shows the change-notification listener that
+/// keeps this instance's caches in step with the other instances (`notifications`).
 #[utoipa::path(get, path = "/healthz", tag = "meta",
+    params(("detail" = Option<bool>, Query, description = "Add the change-notification listener's state (PostgreSQL)")),
     responses(
         (status = 200, description = "The server and its database are up", body = openapi::Health),
         (status = 503, description = "The database does not answer", body = openapi::ErrorBody),
     ))]
 pub async fn healthz(
     State(state): State<AppState>,
-) -> Result<Json<serde_json::Value>, ServiceError> {
+    Query(query): Query<HealthQuery>,
+) -> Result<Json<openapi::Health>, ServiceError> {
     // A load balancer's probe gives up after a second or two: answer 503 by then rather than
     // wait out the pool's acquire timeout while the database is down.
     match tokio::time::timeout(std::time::Duration::from_secs(1), state.db.ping()).await {
-        Ok(Ok(())) => Ok(Json(json!({"status": "ok"}))),
-        _ => Err(ServiceError::Unavailable),
+        Ok(Ok(())) => {}
+        _ => return Err(ServiceError::Unavailable),
     }
+    let detail = query
+        .detail
+        .is_some_and(|d| matches!(d.trim(), "" | "1" | "true" | "yes"));
+    // Figures the listener keeps: never waits for it.
+    let notifications = detail.then(|| state.notifications.health()).flatten();
+    Ok(Json(openapi::Health {
+        status: "ok".to_owned(),
+        notifications,
+    }))
 }

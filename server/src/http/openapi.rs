@@ -129,6 +129,9 @@ pub struct ErrorBody {
 pub struct Health {
     /// `ok`.
     pub status: String,
+    /// With `detail=true` on PostgreSQL: the listener for changes made on other instances.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<crate::services::notify::ListenerHealth>,
 }
 
 #[derive(Serialize, ToSchema)]

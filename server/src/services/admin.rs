@@ -10,14 +10,18 @@ use app::api::{
     usage::UsageSummary,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{sea_query::OnConflict, EntityTrait, QueryOrder, QuerySelect, Set};
+use sea_orm::{sea_query::OnConflict, EntityTrait, QueryOrder, QuerySelect, Set, TransactionTrait};
 use uuid::Uuid;
 
 use crate::{
     entities::{provider_keys, settings, users},
     error::{ServiceError, ServiceResult},
     providers::{mask_key_preview, UrlSource},
-    services::{ai, keys, usage},
+    services::{
+        ai, keys,
+        notify::{self, Change},
+        usage,
+    },
     session::AuthUser,
     state::AppState,
 };
@@ -145,7 +149,8 @@ pub async fn test_system_key(state: &AppState, admin: &Admin) -> ServiceResult<T
 }
 
 /// Stores the run-time policy. This instance applies it at once (the policy and every cached
-/// key are dropped); other instances within the policy and key-cache lifetimes (2-5 s).
+/// key are dropped); the other instances when the change notification, committed with it,
+/// reaches them (`services::notify`).
 #[tracing::instrument(skip_all)]
 pub async fn update_settings(
     state: &AppState,
@@ -156,16 +161,20 @@ pub async fn update_settings(
         name: Set(ai::REQUIRE_PERSONAL_SETTING.to_owned()),
         value: Set(request.require_personal_key.to_string()),
     };
+    let txn = state.db.begin().await?;
     settings::Entity::insert(row)
         .on_conflict(
             OnConflict::column(settings::Column::Name)
                 .update_column(settings::Column::Value)
                 .to_owned(),
         )
-        .exec_without_returning(&state.db)
+        .exec_without_returning(&txn)
         .await?;
+    let published = notify::publish(state, &txn, Change::Policy).await?;
+    txn.commit().await?;
     state.policy.invalidate();
     state.key_cache.clear();
+    published.delivered(state).await;
     tracing::info!(
         admin = %admin.email,
         require_personal_key = request.require_personal_key,

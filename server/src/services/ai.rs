@@ -1,12 +1,6 @@
 //! The AI service: which key a call uses (DESIGN.md "Which key a call uses"), the call itself,
 //! the system-key rate limit, and metering.
-use std::{
-    sync::{
-        atomic::{AtomicBool, AtomicI64, Ordering},
-        Arc,
-    },
-    time::Instant,
-};
+use std::{sync::Arc, time::Instant};
 
 use futures::{Stream, StreamExt};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -62,11 +56,20 @@ pub struct ResolvedKey {
 }
 
 /// Run-time switch for "require a personal key", set by an admin, cached for a few seconds so
-/// AI calls do not pay a query for it.
+/// AI calls do not pay a query for it. An admin's change drops it here and, through a change
+/// notification (`services::notify`), on every other instance.
 #[derive(Clone, Default)]
 pub struct PolicyCache {
-    require_personal: Arc<AtomicBool>,
-    loaded_at_ms: Arc<AtomicI64>,
+    entry: Arc<std::sync::Mutex<PolicyEntry>>,
+}
+
+#[derive(Default)]
+struct PolicyEntry {
+    require_personal: bool,
+    loaded_at_ms: i64,
+    /// Raised by every [`PolicyCache::invalidate`]: a read that began before it does not store
+    /// what it read.
+    epoch: u64,
 }
 
 pub const REQUIRE_PERSONAL_SETTING: &str = "require_personal_key";
@@ -74,7 +77,28 @@ const POLICY_TTL_MS: i64 = 2_000;
 
 impl PolicyCache {
     pub fn invalidate(&self) {
-        self.loaded_at_ms.store(0, Ordering::Relaxed);
+        if let Ok(mut entry) = self.entry.lock() {
+            entry.loaded_at_ms = 0;
+            entry.epoch += 1;
+        }
+    }
+
+    /// The cached value while fresh, else the epoch to store a fresh read under.
+    fn get(&self, now_ms: i64) -> Result<bool, u64> {
+        match self.entry.lock() {
+            Ok(entry) if now_ms - entry.loaded_at_ms < POLICY_TTL_MS => Ok(entry.require_personal),
+            Ok(entry) => Err(entry.epoch),
+            Err(_) => Err(u64::MAX),
+        }
+    }
+
+    fn put(&self, value: bool, now_ms: i64, epoch: u64) {
+        if let Ok(mut entry) = self.entry.lock() {
+            if entry.epoch == epoch {
+                entry.require_personal = value;
+                entry.loaded_at_ms = now_ms;
+            }
+        }
     }
 }
 
@@ -89,27 +113,37 @@ pub async fn system_fallback_allowed(state: &AppState) -> bool {
 
 pub async fn require_personal_at_runtime(state: &AppState) -> bool {
     let now_ms = chrono::Utc::now().timestamp_millis();
-    let cache = &state.policy;
-    if now_ms - cache.loaded_at_ms.load(Ordering::Relaxed) < POLICY_TTL_MS {
-        return cache.require_personal.load(Ordering::Relaxed);
-    }
+    let epoch = match state.policy.get(now_ms) {
+        Ok(cached) if state.notifications.caches_trusted() => return cached,
+        Ok(_) => u64::MAX,
+        Err(epoch) => epoch,
+    };
     let value = settings::Entity::find_by_id(REQUIRE_PERSONAL_SETTING.to_owned())
         .one(&state.db)
         .await
         .ok()
         .flatten()
         .is_some_and(|s| s.value == "true");
-    cache.require_personal.store(value, Ordering::Relaxed);
-    cache.loaded_at_ms.store(now_ms, Ordering::Relaxed);
+    state.policy.put(value, now_ms, epoch);
     value
 }
 
 /// Resolved keys, per user, for a few seconds: the hot path of an AI call then needs no query
 /// and no decryption. Every change of a user's keys drops their entry; an admin's policy change
-/// drops all. Another instance may serve a stale entry for at most [`KEY_CACHE_TTL`].
+/// drops all; on this instance at once and on the others when the change notification arrives
+/// (`services::notify`, which says how strict that is). On PostgreSQL the entries are used only
+/// while this instance's notification listener is connected.
 #[derive(Clone, Default)]
 pub struct KeyCache {
-    entries: Arc<std::sync::Mutex<std::collections::HashMap<Uuid, CachedKey>>>,
+    entries: Arc<std::sync::Mutex<KeyEntries>>,
+}
+
+#[derive(Default)]
+struct KeyEntries {
+    by_user: std::collections::HashMap<Uuid, CachedKey>,
+    /// Raised by every drop: a lookup that read the database before a drop it raced with does
+    /// not store what it read (it could be the old key).
+    epoch: u64,
 }
 
 #[derive(Clone)]
@@ -124,10 +158,20 @@ pub const KEY_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5)
 impl KeyCache {
     fn get(&self, user_id: Uuid, now: chrono::DateTime<chrono::Utc>) -> Option<ResolvedKey> {
         let entries = self.entries.lock().ok()?;
-        let entry = entries.get(&user_id)?;
+        let entry = entries.by_user.get(&user_id)?;
         let fresh =
             entry.stored_at.elapsed() < KEY_CACHE_TTL && entry.expires_at.is_none_or(|t| t > now);
         fresh.then(|| entry.resolved.clone())
+    }
+
+    /// Whether a fresh entry for the user is held (for tests and diagnostics).
+    pub fn cached(&self, user_id: Uuid) -> bool {
+        self.get(user_id, chrono::Utc::now()).is_some()
+    }
+
+    /// The epoch a lookup starts under (before it reads the database).
+    fn epoch(&self) -> u64 {
+        self.entries.lock().map(|e| e.epoch).unwrap_or(u64::MAX)
     }
 
     fn put(
@@ -135,13 +179,17 @@ impl KeyCache {
         user_id: Uuid,
         resolved: &ResolvedKey,
         expires_at: Option<chrono::DateTime<chrono::Utc>>,
+        epoch: u64,
     ) {
         if let Ok(mut entries) = self.entries.lock() {
-            // Bounded: a burst of distinct users cannot grow it without limit.
-            if entries.len() > 50_000 {
-                entries.clear();
+            if entries.epoch != epoch {
+                return;
             }
-            entries.insert(
+            // Bounded: a burst of distinct users cannot grow it without limit.
+            if entries.by_user.len() > 50_000 {
+                entries.by_user.clear();
+            }
+            entries.by_user.insert(
                 user_id,
                 CachedKey {
                     stored_at: Instant::now(),
@@ -155,14 +203,16 @@ impl KeyCache {
     /// Drops one user's entry (their keys changed).
     pub fn forget(&self, user_id: Uuid) {
         if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(&user_id);
+            entries.by_user.remove(&user_id);
+            entries.epoch += 1;
         }
     }
 
     /// Drops every entry (the key policy changed).
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
-            entries.clear();
+            entries.by_user.clear();
+            entries.epoch += 1;
         }
     }
 }
@@ -182,9 +232,12 @@ pub async fn resolve_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<ResolvedKey> {
     let now = state.clock.now();
-    if let Some(resolved) = state.key_cache.get(auth.id, now) {
-        return Ok(resolved);
+    if state.notifications.caches_trusted() {
+        if let Some(resolved) = state.key_cache.get(auth.id, now) {
+            return Ok(resolved);
+        }
     }
+    let epoch = state.key_cache.epoch();
     let user = keys::load_user(state, auth.id).await?;
     let provider = keys::active_provider(&user);
     let row = provider_keys::Entity::find()
@@ -217,7 +270,9 @@ pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<R
                 },
             };
             // Until the key's own expiry at the latest; any change to it drops the entry.
-            state.key_cache.put(auth.id, &resolved, row.expires_at);
+            state
+                .key_cache
+                .put(auth.id, &resolved, row.expires_at, epoch);
             return Ok(resolved);
         }
     }
@@ -233,7 +288,7 @@ pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<R
                     model: system.model.clone(),
                 },
             };
-            state.key_cache.put(auth.id, &resolved, None);
+            state.key_cache.put(auth.id, &resolved, None, epoch);
             return Ok(resolved);
         }
     }

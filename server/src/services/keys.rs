@@ -16,6 +16,7 @@ use crate::{
     services::{
         ai::{self, KeySource},
         audit::{self, AuditEvent},
+        notify::{self, Change},
     },
     session::{AuthUser, ClientInfo},
     state::AppState,
@@ -247,8 +248,13 @@ pub async fn update(
             // Choosing a provider without a key just makes it the active one; a model or an
             // expiry has no key to apply to yet and is left for when the key is saved.
             if request.provider.is_some() {
-                set_active_provider(&state.db, &user, provider, now).await?;
+                let txn = state.db.begin().await?;
+                set_active_provider(&txn, &user, provider, now).await?;
+                let published =
+                    notify::publish(state, &txn, Change::Keys { user_id: auth.id }).await?;
+                txn.commit().await?;
                 state.key_cache.forget(auth.id);
+                published.delivered(state).await;
             }
         }
     }
@@ -437,8 +443,9 @@ struct Committed {
     now: DateTime<Utc>,
 }
 
-/// The end of every key change: its audit row and the active provider in the same
-/// transaction, then the cached key is dropped so the next call sees the change.
+/// The end of every key change: its audit row, the active provider and the change notification
+/// for the other instances in the same transaction, then the cached key is dropped so the next
+/// call sees the change.
 async fn commit_key_change(
     state: &AppState,
     txn: sea_orm::DatabaseTransaction,
@@ -457,8 +464,10 @@ async fn commit_key_change(
         audit::record(&txn, Some(auth.id), event, provider_id, None, client, now).await?;
     }
     set_active_provider(&txn, user, provider, now).await?;
+    let published = notify::publish(state, &txn, Change::Keys { user_id: auth.id }).await?;
     txn.commit().await?;
     state.key_cache.forget(auth.id);
+    published.delivered(state).await;
     Ok(())
 }
 
@@ -494,6 +503,7 @@ pub async fn delete(
         .filter(provider_keys::Column::Provider.eq(provider.as_str()))
         .exec(&txn)
         .await?;
+    let mut published = None;
     if deleted.rows_affected > 0 {
         audit::record(
             &txn,
@@ -505,9 +515,13 @@ pub async fn delete(
             now,
         )
         .await?;
+        published = Some(notify::publish(state, &txn, Change::Keys { user_id: auth.id }).await?);
     }
     txn.commit().await?;
     state.key_cache.forget(auth.id);
+    if let Some(published) = published {
+        published.delivered(state).await;
+    }
     settings(state, auth.id).await
 }
 

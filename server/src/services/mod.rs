@@ -9,6 +9,7 @@ pub mod extract;
 pub mod guide;
 pub mod invites;
 pub mod keys;
+pub mod notify;
 pub mod password;
 pub mod rate_limit;
 pub mod resumes;

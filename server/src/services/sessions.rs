@@ -5,10 +5,15 @@
 //! Each authenticated request compares its token's generation with the user's. So that the hot
 //! path pays no query, the current generation is kept per user for at most
 //! [`GENERATION_CACHE_TTL`]; a change made by this instance replaces its entry at once, and
-//! another instance notices within that time.
+//! publishes a change notification (`services::notify`) in the transaction of the bump, on
+//! which every other instance drops its entry. On PostgreSQL the entries are used only while
+//! the instance's notification listener is connected.
 use std::{
     collections::HashMap,
-    sync::{Arc, RwLock},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, RwLock,
+    },
     time::Instant,
 };
 
@@ -20,6 +25,7 @@ use uuid::Uuid;
 use crate::{
     entities::users,
     error::{ServiceError, ServiceResult},
+    services::notify::{self, Change, Published},
     state::AppState,
 };
 
@@ -34,6 +40,9 @@ const MAX_ENTRIES: usize = 50_000;
 #[derive(Clone, Default)]
 pub struct GenerationCache {
     entries: Arc<RwLock<HashMap<Uuid, CachedGeneration>>>,
+    /// Raised (under the write lock) by every drop: a load that read the database before a drop
+    /// it raced with does not store what it read.
+    epoch: Arc<AtomicU64>,
 }
 
 #[derive(Clone, Copy)]
@@ -49,13 +58,35 @@ impl GenerationCache {
         (entry.stored_at.elapsed() < GENERATION_CACHE_TTL).then_some(entry.generation)
     }
 
+    fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::Acquire)
+    }
+
+    /// Stores a generation read from the database under `epoch`, unless an entry was dropped
+    /// since.
+    fn put_read(&self, user_id: Uuid, generation: i64, epoch: u64) {
+        let Ok(entries) = self.entries.write() else {
+            return;
+        };
+        if self.epoch() == epoch {
+            Self::put_locked(entries, user_id, generation);
+        }
+    }
+
     /// Stores `generation` for the user. Generations only grow, so a fresh entry with a higher
     /// one wins: a read that began before a bump on this instance cannot put the old value
     /// back.
     fn put(&self, user_id: Uuid, generation: i64) {
-        let Ok(mut entries) = self.entries.write() else {
-            return;
-        };
+        if let Ok(entries) = self.entries.write() {
+            Self::put_locked(entries, user_id, generation);
+        }
+    }
+
+    fn put_locked(
+        mut entries: std::sync::RwLockWriteGuard<'_, HashMap<Uuid, CachedGeneration>>,
+        user_id: Uuid,
+        generation: i64,
+    ) {
         if entries.len() >= MAX_ENTRIES {
             entries.clear();
         }
@@ -77,12 +108,22 @@ impl GenerationCache {
     pub fn forget(&self, user_id: Uuid) {
         if let Ok(mut entries) = self.entries.write() {
             entries.remove(&user_id);
+            self.epoch.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Drops every entry (the change notifications were interrupted).
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
+            self.epoch.fetch_add(1, Ordering::AcqRel);
         }
     }
 }
 
 /// The user's generation from the database; 401 when the account is gone.
 async fn load(state: &AppState, user_id: Uuid) -> ServiceResult<i64> {
+    let epoch = state.sessions.epoch();
     let generation = users::Entity::find_by_id(user_id)
         .select_only()
         .column(users::Column::SessionGeneration)
@@ -90,14 +131,19 @@ async fn load(state: &AppState, user_id: Uuid) -> ServiceResult<i64> {
         .one(&state.db)
         .await?
         .ok_or(ServiceError::Unauthorized)?;
-    state.sessions.put(user_id, generation);
+    state.sessions.put_read(user_id, generation, epoch);
     Ok(generation)
 }
 
 /// 401 unless a token of `generation` is still a session of the user: its generation is the
 /// user's current one.
 pub async fn ensure_current(state: &AppState, user_id: Uuid, generation: i64) -> ServiceResult<()> {
-    let current = match state.sessions.get(user_id) {
+    let cached = state
+        .notifications
+        .caches_trusted()
+        .then(|| state.sessions.get(user_id))
+        .flatten();
+    let current = match cached {
         Some(cached) if cached >= generation => cached,
         // Not cached, or a token newer than the entry: another instance raised the generation
         // within the cache's lifetime. The database decides.
@@ -111,8 +157,13 @@ pub async fn ensure_current(state: &AppState, user_id: Uuid, generation: i64) ->
 }
 
 /// Raises the user's generation by one inside `db` (a transaction, when the change goes with
-/// others) and answers the new generation. Call [`remember`] once it is committed.
-pub(crate) async fn bump(db: &impl ConnectionTrait, user_id: Uuid) -> ServiceResult<i64> {
+/// others), publishes the change to the other instances in it, and answers the new generation.
+/// Once it is committed, call [`remember`] and then [`Published::delivered`].
+pub(crate) async fn bump(
+    state: &AppState,
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> ServiceResult<(i64, Published)> {
     let updated = users::Entity::update_many()
         .col_expr(
             users::Column::SessionGeneration,
@@ -124,13 +175,15 @@ pub(crate) async fn bump(db: &impl ConnectionTrait, user_id: Uuid) -> ServiceRes
     if updated.rows_affected == 0 {
         return Err(ServiceError::Unauthorized);
     }
-    users::Entity::find_by_id(user_id)
+    let generation = users::Entity::find_by_id(user_id)
         .select_only()
         .column(users::Column::SessionGeneration)
         .into_tuple::<i64>()
         .one(db)
         .await?
-        .ok_or(ServiceError::Unauthorized)
+        .ok_or(ServiceError::Unauthorized)?;
+    let published = notify::publish(state, db, Change::Session { user_id }).await?;
+    Ok((generation, published))
 }
 
 /// Puts a committed generation in this instance's cache, so older tokens stop at once here.

@@ -309,7 +309,7 @@ pub async fn change_password(
         .filter(users::Column::Id.eq(auth.id))
         .exec(&txn)
         .await?;
-    let generation = sessions::bump(&txn, auth.id).await?;
+    let (generation, published) = sessions::bump(state, &txn, auth.id).await?;
     audit::record(
         &txn,
         Some(auth.id),
@@ -322,6 +322,7 @@ pub async fn change_password(
     .await?;
     txn.commit().await?;
     sessions::remember(state, auth.id, generation);
+    published.delivered(state).await;
     tracing::info!("password changed; other sessions ended");
     let user = auth_user(&row);
     let token = state.jwt.issue(&user, generation, now.timestamp())?;
@@ -337,7 +338,7 @@ pub async fn logout_all(
 ) -> ServiceResult<()> {
     let now = state.clock.now();
     let txn = state.db.begin().await?;
-    let generation = sessions::bump(&txn, auth.id).await?;
+    let (generation, published) = sessions::bump(state, &txn, auth.id).await?;
     audit::record(
         &txn,
         Some(auth.id),
@@ -350,6 +351,7 @@ pub async fn logout_all(
     .await?;
     txn.commit().await?;
     sessions::remember(state, auth.id, generation);
+    published.delivered(state).await;
     tracing::info!("every session ended");
     Ok(())
 }

@@ -16,6 +16,7 @@ mod hidden_text;
 mod hostile;
 mod invites;
 mod keys;
+mod notify;
 mod outbound;
 mod resumes;
 mod security;
