@@ -37,7 +37,7 @@ bench: build
 	./scripts/bench.sh
 
 ## cargo-fuzz on the key format, SSE, analysis-JSON and PDF parsers, HIREKEY_FUZZ_SECS each.
-fuzz: setup
+fuzz: build
 	./scripts/fuzz.sh
 
 ## 200 streaming chats and 500 requests/s for 60 s (HIREKEY_LOADTEST_SECS) on loopback.

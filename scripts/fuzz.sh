@@ -8,7 +8,16 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 SECS="${HIREKEY_FUZZ_SECS:-60}"
 CARGO_FUZZ_VERSION=0.12.0
-TARGETS=(key_format sse_parser analysis_json pdf_extract)
+TARGETS=(key_format sse_parser analysis_json pdf_extract extract_worker)
+# The PDF targets also start from the real-world corpus and the producers' resumes: the
+# in-process target from the resumes (its parser runs without the worker's limits, where a
+# nesting bomb overflows the stack by design), the worker target from every file.
+extra_seeds() {
+    case "$1" in
+        pdf_extract) ls ../server/tests/data/corpus/r-*.pdf ../server/tests/data/producers/p-*.pdf ;;
+        extract_worker) ls ../server/tests/data/corpus/*.pdf ../server/tests/data/producers/p-*.pdf ;;
+    esac
+}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -28,6 +37,7 @@ for target in "${TARGETS[@]}"; do
     say "Fuzzing $target for ${SECS}s"
     corpus="target/fuzz/corpus/$target"
     mkdir -p "$corpus"
+    (cd fuzz && extra_seeds "$target" | while read -r seed; do cp -n "$seed" "../$corpus/"; done)
     log="target/fuzz/$target.log"
     status=ok
     (cd fuzz && cargo +nightly fuzz run --target-dir ../target/fuzz/build "$target" \

@@ -8,6 +8,7 @@ mod m20261123_000004_candidate_search_and_chat_errors;
 mod m20261124_000005_invites_and_session_generation;
 mod m20261129_000006_candidate_scale;
 mod m20261129_000007_candidate_warnings;
+mod m20261129_000008_resume_text_engine;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_invites_and_session_generation::Migration),
             Box::new(m20261129_000006_candidate_scale::Migration),
             Box::new(m20261129_000007_candidate_warnings::Migration),
+            Box::new(m20261129_000008_resume_text_engine::Migration),
         ]
     }
 }

@@ -4,7 +4,8 @@
 //! over the runs, ms per page; for the malformed files, how long they take to fail. Budgets:
 //! DESIGN.md, "Performance budgets": a 2-page resume under 20 ms, a malformed PDF failing in
 //! under 2 s. Then the worker's overhead per file: the 2-page resumes through the worker against
-//! `extract_in_process` (the same parse in this process, no limits).
+//! `extract_parts` (the same parse in this process, no limits). Then the engine table: pdf-extract,
+//! pdf_oxide and the two together on the real-world corpus and the producers' resumes.
 //!
 //! `HIREKEY_BENCH_QUICK=1` runs 20 instead of 200 timed runs per file (a smoke run).
 //! The report is printed and written to `target/bench/extraction.md`.
@@ -18,10 +19,13 @@ use std::{fmt::Write as _, time::Instant};
 
 use bytes::Bytes;
 use server::services::extract::{
-    extract_in_process, extract_text, set_worker_path, DocumentKind, ExtractError, EXTRACT_TIMEOUT,
+    extract_document, extract_parts, extract_text, extract_with, set_worker_path, DocumentKind,
+    Engine, ExtractError, EXTRACT_TIMEOUT,
 };
 
 // The fixtures of the API tests; the bench reads only what it times.
+#[path = "../tests/api/manifest.rs"]
+mod manifest;
 #[allow(dead_code)]
 #[path = "../tests/api/pdfs.rs"]
 mod pdfs;
@@ -236,6 +240,7 @@ async fn main() {
         EXTRACT_TIMEOUT.as_secs_f64()
     );
     md.push_str(&worker_overhead(&timings, warmup, runs).await);
+    md.push_str(&engine_table(if quick { 3 } else { 20 }).await);
     let _ = writeln!(md, "Overall: {}", if all_pass { "PASS" } else { "FAIL" });
 
     println!("{md}");
@@ -246,15 +251,15 @@ async fn main() {
     eprintln!("report written to {}", path.display());
 }
 
-/// The worker's cost per file: each 2-page resume extracted in this process
-/// (`extract_in_process`, on the calling thread) and through the worker (`extract_text`),
-/// alternating, one call at a time.
+/// The worker's cost per file: each 2-page resume read by pdf-extract in this process
+/// (`extract_parts`, on the calling thread) and through one worker (`extract_with`, no
+/// fallback), alternating, one call at a time.
 async fn worker_overhead(timings: &[Timing], warmup: usize, runs: usize) -> String {
     let mut md = String::from("## Extraction worker overhead per file\n\n");
     let _ = writeln!(
         md,
         "The same 2-page resumes, {runs} runs each way after {warmup} warm-ups: in this process \
-         (`extract_in_process`, no limits) against a `hirekey extract` worker process per file \
+         (`extract_parts`, no limits) against a `hirekey extract` worker process per file \
          (spawn, stdin/stdout, rlimits, normalising). Overhead = worker minus in-process.\n"
     );
     let _ = writeln!(
@@ -270,10 +275,10 @@ async fn worker_overhead(timings: &[Timing], warmup: usize, runs: usize) -> Stri
         let (mut local, mut worker) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
         for i in 0..warmup + runs {
             let started = Instant::now();
-            let a = extract_in_process(DocumentKind::Pdf, &bytes);
+            let a = extract_parts(DocumentKind::Pdf, Engine::PdfExtract, &bytes);
             let local_ms = started.elapsed().as_secs_f64() * 1000.0;
             let started = Instant::now();
-            let b = extract_text(DocumentKind::Pdf, bytes.clone()).await;
+            let b = extract_with(DocumentKind::Pdf, Engine::PdfExtract, bytes.clone()).await;
             let worker_ms = started.elapsed().as_secs_f64() * 1000.0;
             assert_eq!(a, b, "{}: the worker read it differently", t.sample.label);
             if i >= warmup {
@@ -291,6 +296,99 @@ async fn worker_overhead(timings: &[Timing], warmup: usize, runs: usize) -> Stri
             t.sample.label,
             w50 - l50,
             w99 - l99
+        );
+    }
+    md.push('\n');
+    md
+}
+
+/// How each way of reading a PDF does on files nobody on the project wrote: the published
+/// resumes of `tests/data/corpus/` and the producers' resumes of `tests/data/producers/` (pass:
+/// every expected word, after collapsing whitespace), and the damaged files of the corpus
+/// (answered: text or an extraction error within 5 s). Timed through the worker, as an upload.
+async fn engine_table(runs: usize) -> String {
+    type Reader = (&'static str, Option<Engine>);
+    const READERS: [Reader; 3] = [
+        ("pdf-extract 0.12.1 alone", Some(Engine::PdfExtract)),
+        ("pdf_oxide 0.3.78 alone", Some(Engine::PdfOxide)),
+        ("Hirekey: pdf-extract, pdf_oxide fallback", None),
+    ];
+    let mut resumes = Vec::new();
+    let mut damaged = Vec::new();
+    for dir in [manifest::CORPUS, manifest::PRODUCED] {
+        for entry in manifest::manifest(dir) {
+            if !entry.file.ends_with(".pdf") {
+                continue;
+            }
+            let bytes = Bytes::from(std::fs::read(format!("{dir}/{}", entry.file)).unwrap());
+            if entry.file.starts_with("h-") {
+                damaged.push((entry.file, bytes));
+            } else {
+                resumes.push((entry.file, entry.expect, bytes));
+            }
+        }
+    }
+    let read = |engine: Option<Engine>, bytes: Bytes| async move {
+        match engine {
+            Some(engine) => extract_with(DocumentKind::Pdf, engine, bytes).await,
+            None => extract_document(DocumentKind::Pdf, bytes).await,
+        }
+    };
+    let mut md = String::from("## Extraction engines on real-world PDFs\n\n");
+    let _ = writeln!(
+        md,
+        "{} resumes with expected words ({} published, from `tests/data/corpus/`, and the \
+         producers' files of `tests/data/producers/`), {runs} runs each, and {} damaged or \
+         unusual files, once each; every reading through a `hirekey extract` worker.\n",
+        resumes.len(),
+        resumes.iter().filter(|r| r.0.starts_with("r-")).count(),
+        damaged.len()
+    );
+    let _ = writeln!(
+        md,
+        "| engine | resumes passed | pass rate | median ms | p99 ms | damaged files answered in 5 s | failing resumes |\n\
+         |---|---:|---:|---:|---:|---:|---|"
+    );
+    for (label, engine) in READERS {
+        let (mut passed, mut ms, mut failing) = (0, Vec::new(), Vec::new());
+        for (file, expect, bytes) in &resumes {
+            let mut text = String::new();
+            for _ in 0..runs {
+                let started = Instant::now();
+                let result = read(engine, bytes.clone()).await;
+                ms.push(started.elapsed().as_secs_f64() * 1000.0);
+                text = result
+                    .map(|e| manifest::collapse(&e.text))
+                    .unwrap_or_default();
+            }
+            if expect.iter().all(|w| text.contains(&manifest::collapse(w))) {
+                passed += 1;
+            } else {
+                failing.push(file.as_str());
+            }
+        }
+        let mut answered = 0;
+        for (_, bytes) in &damaged {
+            let started = Instant::now();
+            let _ = read(engine, bytes.clone()).await;
+            if started.elapsed().as_secs_f64() < 5.0 {
+                answered += 1;
+            }
+        }
+        ms.sort_by(f64::total_cmp);
+        let _ = writeln!(
+            md,
+            "| {label} | {passed}/{} | {:.0}% | {:.2} | {:.2} | {answered}/{} | {} |",
+            resumes.len(),
+            100.0 * passed as f64 / resumes.len().max(1) as f64,
+            percentile(&ms, 0.5),
+            percentile(&ms, 0.99),
+            damaged.len(),
+            if failing.is_empty() {
+                "none".to_owned()
+            } else {
+                failing.join(", ")
+            }
         );
     }
     md.push('\n');

@@ -38,7 +38,7 @@ enum Command {
     /// stdout. Started by the server under resource limits; not for people.
     #[command(hide = true)]
     Extract {
-        /// pdf or docx
+        /// pdf (pdf-extract), pdf-oxide, docx or txt
         kind: String,
     },
 }

@@ -107,6 +107,10 @@ pub struct CandidateDetail {
     #[serde(flatten)]
     pub candidate: Candidate,
     pub resume_text: String,
+    /// The engine that read `resume_text`: `pdf-extract` or `pdf_oxide` for a PDF, `docx` or
+    /// `text`; null for a resume stored before engines were recorded.
+    #[serde(default)]
+    pub text_engine: Option<String>,
 }
 
 /// `GET /api/v1/candidates`: one page, newest first.

@@ -11,6 +11,9 @@ pub struct Model {
     pub content_type: String,
     pub bytes: Vec<u8>,
     pub text: String,
+    /// The engine that read `text` (`services::extract::Engine`); null for resumes stored
+    /// before engines were recorded.
+    pub text_engine: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

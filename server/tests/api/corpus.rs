@@ -13,63 +13,59 @@ use reqwest::StatusCode;
 
 use crate::db_test;
 use crate::helpers::*;
+use crate::manifest::{collapse, manifest, CORPUS, PRODUCED};
 
-const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/corpus");
 /// The longest a hostile file may take to be answered.
 const HOSTILE_BUDGET: Duration = Duration::from_secs(5);
 
-/// Resumes that no engine tried gives all their words (pdf-extract 0.9.0 and 0.12.1 alike),
-/// with the words missing. Listed so the test fails when one is fixed: take it off then.
-/// (`r-best-resume-ever-sidebar.pdf`, whose letter-spaced headings pdf-extract writes glyph by
-/// glyph, `J O H N   D O E`, passes since normalising joins letter-spaced words.)
-/// - `r-billryan-zh.pdf`: the CJK fonts have no ToUnicode map, and pdf-extract drops their
-///   glyphs: the Chinese words come out empty, only the Latin text remains.
-const KNOWN_MISSING: &[(&str, &[&str])] = &[(
-    "r-billryan-zh.pdf",
-    &["你的大名", "上海交通大学", "教育背景"],
-)];
+/// Resumes that no engine gives all their words, with the words missing. Listed so the test
+/// fails when one is fixed: take it off then. None today: `r-billryan-zh.pdf`, whose CJK fonts
+/// have no ToUnicode map and whose Chinese pdf-extract drops, is read by the pdf_oxide fallback.
+const KNOWN_MISSING: &[(&str, &[&str])] = &[];
 
-/// One line of MANIFEST.tsv.
-struct Entry {
-    file: String,
-    expect: Vec<String>,
+/// The expected words that the text of the uploaded resume `r` lacks (all of them when the
+/// upload was refused), and the engine that read it.
+async fn absent_words(
+    app: &TestApp,
+    token: &str,
+    file: &str,
+    r: &Response,
+    expect: &[String],
+) -> (Vec<String>, String) {
+    let (text, engine) = if r.status == StatusCode::CREATED {
+        let id = r.body["id"].as_str().unwrap();
+        let detail = app.get(&format!("/api/v1/candidates/{id}"), token).await;
+        assert_eq!(detail.status, StatusCode::OK, "{file}: {}", detail.text);
+        let engine = detail.body["text_engine"].as_str().unwrap_or_default();
+        assert!(
+            ["pdf-extract", "pdf_oxide", "docx"].contains(&engine),
+            "{file}: the engine is recorded: {}",
+            detail.text
+        );
+        (
+            collapse(detail.body["resume_text"].as_str().unwrap()),
+            engine.to_owned(),
+        )
+    } else {
+        (String::new(), "refused".to_owned())
+    };
+    let absent = expect
+        .iter()
+        .filter(|w| !text.contains(&collapse(w)))
+        .cloned()
+        .collect();
+    (absent, engine)
 }
 
-fn manifest() -> Vec<Entry> {
-    let text = std::fs::read_to_string(format!("{CORPUS}/MANIFEST.tsv")).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
-    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    let (file, expect) = (column("file"), column("expect"));
-    lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let cols: Vec<&str> = line.split('\t').collect();
-            let is_resume = cols[file].starts_with("r-");
-            Entry {
-                file: cols[file].to_owned(),
-                // For hostile files the column describes the file instead.
-                expect: if is_resume {
-                    cols[expect]
-                        .split(';')
-                        .map(str::trim)
-                        .filter(|w| !w.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-            }
+fn owned(list: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
+    list.iter()
+        .map(|(file, words)| {
+            (
+                (*file).to_owned(),
+                words.iter().map(|w| (*w).to_owned()).collect(),
+            )
         })
         .collect()
-}
-
-/// Every run of Unicode whitespace (NBSP included) as one space.
-pub fn collapse(text: &str) -> String {
-    text.split(char::is_whitespace)
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 async fn assert_healthy(app: &TestApp, after: &str) {
@@ -90,7 +86,7 @@ db_test!(
         .env("HIREKEY_SYSTEM_KEY_CALLS_PER_MINUTE", "1000"),
     |app: TestApp| async move {
         let token = app.register("corpus@example.com").await;
-        let entries = manifest();
+        let entries = manifest(CORPUS);
         assert_eq!(entries.len(), 53, "MANIFEST.tsv lists the 53 files");
         let on_disk = std::fs::read_dir(CORPUS)
             .unwrap()
@@ -120,21 +116,8 @@ db_test!(
             );
 
             if file.starts_with("r-") {
-                let text = if r.status == StatusCode::CREATED {
-                    let id = r.body["id"].as_str().unwrap();
-                    let detail = app.get(&format!("/api/v1/candidates/{id}"), &token).await;
-                    assert_eq!(detail.status, StatusCode::OK, "{file}: {}", detail.text);
-                    collapse(detail.body["resume_text"].as_str().unwrap())
-                } else {
-                    // A refused resume misses every word.
-                    String::new()
-                };
-                let absent: Vec<String> = entry
-                    .expect
-                    .iter()
-                    .filter(|w| !text.contains(&collapse(w)))
-                    .cloned()
-                    .collect();
+                let (absent, engine) = absent_words(&app, &token, file, &r, &entry.expect).await;
+                let _ = writeln!(report, "{file}\tread by {engine}");
                 if !absent.is_empty() {
                     missing.push((file.to_owned(), absent));
                 }
@@ -161,18 +144,47 @@ db_test!(
         }
         eprintln!("corpus ({:?}):\n{report}", app.kind);
 
-        let known: Vec<(String, Vec<String>)> = KNOWN_MISSING
-            .iter()
-            .map(|(file, words)| {
-                (
-                    (*file).to_owned(),
-                    words.iter().map(|w| (*w).to_owned()).collect(),
-                )
-            })
-            .collect();
         assert_eq!(
-            missing, known,
+            missing,
+            owned(KNOWN_MISSING),
             "the resumes missing expected words changed (a fixed one leaves KNOWN_MISSING)"
+        );
+    }
+);
+
+/// Resumes missing expected words from `tests/data/producers/`, as for [`KNOWN_MISSING`].
+const KNOWN_MISSING_PRODUCED: &[(&str, &[&str])] = &[];
+
+db_test!(
+    every_produced_resume_gives_its_words,
+    |s: Spawn| s.env("HIREKEY_SYSTEM_KEY_CALLS_PER_MINUTE", "1000"),
+    |app: TestApp| async move {
+        let token = app.register("producers@example.com").await;
+        let entries = manifest(PRODUCED);
+        let on_disk = std::fs::read_dir(PRODUCED)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("p-"))
+            .count();
+        assert_eq!(on_disk, entries.len(), "every file is in MANIFEST.tsv");
+        assert!(entries.len() >= 6, "the producers' files are there");
+
+        let mut missing: Vec<(String, Vec<String>)> = Vec::new();
+        for entry in &entries {
+            let file = entry.file.as_str();
+            let bytes = std::fs::read(format!("{PRODUCED}/{file}")).unwrap();
+            let r = upload(&app, &token, file, "application/octet-stream", bytes).await;
+            assert_eq!(r.status, StatusCode::CREATED, "{file}: {}", r.text);
+            let (absent, engine) = absent_words(&app, &token, file, &r, &entry.expect).await;
+            eprintln!("{file}: read by {engine}");
+            if !absent.is_empty() {
+                missing.push((file.to_owned(), absent));
+            }
+        }
+        assert_eq!(
+            missing,
+            owned(KNOWN_MISSING_PRODUCED),
+            "the produced resumes missing expected words changed"
         );
     }
 );

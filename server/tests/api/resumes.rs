@@ -873,18 +873,27 @@ db_test!(
 );
 
 db_test!(
-    fuzzer_found_pdfs_are_refused_cleanly,
+    fuzzer_found_pdfs_are_read_by_the_fallback,
     |app: TestApp| async move {
         // Found by `make fuzz` (pdf_extract): page resources whose font entry is misnamed make
-        // pdf-extract panic. The extraction wrapper must turn that into a clear refusal.
+        // pdf-extract panic. Its worker turns that into a failed reading, and the pdf_oxide
+        // fallback reads the page's visible text.
         let token = app.register("fuzzed@example.com").await;
         let bytes = include_bytes!("../fixtures/fuzz-pdf-resources-without-font.pdf").to_vec();
         let r = upload(&app, &token, "fuzzed.pdf", "application/pdf", bytes).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
-        assert!(r.body["error"].is_string() && r.body["message"].is_string());
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         assert_serving(&app, "the fuzzed PDF").await;
-        let list = app.get("/api/v1/candidates", &token).await;
-        assert_eq!(list.body["total"], 0, "nothing half-stored");
+        let id = r.body["id"].as_str().unwrap();
+        let detail = app.get(&format!("/api/v1/candidates/{id}"), &token).await;
+        assert_eq!(detail.body["text_engine"], "pdf_oxide", "{}", detail.text);
+        assert!(
+            detail.body["resume_text"]
+                .as_str()
+                .unwrap()
+                .contains("Skills: Java, Go"),
+            "{}",
+            detail.text
+        );
     }
 );
 

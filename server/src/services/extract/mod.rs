@@ -1,5 +1,6 @@
-//! Text from an uploaded resume: PDF (pdf-extract), DOCX (`word/document.xml`) or UTF-8 text,
-//! with the guards a hostile or broken file needs.
+//! Text from an uploaded resume: PDF (pdf-extract, then pdf_oxide when pdf-extract's reading
+//! fails or is implausibly short), DOCX (`word/document.xml`) or UTF-8 text, with the guards a
+//! hostile or broken file needs.
 //!
 //! PDF and DOCX files are parsed in a worker process (`worker`: the `hirekey` binary's hidden
 //! `extract` subcommand) under hard limits on memory, CPU and wall-clock time, so a file that
@@ -19,6 +20,7 @@ use std::{
 };
 
 use bytes::Bytes;
+use serde::{Deserialize, Serialize};
 
 use crate::error::ServiceError;
 
@@ -147,12 +149,71 @@ impl From<ExtractError> for ServiceError {
     }
 }
 
+/// The engine that read a resume's text, recorded with it (`resumes.text_engine`).
+///
+/// PDFs are read by pdf-extract first. When that fails or gives implausibly little text for the
+/// page count (under [`MIN_LETTERS_PER_PAGE`] letters and digits a page), pdf_oxide reads the
+/// file too, in a worker of its own, and its text is kept when it has at least
+/// [`FALLBACK_MARGIN`] times as many letters and digits. Measured on the real-world corpus
+/// (README, "Resume files"): pdf-extract keeps letter-spaced words and reading order better;
+/// pdf_oxide reads the Type 1C, unembedded base-14 and CJK fonts pdf-extract drops.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Engine {
+    #[serde(rename = "pdf-extract")]
+    PdfExtract,
+    #[serde(rename = "pdf_oxide")]
+    PdfOxide,
+    #[serde(rename = "docx")]
+    Docx,
+    #[serde(rename = "text")]
+    Text,
+}
+
+impl Engine {
+    pub const PDF: [Engine; 2] = [Engine::PdfExtract, Engine::PdfOxide];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PdfExtract => "pdf-extract",
+            Self::PdfOxide => "pdf_oxide",
+            Self::Docx => "docx",
+            Self::Text => "text",
+        }
+    }
+
+    /// The engine that reads `kind` first.
+    pub fn primary(kind: DocumentKind) -> Self {
+        match kind {
+            DocumentKind::Pdf => Self::PdfExtract,
+            DocumentKind::Docx => Self::Docx,
+            DocumentKind::Text => Self::Text,
+        }
+    }
+}
+
+/// Below this many letters and digits a page, pdf-extract's reading of a PDF is implausibly
+/// short and pdf_oxide reads it too. A resume page has 1,500 to 4,000; pdf-extract's reading
+/// of a Type 1C font (Ghostscript's) keeps only its first line, a few dozen.
+pub const MIN_LETTERS_PER_PAGE: usize = 1_000;
+/// How much more text pdf_oxide must find to be kept over pdf-extract: its reading of ordinary
+/// files adds link targets and icon names (a tenth more), which must not win.
+pub const FALLBACK_MARGIN: f64 = 1.5;
+
 /// What reading a file found: the text a reader sees (normalised, capped at
 /// [`MAX_TEXT_CHARS`]) and the runs of text a reader cannot see, which are kept out of `text`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Extracted {
     pub text: String,
     pub hidden: Vec<String>,
+    pub engine: Engine,
+    /// Pages of a PDF; 0 for other files.
+    pub pages: u32,
+}
+
+impl Extracted {
+    fn letters(&self) -> usize {
+        self.text.chars().filter(|c| c.is_alphanumeric()).count()
+    }
 }
 
 /// The file's text and hidden runs. PDF and DOCX files are parsed in a worker process under
@@ -160,10 +221,63 @@ pub struct Extracted {
 /// blocking thread. Nothing here blocks a runtime thread.
 pub async fn extract_document(kind: DocumentKind, bytes: Bytes) -> Result<Extracted, ExtractError> {
     match kind {
-        DocumentKind::Pdf | DocumentKind::Docx => worker::extract(kind, bytes).await,
-        DocumentKind::Text => tokio::task::spawn_blocking(move || extract_parts(kind, &bytes))
-            .await
-            .unwrap_or(Err(ExtractError::NoText)),
+        DocumentKind::Pdf => {
+            let primary = worker::extract(kind, Engine::PdfExtract, bytes.clone()).await;
+            if !fallback_worth_trying(&primary) {
+                return primary;
+            }
+            let second = worker::extract(kind, Engine::PdfOxide, bytes).await;
+            choose(primary, second)
+        }
+        DocumentKind::Docx => worker::extract(kind, Engine::Docx, bytes).await,
+        DocumentKind::Text => {
+            tokio::task::spawn_blocking(move || extract_parts(kind, Engine::Text, &bytes))
+                .await
+                .unwrap_or(Err(ExtractError::NoText))
+        }
+    }
+}
+
+/// One engine's reading through a worker, without the fallback (the extraction bench).
+pub async fn extract_with(
+    kind: DocumentKind,
+    engine: Engine,
+    bytes: Bytes,
+) -> Result<Extracted, ExtractError> {
+    match kind {
+        DocumentKind::Text => extract_document(kind, bytes).await,
+        _ => worker::extract(kind, engine, bytes).await,
+    }
+}
+
+/// Whether pdf-extract's reading of a PDF calls for pdf_oxide's: it failed in a way another
+/// engine may not (damaged content, no text found), or it is implausibly short. Not for a
+/// timeout (a bomb would cost its deadline twice), an encrypted file or a full queue.
+fn fallback_worth_trying(primary: &Result<Extracted, ExtractError>) -> bool {
+    match primary {
+        Ok(read) => {
+            read.letters() < MIN_LETTERS_PER_PAGE.saturating_mul(read.pages.max(1) as usize)
+        }
+        Err(e) => matches!(e, ExtractError::BrokenPdf | ExtractError::NoTextLayer),
+    }
+}
+
+/// The better of two readings: the fallback's only when it has [`FALLBACK_MARGIN`] times the
+/// text, or when the primary failed.
+fn choose(
+    primary: Result<Extracted, ExtractError>,
+    second: Result<Extracted, ExtractError>,
+) -> Result<Extracted, ExtractError> {
+    match (primary, second) {
+        (Ok(first), Ok(second)) => {
+            if second.letters() as f64 >= first.letters() as f64 * FALLBACK_MARGIN {
+                Ok(second)
+            } else {
+                Ok(first)
+            }
+        }
+        (Err(_), Ok(second)) => Ok(second),
+        (primary, Err(_)) => primary,
     }
 }
 
@@ -176,14 +290,18 @@ pub async fn extract_text(kind: DocumentKind, bytes: Bytes) -> Result<String, Ex
 /// text. What the worker process runs (with panics caught); also used by the extraction bench
 /// for comparison and by the fuzz target. Never call it on an upload in the server process.
 pub fn extract_in_process(kind: DocumentKind, bytes: &[u8]) -> Result<String, ExtractError> {
-    extract_parts(kind, bytes).map(|e| e.text)
+    extract_parts(kind, Engine::primary(kind), bytes).map(|e| e.text)
 }
 
-/// [`extract_in_process`] with the hidden runs.
-pub fn extract_parts(kind: DocumentKind, bytes: &[u8]) -> Result<Extracted, ExtractError> {
-    let (raw, hidden) = match catch_unwind(AssertUnwindSafe(|| parse(kind, bytes))) {
+/// [`extract_in_process`] with `engine`, keeping the hidden runs.
+pub fn extract_parts(
+    kind: DocumentKind,
+    engine: Engine,
+    bytes: &[u8],
+) -> Result<Extracted, ExtractError> {
+    let (raw, hidden, pages) = match catch_unwind(AssertUnwindSafe(|| parse(kind, engine, bytes))) {
         Ok(result) => result?,
-        // pdf-extract panics on some malformed PDFs.
+        // The PDF engines panic on some malformed PDFs.
         Err(_) => return Err(broken(kind)),
     };
     let text = normalise(&raw);
@@ -193,7 +311,12 @@ pub fn extract_parts(kind: DocumentKind, bytes: &[u8]) -> Result<Extracted, Extr
             _ => ExtractError::NoText,
         });
     }
-    Ok(Extracted { text, hidden })
+    Ok(Extracted {
+        text,
+        hidden,
+        engine,
+        pages,
+    })
 }
 
 /// What a parser that crashed or gave up means for the user.
@@ -205,15 +328,23 @@ fn broken(kind: DocumentKind) -> ExtractError {
     }
 }
 
-/// The raw text and, for PDFs, the hidden runs already taken out of it.
-fn parse(kind: DocumentKind, bytes: &[u8]) -> Result<(String, Vec<String>), ExtractError> {
+/// The raw text, for PDFs the hidden runs already taken out of it, and the page count.
+fn parse(
+    kind: DocumentKind,
+    engine: Engine,
+    bytes: &[u8],
+) -> Result<(String, Vec<String>, u32), ExtractError> {
     match kind {
-        DocumentKind::Pdf => pdf::pdf_text(bytes),
-        DocumentKind::Docx => docx::docx_text(bytes).map(|text| (text, Vec::new())),
+        DocumentKind::Pdf => pdf::pdf_text(bytes, engine).map(|t| (t.text, t.hidden, t.pages)),
+        DocumentKind::Docx => docx::docx_text(bytes).map(|text| (text, Vec::new(), 0)),
         DocumentKind::Text => {
             let text = std::str::from_utf8(bytes)
                 .map_err(|_| ExtractError::Unsupported("The text file is not UTF-8".into()))?;
-            Ok((text.trim_start_matches('\u{feff}').to_owned(), Vec::new()))
+            Ok((
+                text.trim_start_matches('\u{feff}').to_owned(),
+                Vec::new(),
+                0,
+            ))
         }
     }
 }
@@ -227,7 +358,7 @@ pub fn normalise(raw: &str) -> String {
     for line in raw.replace("\r\n", "\n").replace('\r', "\n").split('\n') {
         let line: String = line
             .chars()
-            .map(|c| if c == '\t' { ' ' } else { c })
+            .flat_map(plain_chars)
             .filter(|c| !c.is_control())
             .collect();
         let line = join_letter_spacing(line.trim());
@@ -250,6 +381,29 @@ pub fn normalise(raw: &str) -> String {
         out.push('\n');
     }
     out.trim_end().to_owned()
+}
+
+/// A character as search and the model should see it: a tab or any Unicode space (NBSP, thin,
+/// ideographic) is a plain space, and a ligature its letters (`ﬁ` is `fi`: PDF producers that
+/// map ligature glyphs to their Unicode code points make "eﬃcient" unsearchable otherwise).
+fn plain_chars(c: char) -> impl Iterator<Item = char> {
+    let letters: &'static str = match c {
+        '\u{fb00}' => "ff",
+        '\u{fb01}' => "fi",
+        '\u{fb02}' => "fl",
+        '\u{fb03}' => "ffi",
+        '\u{fb04}' => "ffl",
+        '\u{fb05}' | '\u{fb06}' => "st",
+        _ => "",
+    };
+    let single = if !letters.is_empty() {
+        None
+    } else if c == '\t' || (c.is_whitespace() && c != '\n') {
+        Some(' ')
+    } else {
+        Some(c)
+    };
+    letters.chars().chain(single)
 }
 
 /// Puts letter-spaced words back together. Letter-spaced headings (`K A T H E R I N E`) come
@@ -300,6 +454,53 @@ mod tests {
         ] {
             assert_eq!(join_letter_spacing(ordinary), ordinary);
         }
+    }
+
+    #[test]
+    fn ligatures_and_odd_spaces_become_plain_text() {
+        assert_eq!(
+            normalise("Staﬀ engineer, eﬃcient ﬂight\u{a0}plans\tand\u{2009}oﬄine ﬁles"),
+            "Staff engineer, efficient flight plans and offline files"
+        );
+    }
+
+    #[test]
+    fn the_fallback_needs_much_more_text_to_win() {
+        let read = |engine, text: &str, pages| Extracted {
+            text: text.to_owned(),
+            hidden: Vec::new(),
+            engine,
+            pages,
+        };
+        let first = read(Engine::PdfExtract, "NAME: Grace Hopper", 1);
+        assert!(fallback_worth_trying(&Ok(first.clone())));
+        let fuller = read(Engine::PdfOxide, &"Grace Hopper, COBOL ".repeat(20), 1);
+        assert_eq!(
+            choose(Ok(first.clone()), Ok(fuller.clone())),
+            Ok(fuller.clone())
+        );
+        // A tenth more (link targets, icon names) is not enough.
+        let page = "Rust PostgreSQL ".repeat(80);
+        let rich = read(Engine::PdfExtract, &page, 1);
+        assert!(!fallback_worth_trying(&Ok(rich.clone())));
+        let slightly_more = read(Engine::PdfOxide, &format!("{page}{}", &page[..120]), 1);
+        assert_eq!(choose(Ok(rich.clone()), Ok(slightly_more)), Ok(rich));
+        assert_eq!(
+            choose(Err(ExtractError::BrokenPdf), Ok(fuller.clone())),
+            Ok(fuller)
+        );
+        assert_eq!(
+            choose(Ok(first.clone()), Err(ExtractError::BrokenPdf)),
+            Ok(first)
+        );
+        for no in [
+            ExtractError::TimedOut,
+            ExtractError::Encrypted,
+            ExtractError::Busy,
+        ] {
+            assert!(!fallback_worth_trying(&Err(no)));
+        }
+        assert!(fallback_worth_trying(&Err(ExtractError::NoTextLayer)));
     }
 
     #[test]

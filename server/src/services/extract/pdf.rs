@@ -1,11 +1,23 @@
-//! PDF text with pdf-extract, after the structural checks pdf-extract itself does not make.
+//! PDF text, after the structural checks the engines themselves do not make, with one of two
+//! engines (`super::Engine`): pdf-extract, and pdf_oxide as the fallback for the fonts whose
+//! text pdf-extract drops. lopdf (through pdf-extract) loads and checks every file and finds
+//! its hidden text whichever engine reads it, so the hidden-text defence holds for both.
 //! Runs inside the extraction worker (`super::worker`), never in the server process.
 use std::{collections::HashMap, io::Read, rc::Rc};
 
-use super::ExtractError;
+use super::{Engine, ExtractError};
 
-/// The text a reader sees, and the hidden runs taken out of it (`super::hidden`).
-pub(super) fn pdf_text(bytes: &[u8]) -> Result<(String, Vec<String>), ExtractError> {
+/// What one engine read from a PDF.
+pub(super) struct PdfText {
+    /// The text a reader sees: the hidden runs are taken out.
+    pub text: String,
+    /// The text a reader cannot see (`super::hidden`).
+    pub hidden: Vec<String>,
+    pub pages: u32,
+}
+
+/// The PDF's text as `engine` reads it (`Engine::PdfExtract` or `Engine::PdfOxide`).
+pub(super) fn pdf_text(bytes: &[u8], engine: Engine) -> Result<PdfText, ExtractError> {
     let mut doc = match pdf_extract::Document::load_mem(bytes) {
         Ok(doc) => doc,
         // An encryption dictionary that fails to load is still an encrypted PDF to the user.
@@ -21,15 +33,42 @@ pub(super) fn pdf_text(bytes: &[u8]) -> Result<(String, Vec<String>), ExtractErr
     drop_image_samples(&mut doc);
     check_inflated_sizes(&doc)?;
     check_structure(&doc)?;
-    let mut text = String::new();
-    pdf_extract::output_doc(&doc, &mut pdf_extract::PlainTextOutput::new(&mut text))
-        .map_err(|_| ExtractError::BrokenPdf)?;
+    let pages = u32::try_from(doc.get_pages().len()).unwrap_or(u32::MAX);
+    let mut text = match engine {
+        Engine::PdfOxide => oxide_text(bytes)?,
+        _ => {
+            let mut text = String::new();
+            pdf_extract::output_doc(&doc, &mut pdf_extract::PlainTextOutput::new(&mut text))
+                .map_err(|_| ExtractError::BrokenPdf)?;
+            text
+        }
+    };
     // Text nobody can see never reaches a prompt.
     let hidden = super::hidden::hidden_runs(&doc);
     if !hidden.is_empty() {
         text = super::hidden::without_runs(&text, &hidden);
+        // Whatever the engine did with spaces and line breaks, a reading that still holds a
+        // hidden run is not used (the other engine's is).
+        if super::hidden::still_contains(&text, &hidden) {
+            return Err(ExtractError::BrokenPdf);
+        }
     }
-    Ok((text, hidden))
+    Ok(PdfText {
+        text,
+        hidden,
+        pages,
+    })
+}
+
+/// pdf_oxide's reading of every page, one line break between pages (it separates them with a
+/// form feed, which normalising would drop, gluing two pages' lines together).
+fn oxide_text(bytes: &[u8]) -> Result<String, ExtractError> {
+    let doc = pdf_oxide::document::PdfDocument::from_bytes(bytes.to_vec())
+        .map_err(|_| ExtractError::BrokenPdf)?;
+    let text = doc
+        .extract_all_text()
+        .map_err(|_| ExtractError::BrokenPdf)?;
+    Ok(text.replace('\u{c}', "\n"))
 }
 
 /// The most one Flate stream may inflate to, and all of them together. A resume's content

@@ -72,6 +72,7 @@ pub async fn upload(
     let kind = DocumentKind::detect(&file.file_name, &file.content_type, &file.bytes)?;
     let extracted = extract::extract_document(kind, file.bytes.clone()).await?;
     let warnings = reading_warnings(&extracted);
+    let text_engine = extracted.engine.as_str();
     let text = extracted.text;
     let file_name = clean_file_name(&file.file_name, kind);
     let id = existing.as_ref().map_or_else(Uuid::new_v4, |c| c.id);
@@ -119,6 +120,7 @@ pub async fn upload(
         content_type: Set(kind.content_type().into()),
         bytes: Set(file.bytes.to_vec()),
         text: Set(text.clone()),
+        text_engine: Set(Some(text_engine.to_owned())),
         created_at: Set(now),
     }
     .insert(&txn)
@@ -250,10 +252,11 @@ pub async fn list(
 pub async fn get(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<CandidateDetail> {
     let candidate = find_owned(state, auth, id).await?;
     let facts = resume_facts(state, &[id]).await?;
-    let resume_text = resume_text(state, id).await?;
+    let resume = resume_text_row(state, id).await?;
     Ok(CandidateDetail {
         candidate: to_dto(CandidateRow::from(candidate), facts.first()),
-        resume_text,
+        resume_text: resume.text,
+        text_engine: resume.text_engine,
     })
 }
 
@@ -314,16 +317,20 @@ async fn find_owned(
 #[sea_orm(entity = "resumes::Entity")]
 struct ResumeTextRow {
     text: String,
+    text_engine: Option<String>,
 }
 
-async fn resume_text(state: &AppState, candidate_id: Uuid) -> ServiceResult<String> {
-    Ok(resumes::Entity::find()
+async fn resume_text_row(state: &AppState, candidate_id: Uuid) -> ServiceResult<ResumeTextRow> {
+    resumes::Entity::find()
         .filter(resumes::Column::CandidateId.eq(candidate_id))
         .into_partial_model::<ResumeTextRow>()
         .one(&state.db)
         .await?
-        .ok_or(ServiceError::NotFound("Resume"))?
-        .text)
+        .ok_or(ServiceError::NotFound("Resume"))
+}
+
+async fn resume_text(state: &AppState, candidate_id: Uuid) -> ServiceResult<String> {
+    Ok(resume_text_row(state, candidate_id).await?.text)
 }
 
 /// A candidate row without `search_text`, which holds the whole resume text.
