@@ -9,6 +9,7 @@ mod m20261124_000005_invites_and_session_generation;
 mod m20261129_000006_candidate_scale;
 mod m20261129_000007_candidate_warnings;
 mod m20261129_000008_resume_text_engine;
+mod m20261129_000009_analysis_jobs;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_candidate_scale::Migration),
             Box::new(m20261129_000007_candidate_warnings::Migration),
             Box::new(m20261129_000008_resume_text_engine::Migration),
+            Box::new(m20261129_000009_analysis_jobs::Migration),
         ]
     }
 }

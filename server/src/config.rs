@@ -51,6 +51,10 @@ impl ProviderSettings {
     }
 }
 
+/// What an upload waits for its analysis beyond the provider timeout by default: room for the
+/// key lookup, the database writes and a quick retry of a rate-limited call.
+pub const ANALYSIS_WAIT_MARGIN: Duration = Duration::from_secs(5);
+
 /// Who may create an account (`HIREKEY_REGISTRATION`). The first account is always free.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Registration {
@@ -89,6 +93,10 @@ pub struct Config {
     pub trust_proxy_headers: bool,
     pub system_key_calls_per_minute: u32,
     pub provider_timeout: Duration,
+    /// `HIREKEY_ANALYSIS_WAIT_SECS`: how long an upload or "Re-analyse" waits for its analysis
+    /// before answering with the candidate still `pending` (the job goes on). Default: the
+    /// provider timeout plus [`ANALYSIS_WAIT_MARGIN`].
+    pub analysis_wait: Duration,
     /// `HIREKEY_ALLOWED_PROVIDER_HOSTS`: local model servers users may point a custom
     /// provider at.
     pub allowed_provider_hosts: OutboundPolicy,
@@ -148,6 +156,14 @@ impl Config {
             ),
             None => Duration::from_secs(60),
         };
+        let analysis_wait = match var("HIREKEY_ANALYSIS_WAIT_SECS") {
+            Some(v) => Duration::try_from_secs_f64(
+                v.parse()
+                    .context("HIREKEY_ANALYSIS_WAIT_SECS must be a number of seconds")?,
+            )
+            .context("HIREKEY_ANALYSIS_WAIT_SECS must be a number of seconds, 0 or more")?,
+            None => provider_timeout.saturating_add(ANALYSIS_WAIT_MARGIN),
+        };
         Ok(Self {
             data_dir,
             database_url,
@@ -163,6 +179,7 @@ impl Config {
             trust_proxy_headers: flag("HIREKEY_TRUST_PROXY_HEADERS"),
             system_key_calls_per_minute,
             provider_timeout,
+            analysis_wait,
             allowed_provider_hosts: OutboundPolicy::parse(
                 &var("HIREKEY_ALLOWED_PROVIDER_HOSTS").unwrap_or_default(),
             )?,

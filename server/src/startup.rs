@@ -29,7 +29,8 @@ use crate::{
     services::{
         clock::Clock,
         notify::{self, Notifications},
-        rate_limit, resumes,
+        rate_limit,
+        resumes::jobs,
         usage::UsageRecorder,
     },
     session::JwtKeys,
@@ -148,21 +149,22 @@ impl Application {
     }
 }
 
-/// Migrations, the SQLite clean-up of interrupted analyses, and the vault (whose canary the
-/// first instance creates): what one instance at a time does at start-up, under the lock, so
-/// instances starting together on an empty database take turns.
+/// Migrations, the SQLite release of analysis jobs the last stop cut off, and the vault (whose
+/// canary the first instance creates): what one instance at a time does at start-up, under the
+/// lock, so instances starting together on an empty database take turns.
 async fn prepare(config: &Config, db: &DatabaseConnection) -> anyhow::Result<vault::Vault> {
     migration::Migrator::up(db, None)
         .await
         .context("running migrations")?;
     if config.is_sqlite() {
-        // One process on SQLite: whatever is pending now was cut off by the last stop.
-        // Done before the first request can start an analysis of its own.
-        let failed = resumes::fail_interrupted(db, None, chrono::Utc::now())
+        // One process on SQLite: a job running now was cut off by the last stop, so the runner
+        // may take it at once rather than after its lease. (On PostgreSQL another instance may
+        // be running it: its lease decides.)
+        let released = jobs::release_interrupted(db, chrono::Utc::now())
             .await
-            .context("failing interrupted analyses")?;
-        if failed > 0 {
-            tracing::warn!(candidates = failed, "marked interrupted analyses as failed");
+            .context("releasing interrupted analysis jobs")?;
+        if released > 0 {
+            tracing::warn!(jobs = released, "resuming analyses the last stop cut off");
         }
     }
     vault::open(config, db).await
@@ -204,6 +206,7 @@ impl Application {
         let router = build_router(state.clone());
         spawn_housekeeping(state.clone());
         notify::spawn_listener(state.clone());
+        jobs::spawn_runner(state.clone());
         Ok(Self {
             listener,
             router,
@@ -290,15 +293,10 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     )
 }
 
-/// Every five minutes: drop old rate-limit windows, and fail analyses pending far longer than
-/// any provider call can take (on PostgreSQL, another instance may be mid-analysis, so a
-/// restart alone proves nothing; on SQLite `Application::build` has already failed those the
-/// last stop cut off).
+/// Every five minutes: drop old rate-limit windows and analysis jobs finished long ago.
+/// (Analyses cut off by a stop need no sweep: their jobs' leases lapse and a runner takes them.)
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
-        let stale = chrono::Duration::from_std(state.config.provider_timeout * 4)
-            .unwrap_or(chrono::Duration::minutes(10))
-            .max(chrono::Duration::minutes(10));
         let mut tick = tokio::time::interval(Duration::from_secs(300));
         loop {
             tick.tick().await;
@@ -306,10 +304,8 @@ fn spawn_housekeeping(state: AppState) {
             if let Err(e) = rate_limit::prune(&state.db, now.timestamp()).await {
                 tracing::warn!(error = %e, "pruning rate-limit windows failed");
             }
-            match resumes::fail_interrupted(&state.db, Some(now - stale), now).await {
-                Ok(0) => {}
-                Ok(n) => tracing::warn!(candidates = n, "marked interrupted analyses as failed"),
-                Err(e) => tracing::warn!(error = %e, "failing interrupted analyses failed"),
+            if let Err(e) = jobs::prune(&state.db, now).await {
+                tracing::warn!(error = %e, "pruning finished analysis jobs failed");
             }
         }
     });

@@ -6,8 +6,8 @@ use leptos_router::{
 };
 
 use crate::api::candidates::{
-    get_candidate, list_candidates, CandidateDetail, CandidateWarning, DeleteCandidate,
-    ReanalyzeCandidate,
+    get_candidate, list_candidates, AnalysisStatus, CandidateDetail, CandidateWarning,
+    DeleteCandidate, ReanalyzeCandidate,
 };
 use crate::components::error_view::error_fallback;
 use crate::pages::upload::CandidateSummary;
@@ -58,10 +58,30 @@ pub fn CandidateDetailPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let reanalyze = ServerAction::<ReanalyzeCandidate>::new();
     let delete = ServerAction::<DeleteCandidate>::new();
+    let tick = RwSignal::new(0u32);
     let detail = Resource::new(
-        move || (id(), reanalyze.version().get()),
-        |(id, _)| get_candidate(id),
+        move || (id(), reanalyze.version().get(), tick.get()),
+        |(id, _, _)| get_candidate(id),
     );
+    // While the analysis job is still at work, look again every 2 s until it has ended. In
+    // the browser only (effects do not run while rendering on the server).
+    Effect::new(move |_| {
+        let pending = detail.with(
+            |d| matches!(d, Some(Ok(d)) if d.candidate.analysis_status == AnalysisStatus::Pending),
+        );
+        #[cfg(feature = "hydrate")]
+        if pending {
+            let refresh = move || tick.update(|t| *t = t.wrapping_add(1));
+            let handle = set_timeout_with_handle(refresh, std::time::Duration::from_secs(2)).ok();
+            on_cleanup(move || {
+                if let Some(h) = handle {
+                    h.clear();
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = pending;
+    });
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             <ErrorBoundary fallback=error_fallback>

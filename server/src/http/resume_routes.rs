@@ -128,14 +128,19 @@ fn field_error(e: MultipartError, state: &AppState) -> ServiceError {
 
 /// Upload a resume
 ///
-/// `POST /api/v1/resumes/upload`: 201 with the new candidate (analysed, or failed with the
-/// reason; the file is kept either way). PDF, DOCX or plain text, at most
-/// `HIREKEY_MAX_UPLOAD_MB`.
+/// `POST /api/v1/resumes/upload`: 201 with the new candidate. PDF, DOCX or plain text, at most
+/// `HIREKEY_MAX_UPLOAD_MB`. The file, the candidate and its analysis job are stored together
+/// before the AI call, so the file is kept whatever the analysis does. The answer waits for
+/// the analysis up to `HIREKEY_ANALYSIS_WAIT_SECS` (by default the provider timeout plus 5 s):
+/// when it has ended, the candidate is `analysis_status: "done"` with the analysis, or
+/// `"failed"` with the reason in `analysis_error`; otherwise it is `"pending"` (same 201) and
+/// the job goes on in the background (retrying provider faults that pass, with backoff), and
+/// `GET /api/v1/candidates/{id}` shows the outcome once it has ended.
 #[utoipa::path(post, path = "/api/v1/resumes/upload", tag = "candidates",
     request_body(content = ResumeUpload, content_type = "multipart/form-data"),
     security(("bearer_auth" = []), ("session_cookie" = [])),
     responses(
-        (status = 201, description = "The new candidate; `Location` points at it", body = Candidate),
+        (status = 201, description = "The new candidate; `Location` points at it. `analysis_status` is `done` or `failed` when the analysis ended within `HIREKEY_ANALYSIS_WAIT_SECS`, `pending` while its job is still at work", body = Candidate),
         (status = 400, description = "No `file` part", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 413, description = "The file is too large", body = ErrorBody),
@@ -159,7 +164,9 @@ async fn upload_new(
 
 /// Replace a candidate's resume
 ///
-/// `POST /api/v1/resumes/upload/{candidate_id}`: 200 with the candidate, its resume replaced.
+/// `POST /api/v1/resumes/upload/{candidate_id}`: 200 with the candidate, its resume replaced
+/// and analysed again; as on upload, `analysis_status` is `pending` when the analysis has not
+/// ended within `HIREKEY_ANALYSIS_WAIT_SECS`.
 #[utoipa::path(post, path = "/api/v1/resumes/upload/{candidate_id}", tag = "candidates",
     params(("candidate_id" = Uuid, Path, description = "The candidate's id")),
     request_body(content = ResumeUpload, content_type = "multipart/form-data"),
@@ -184,14 +191,16 @@ async fn upload_replace(
 
 /// Analyse a candidate's resume again
 ///
-/// `POST /api/v1/candidates/{id}/analyze`: 200 with the candidate; like an upload, a failed
-/// analysis is reported in it (`analysis_status: "failed"`, `analysis_error`), not as an error
-/// status, because the request did its job: the outcome is recorded and the data is intact.
+/// `POST /api/v1/candidates/{id}/analyze`: queues a new analysis job for the stored text and
+/// answers 200 with the candidate; like an upload, a failed analysis is reported in it
+/// (`analysis_status: "failed"`, `analysis_error`), not as an error status, because the request
+/// did its job: the outcome is recorded and the data is intact. An analysis that has not ended
+/// within `HIREKEY_ANALYSIS_WAIT_SECS` is answered `pending` and goes on in the background.
 #[utoipa::path(post, path = "/api/v1/candidates/{id}/analyze", tag = "candidates",
     params(("id" = Uuid, Path, description = "The candidate's id")),
     security(("bearer_auth" = []), ("session_cookie" = [])),
     responses(
-        (status = 200, description = "The candidate with the new analysis or its failure", body = Candidate),
+        (status = 200, description = "The candidate with the new analysis or its failure, or `pending` while its job is still at work", body = Candidate),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such candidate of the caller's", body = ErrorBody),
     ))]

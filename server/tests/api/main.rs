@@ -16,6 +16,7 @@ mod faults;
 mod hidden_text;
 mod hostile;
 mod invites;
+mod jobs;
 mod keys;
 mod notify;
 mod outbound;

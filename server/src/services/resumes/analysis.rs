@@ -1,10 +1,11 @@
 //! The resume analysis: the prompt, the AI call with one retry when the answer is not usable,
-//! reading (and repairing) the model's JSON against the schema, and storing the outcome on the
-//! candidate.
+//! reading (and repairing) the model's JSON against the schema, which faults are worth another
+//! attempt (`jobs` schedules it), and storing the outcome on the candidate.
 use std::time::Instant;
 
 use app::api::candidates::{AnalysisStatus, ResumeAnalysis};
-use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, IntoActiveModel, Set};
 use serde_json::{Map, Value};
 
 use super::{
@@ -15,7 +16,7 @@ use super::{
 use crate::{
     entities::candidates,
     error::{ServiceError, ServiceResult},
-    providers::ChatMessage,
+    providers::{ChatMessage, ProviderError},
     services::ai::{self, Feature, KeySource},
     session::AuthUser,
     state::AppState,
@@ -26,31 +27,62 @@ use crate::{
 pub const ANALYSIS_MAX_CHARS: usize = 24_000;
 const ANALYSIS_MAX_TOKENS: u32 = 1024;
 
-/// [`analyse_and_store`] on its own task, so a client that goes away during the AI call does
-/// not leave the candidate pending.
-pub(super) async fn analyse_detached(
-    state: &AppState,
-    auth: &AuthUser,
-    candidate: candidates::Model,
-    text: String,
-) -> ServiceResult<candidates::Model> {
-    let (state, auth) = (state.clone(), auth.clone());
-    tokio::spawn(async move { analyse_and_store(&state, &auth, candidate, &text).await })
-        .await
-        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("the analysis task failed: {e}")))?
+/// Why an analysis attempt produced nothing: the user-facing reason (`"<kind>: <message>"`, as
+/// stored in `analysis_error`) and whether another attempt may succeed.
+#[derive(Debug)]
+pub(super) struct Failure {
+    pub message: String,
+    pub retry: bool,
 }
 
-/// Analyses `text` with the caller's key and stores the outcome on the candidate.
-async fn analyse_and_store(
-    state: &AppState,
-    auth: &AuthUser,
+impl Failure {
+    fn of(e: &ServiceError) -> Self {
+        Self {
+            message: failure_message(e),
+            retry: worth_retrying(e),
+        }
+    }
+
+    pub fn permanent(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            retry: false,
+        }
+    }
+}
+
+/// Faults of the provider or the way to it that pass: rate limits, 5xx, timeouts, connection
+/// errors, a cut-off answer, the database briefly away. Never a rejected key (401), no credit
+/// (402), a refusal (403), no key at all or the system key's per-user quota: those need the
+/// user, not time.
+pub(super) fn worth_retrying(e: &ServiceError) -> bool {
+    match e {
+        ServiceError::Provider(p) => match p {
+            ProviderError::RateLimited { .. }
+            | ProviderError::Timeout(_)
+            | ProviderError::Unreachable(_)
+            | ProviderError::StreamCut(_) => true,
+            ProviderError::Upstream { status, .. } => *status >= 500 || *status == 408,
+            _ => false,
+        },
+        ServiceError::Unavailable => true,
+        _ => false,
+    }
+}
+
+/// Writes the outcome of the last attempt on the candidate, inside the transaction that
+/// finishes its job: the analysis, or the status `failed` and the reason.
+pub(super) async fn store_outcome(
+    txn: &DatabaseTransaction,
     candidate: candidates::Model,
+    source: Option<KeySource>,
+    outcome: Result<ResumeAnalysis, Failure>,
     text: &str,
+    now: DateTime<Utc>,
 ) -> ServiceResult<candidates::Model> {
-    let (source, outcome) = analyse(state, auth, text).await;
     let mut active = candidate.into_active_model();
     active.key_source = Set(source.map(|s| s.as_str().to_owned()));
-    active.updated_at = Set(state.clock.now());
+    active.updated_at = Set(now);
     match outcome {
         Ok(analysis) => {
             active.name = Set(analysis.name.clone());
@@ -64,25 +96,25 @@ async fn analyse_and_store(
             active.analysis_status = Set(AnalysisStatus::Done.as_str().into());
             active.analysis_error = Set(None);
         }
-        Err(message) => {
+        Err(failure) => {
             // Whatever an earlier analysis found stays; only the status and reason change.
             active.analysis_status = Set(AnalysisStatus::Failed.as_str().into());
-            active.analysis_error = Set(Some(message));
+            active.analysis_error = Set(Some(failure.message));
         }
     }
-    active.update(&state.db).await.map_err(not_found_if_gone)
+    active.update(txn).await.map_err(not_found_if_gone)
 }
 
 /// The AI call: the key it used (none if there was none) and the analysis or why there is none.
-async fn analyse(
+pub(super) async fn analyse(
     state: &AppState,
     auth: &AuthUser,
     text: &str,
-) -> (Option<KeySource>, Result<ResumeAnalysis, String>) {
+) -> (Option<KeySource>, Result<ResumeAnalysis, Failure>) {
     let started = Instant::now();
     let resolved = match ai::resolve_ai_key(state, auth).await {
         Ok(resolved) => resolved,
-        Err(e) => return (None, Err(failure_message(&e))),
+        Err(e) => return (None, Err(Failure::of(&e))),
     };
     let source = Some(resolved.source);
     let (prompt_text, truncated) = cut_for_prompt(text);
@@ -90,7 +122,7 @@ async fn analyse(
     for attempt in 0..2 {
         // The retry is a second call on the key, so it counts against the system quota too.
         if let Err(e) = ai::check_system_quota(state, auth, resolved.source).await {
-            return (source, Err(failure_message(&e)));
+            return (source, Err(Failure::of(&e)));
         }
         let answer = match ai::complete_with(
             state,
@@ -104,7 +136,7 @@ async fn analyse(
         .await
         {
             Ok(answer) => answer,
-            Err(e) => return (source, Err(failure_message(&e))),
+            Err(e) => return (source, Err(Failure::of(&e))),
         };
         match parse_analysis(&answer.content) {
             Ok(mut analysis) => {
@@ -129,7 +161,7 @@ async fn analyse(
     }
     (
         source,
-        Err("Invalid AI answer: the model did not answer with valid analysis JSON (tried twice); try Analyze again".into()),
+        Err(Failure::permanent("Invalid AI answer: the model did not answer with valid analysis JSON (tried twice); try Analyze again")),
     )
 }
 

@@ -1,13 +1,14 @@
-//! Resumes and candidates: upload (extract, store, then analyse), re-analysis, listing and
-//! search, download and deletion. Every query is scoped to the caller, so another user's
-//! candidate is simply "not found".
+//! Resumes and candidates: upload (extract, store with its analysis job, then run the job),
+//! re-analysis, listing and search, download and deletion. Every query is scoped to the
+//! caller, so another user's candidate is simply "not found".
 //!
 //! The analysis itself (prompt, AI call, retry and reading the model's JSON) is in
-//! `analysis`, the email and phone scanners in `contacts`, and the uploaded file's limits and
-//! cleaned name in `files`.
+//! `analysis`, the job queue that runs it (claims, leases, retries) in `jobs`, the email and
+//! phone scanners in `contacts`, and the uploaded file's limits and cleaned name in `files`.
 mod analysis;
 mod contacts;
 mod files;
+pub mod jobs;
 
 use std::collections::HashMap;
 
@@ -23,14 +24,13 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use self::analysis::analyse_detached;
 pub use self::{
     analysis::{parse_analysis, repair_json, validate_analysis, ANALYSIS_MAX_CHARS},
     contacts::{find_email, find_phone, merge_contacts},
     files::{clean_file_name, max_upload_bytes, too_large, ResumeDownload, UploadFile},
 };
 use crate::{
-    entities::{candidates, resumes},
+    entities::{analysis_jobs, candidates, resumes},
     error::{ServiceError, ServiceResult},
     services::{
         ai::KeySource,
@@ -51,9 +51,11 @@ const MAX_PAGE: u64 = 100_000;
 const MAX_WARNINGS: usize = 10;
 
 /// Stores a resume and analyses it. `replace` names an existing candidate of the caller whose
-/// resume is replaced; otherwise a new candidate is created. The file and its text are
-/// committed before the AI call, so a failed analysis loses nothing: the candidate is then
-/// answered with `analysis_status: "failed"` and the reason.
+/// resume is replaced; otherwise a new candidate is created. The file, its text and the
+/// analysis job are committed in one transaction before the AI call, so a failed analysis loses
+/// nothing. The request then runs its job and answers once it has ended (`done`, or `failed`
+/// with the reason) or after `HIREKEY_ANALYSIS_WAIT_SECS` with the candidate still `pending`
+/// (the job goes on, here or on any instance).
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn upload(
     state: &AppState,
@@ -125,10 +127,12 @@ pub async fn upload(
     }
     .insert(&txn)
     .await?;
+    let job = jobs::enqueue(&txn, candidate.id, auth.id, now).await?;
     txn.commit().await?;
 
     let text_length = text.chars().count() as i64;
-    let candidate = analyse_detached(state, auth, candidate, text).await?;
+    jobs::run_and_wait(state, job).await;
+    let candidate = find_owned(state, auth, candidate.id).await?;
     let facts = ResumeFacts {
         candidate_id: candidate.id,
         file_name,
@@ -139,39 +143,35 @@ pub async fn upload(
     Ok(to_dto(CandidateRow::from(candidate), Some(&facts)))
 }
 
-/// What a candidate whose analysis was cut off by a server stop says; the retry redoes it.
-pub const INTERRUPTED: &str = "The analysis was interrupted when the server stopped; retry it";
-
-/// Marks analyses that can no longer finish as failed, so their candidates offer a retry instead
-/// of staying "pending" for ever. `cutoff`: only those untouched since then (PostgreSQL, where
-/// other instances may be mid-analysis); `None`: every pending one (SQLite, one process, at
-/// startup). The resume and everything extracted stay as they are.
-pub async fn fail_interrupted(
-    db: &impl sea_orm::ConnectionTrait,
-    cutoff: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Result<u64, DbErr> {
-    let mut update = candidates::Entity::update_many()
-        .col_expr(
-            candidates::Column::AnalysisStatus,
-            Expr::value(AnalysisStatus::Failed.as_str()),
-        )
-        .col_expr(candidates::Column::AnalysisError, Expr::value(INTERRUPTED))
-        .col_expr(candidates::Column::UpdatedAt, Expr::value(now))
-        .filter(candidates::Column::AnalysisStatus.eq(AnalysisStatus::Pending.as_str()));
-    if let Some(cutoff) = cutoff {
-        update = update.filter(candidates::Column::UpdatedAt.lt(cutoff));
-    }
-    Ok(update.exec(db).await?.rows_affected)
-}
-
-/// Runs the analysis again on the stored text with the caller's current key. A failure is
-/// recorded on the candidate (and returned in it), as on upload.
+/// Runs the analysis again on the stored text with the caller's current key: the candidate is
+/// set `pending` and a job queued in one transaction (replacing an unfinished one), then
+/// answered as on upload: finished (done, or failed with the reason) or still `pending`.
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn reanalyze(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<Candidate> {
+    find_owned(state, auth, id).await?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let marked = candidates::Entity::update_many()
+        .col_expr(
+            candidates::Column::AnalysisStatus,
+            Expr::value(AnalysisStatus::Pending.as_str()),
+        )
+        .col_expr(
+            candidates::Column::AnalysisError,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(candidates::Column::UpdatedAt, Expr::value(now))
+        .filter(candidates::Column::Id.eq(id))
+        .filter(candidates::Column::OwnerId.eq(auth.id))
+        .exec(&txn)
+        .await?;
+    if marked.rows_affected == 0 {
+        return Err(ServiceError::NotFound("Candidate"));
+    }
+    let job = jobs::enqueue(&txn, id, auth.id, now).await?;
+    txn.commit().await?;
+    jobs::run_and_wait(state, job).await;
     let candidate = find_owned(state, auth, id).await?;
-    let text = resume_text(state, id).await?;
-    let candidate = analyse_detached(state, auth, candidate, text).await?;
     let facts = resume_facts(state, &[id]).await?;
     Ok(to_dto(CandidateRow::from(candidate), facts.first()))
 }
@@ -280,7 +280,8 @@ pub async fn download(
     })
 }
 
-/// Deletes the candidate and its resume.
+/// Deletes the candidate, its resume and its analysis jobs (a running one, fenced out, writes
+/// nothing).
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn delete(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<()> {
     let txn = state.db.begin().await?;
@@ -295,6 +296,10 @@ pub async fn delete(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResul
     // The foreign key cascades too; deleting explicitly does not depend on SQLite's pragma.
     resumes::Entity::delete_many()
         .filter(resumes::Column::CandidateId.eq(id))
+        .exec(&txn)
+        .await?;
+    analysis_jobs::Entity::delete_many()
+        .filter(analysis_jobs::Column::CandidateId.eq(id))
         .exec(&txn)
         .await?;
     txn.commit().await?;
