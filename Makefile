@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup build run run-mock test test-rust test-e2e test-contract bench loadtest fuzz fmt lint clean-data
+.PHONY: setup build run run-mock cluster test test-rust test-e2e test-contract bench loadtest fuzz fmt lint clean-data
 
 setup:
 	./scripts/setup.sh
@@ -18,6 +18,11 @@ run: build
 ## The app wired to the local mock provider: every AI feature works offline.
 run-mock: build
 	./scripts/run-mock.sh
+
+## Two instances on one PostgreSQL database behind nginx (127.0.0.1:8080, round robin), with the
+## mock provider: the multi-instance deployment to try (README, "Deploying more than one instance").
+cluster: build
+	./scripts/cluster.sh
 
 test: build lint test-rust test-e2e test-contract
 

@@ -78,6 +78,14 @@ section "Change notifications across instances (cargo bench -p server --bench no
 cargo bench -p server --bench notify
 REPORTS+=("$BENCH_DIR/notify.md")
 
+# --- Several instances behind nginx: the balancer's added latency, analyses per second ---
+# server/benches/cluster.rs: the release binary ($HIREKEY_BIN) twice on one fresh PostgreSQL
+# database behind nginx (scripts/nginx-cluster.conf.template), skipped without PostgreSQL or
+# nginx; 300 AI calls per target and 100 uploads per setting (5x fewer with HIREKEY_BENCH_QUICK=1).
+section "Several instances behind nginx (cargo bench -p server --bench cluster)"
+cargo bench -p server --bench cluster
+REPORTS+=("$BENCH_DIR/cluster.md")
+
 # --- WASM bundle, brotli-compressed (quality 11, as a static server would pre-compress) ---
 section "WASM bundle size"
 wasm=$(ls "$TARGET_DIR"/site/pkg/*.wasm 2>/dev/null | head -n 1)

@@ -42,6 +42,18 @@ if [ "${HIREKEY_SKIP_BROWSER:-}" != 1 ] && ! command -v chromium >/dev/null; the
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 fi
+# nginx, as the round-robin load balancer of the cluster test (server/tests/api/cluster.rs),
+# `make cluster` and the cluster benchmark. Only the binary is used: each of them starts its own
+# nginx with its own configuration, so no system service is enabled or started.
+if ! nginx -v >/dev/null 2>&1 && ! /usr/sbin/nginx -v >/dev/null 2>&1; then
+  say "Installing nginx (Debian package; the binary only, no service is started)"
+  as_root apt-get -o DPkg::Lock::Timeout=600 update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends nginx
+  # Debian's package enables and starts its service where systemd runs; Hirekey starts its own.
+  if [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
+fi
 # Emoji and CJK fonts, so the browser (and the tests' screenshots) show what users see: the
 # buttons' emoji and candidates' CJK names instead of empty boxes.
 if [ "${HIREKEY_SKIP_BROWSER:-}" != 1 ]; then

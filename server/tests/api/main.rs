@@ -10,6 +10,7 @@ mod ai;
 mod auth;
 mod candidate_list;
 mod chat;
+mod cluster;
 mod corpus;
 mod dashboard;
 mod faults;
