@@ -9,7 +9,8 @@ setup:
 
 ## The release server binary (target/release/hirekey), the site (target/site) and the mock provider.
 build: setup
-	cargo leptos build --release
+	cargo leptos build --release --split
+	node scripts/precompress.mjs target/site/pkg
 	cargo build --release -p mock-provider
 
 run: build

@@ -4,13 +4,14 @@ pub mod api;
 mod components;
 mod pages;
 pub mod provider;
+mod routes;
 pub mod time;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    path, Lazy, SsrMode,
 };
 
 /// The Content-Security-Policy. Scripts load only from this origin, or inline with this
@@ -63,17 +64,20 @@ pub fn App() -> impl IntoView {
         <Title text="Hirekey" />
         <Router>
             <Routes fallback=|| view! { <pages::NotFound /> }>
-                <Route path=path!("/login") view=pages::auth::LoginPage />
-                <Route path=path!("/register") view=pages::auth::RegisterPage />
-                // Every signed-in page sits in the layout, which stays while they change.
-                <ParentRoute path=path!("") view=components::layout::Layout>
-                    <Route path=path!("/") view=pages::dashboard::DashboardPage />
-                    <Route path=path!("/profile") view=pages::profile::ProfilePage />
-                    <Route path=path!("/upload") view=pages::upload::UploadPage />
-                    <Route path=path!("/candidates") view=pages::candidates::CandidatesPage />
-                    <Route path=path!("/candidates/:id") view=pages::candidates::CandidateDetailPage />
-                    <Route path=path!("/admin") view=pages::admin::AdminPage />
-                    <Route path=path!("/chat/:id?") view=pages::chat::ChatPage />
+                <Route path=path!("/login") view={Lazy::<routes::Login>::new()} ssr=SsrMode::InOrder />
+                <Route path=path!("/register") view={Lazy::<routes::Register>::new()} ssr=SsrMode::InOrder />
+                // Every signed-in page sits in the layout, which stays while they change. Pages
+                // stream in order: each page's data is in the HTML where it belongs, so the first
+                // paint shows it and the page works without JavaScript (out-of-order streaming
+                // needs a script to put each part in place).
+                <ParentRoute path=path!("") view=components::layout::Layout ssr=SsrMode::InOrder>
+                    <Route path=path!("/") view={Lazy::<routes::Dashboard>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/profile") view={Lazy::<routes::Profile>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/upload") view={Lazy::<routes::Upload>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/candidates") view={Lazy::<routes::Candidates>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/candidates/:id") view={Lazy::<routes::CandidateDetail>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/admin") view={Lazy::<routes::Admin>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/chat/:id?") view={Lazy::<routes::Chat>::new()} ssr=SsrMode::InOrder />
                 </ParentRoute>
             </Routes>
         </Router>

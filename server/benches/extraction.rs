@@ -128,8 +128,19 @@ async fn main() {
         .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"));
     let (warmup, runs) = if quick { (3, 20) } else { (20, 200) };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // This bench binary is not `hirekey`: the workers are the binary Cargo built beside it.
-    set_worker_path(env!("CARGO_BIN_EXE_hirekey"));
+    // This bench binary is not `hirekey`: the workers are the binary Cargo built beside it, or
+    // the one `HIREKEY_EXTRACT_WORKER` names.
+    set_worker_path(
+        std::env::var("HIREKEY_EXTRACT_WORKER")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_hirekey").to_owned()),
+    );
+    // `HIREKEY_BENCH_ENGINES_ONLY=1`: only the engine table (it times the workers alone, so a
+    // bench binary built without optimisations measures it as well, given a release worker).
+    if std::env::var("HIREKEY_BENCH_ENGINES_ONLY").is_ok_and(|v| v == "1") {
+        let md = engine_table(if quick { 3 } else { 20 }).await;
+        println!("{md}");
+        return;
+    }
 
     let mut timings = Vec::new();
     let mut skipped = Vec::new();

@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 use tower_http::{
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
     set_header::SetResponseHeaderLayer,
     trace::TraceLayer,
 };
@@ -233,13 +234,46 @@ impl Application {
     }
 }
 
+/// Removes compressed copies older than the file they were made from (a build without
+/// `scripts/precompress.mjs`, e.g. `cargo leptos watch`), so a stale bundle is never sent.
+fn drop_stale_copies(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
+        let is_copy = matches!(path.extension().and_then(|e| e.to_str()), Some("br" | "gz"));
+        if !is_copy {
+            continue;
+        }
+        let source = path.with_extension("");
+        if modified(&source).is_none_or(|s| modified(&path).is_none_or(|c| c < s)) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
 fn build_router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let backend: Arc<dyn app::api::Backend> = Arc::new(ServerBackend::new(state.clone()));
     let leptos_options = state.leptos_options.clone();
+    // The WASM and JS bundles: sent as the brotli or gzip copies `make build` wrote beside them
+    // (`scripts/precompress.mjs`) when the browser takes them, so no CPU goes into compressing
+    // them per request (the compression layer leaves encoded answers alone).
+    let pkg = format!("/{}", leptos_options.site_pkg_dir.trim_matches('/'));
+    let pkg_dir = format!(
+        "{}/{}",
+        leptos_options.site_root,
+        leptos_options.site_pkg_dir.trim_matches('/')
+    );
+    drop_stale_copies(std::path::Path::new(&pkg_dir));
+    let bundles = ServeDir::new(pkg_dir)
+        .precompressed_br()
+        .precompressed_gzip();
     Router::new()
         .route("/healthz", get(http::healthz))
         .nest("/api", http::api_router())
+        .nest_service(&pkg, bundles)
         .leptos_routes_with_context(
             &state,
             routes,

@@ -60,6 +60,22 @@ pub fn UploadPage() -> impl IntoView {
             start(files);
         }
     };
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    // With JavaScript the chosen files go up one by one with progress (`on_change`); a click on
+    // Upload sends whatever is still chosen the same way.
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        if let Some(input) = file_input.get() {
+            if let Some(files) = input.files() {
+                start(files);
+            }
+            input.set_value("");
+        }
+    };
+    // The reason a plain form post was refused (`/upload?error=...`).
+    let query = leptos_router::hooks::use_query_map();
+    let form_error = move || query.read().get("error").filter(|e| !e.is_empty());
     let _ = &start;
     view! {
         <h1>"Upload Resume"</h1>
@@ -73,10 +89,17 @@ pub fn UploadPage() -> impl IntoView {
                 on:drop=on_drop
             >
                 <p>"Drop PDF, DOCX or TXT resumes here, or"</p>
-                <label class="file-button">
-                    "Choose files"
-                    <input type="file" name="file" multiple accept=".pdf,.docx,.txt,application/pdf" on:change=on_change />
-                </label>
+                // A plain form too: without JavaScript the browser posts the chosen file and the
+                // server answers with the candidate's page (or this page and the reason).
+                <form method="post" action="/api/v1/resumes/upload" enctype="multipart/form-data"
+                    class="upload-form" on:submit=on_submit>
+                    <label class="file-button">
+                        "Choose files"
+                        <input node_ref=file_input type="file" name="file" multiple accept=".pdf,.docx,.txt,application/pdf" on:change=on_change />
+                    </label>
+                    <button type="submit" class="secondary">"Upload"</button>
+                </form>
+                {move || form_error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <p class="muted">"Each resume is stored first, then analysed with your AI key. Nothing is lost if the analysis fails."</p>
             </div>
         </section>

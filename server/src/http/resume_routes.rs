@@ -9,7 +9,7 @@ use axum::{
         multipart::{MultipartError, MultipartRejection},
         DefaultBodyLimit, FromRequest, Multipart, Request, State,
     },
-    http::{header, HeaderValue, StatusCode},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
@@ -135,12 +135,15 @@ fn field_error(e: MultipartError, state: &AppState) -> ServiceError {
 /// when it has ended, the candidate is `analysis_status: "done"` with the analysis, or
 /// `"failed"` with the reason in `analysis_error`; otherwise it is `"pending"` (same 201) and
 /// the job goes on in the background (retrying provider faults that pass, with backoff), and
-/// `GET /api/v1/candidates/{id}` shows the outcome once it has ended.
+/// `GET /api/v1/candidates/{id}` shows the outcome once it has ended. A browser's plain form
+/// post (`Accept: text/html`, the Upload page without JavaScript) is answered 303 to the
+/// candidate's page, or back to the Upload page with the reason.
 #[utoipa::path(post, path = "/api/v1/resumes/upload", tag = "candidates",
     request_body(content = ResumeUpload, content_type = "multipart/form-data"),
     security(("bearer_auth" = []), ("session_cookie" = [])),
     responses(
         (status = 201, description = "The new candidate; `Location` points at it. `analysis_status` is `done` or `failed` when the analysis ended within `HIREKEY_ANALYSIS_WAIT_SECS`, `pending` while its job is still at work", body = Candidate),
+        (status = 303, description = "A browser form post (`Accept: text/html`): to the candidate's page, or to `/upload?error=...`"),
         (status = 400, description = "No `file` part", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 413, description = "The file is too large", body = ErrorBody),
@@ -148,10 +151,30 @@ fn field_error(e: MultipartError, state: &AppState) -> ServiceError {
     ))]
 async fn upload_new(
     State(state): State<AppState>,
-    user: AuthUser,
-    UploadForm(file): UploadForm,
+    headers: HeaderMap,
+    user: Result<AuthUser, ServiceError>,
+    form: Result<UploadForm, ServiceError>,
 ) -> ServiceResult<Response> {
-    let candidate = resumes::upload(&state, &user, file, None).await?;
+    let outcome = async {
+        let (user, UploadForm(file)) = (user?, form?);
+        resumes::upload(&state, &user, file, None).await
+    }
+    .await;
+    if asks_for_a_page(&headers) {
+        // The Upload page's own form, posted by a browser without JavaScript: answer with the
+        // page to show next, the candidate or the form again with the reason.
+        return Ok(match outcome {
+            Ok(candidate) => see_other(&format!("/candidates/{}", candidate.id)),
+            Err(ServiceError::Unauthorized) => see_other("/login"),
+            Err(e) => {
+                let query = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("error", &e.to_string())
+                    .finish();
+                see_other(&format!("/upload?{query}"))
+            }
+        });
+    }
+    let candidate = outcome?;
     let location = HeaderValue::from_str(&format!("/api/v1/candidates/{}", candidate.id))
         .unwrap_or(HeaderValue::from_static("/api/v1/candidates"));
     Ok((
@@ -160,6 +183,21 @@ async fn upload_new(
         Json(candidate),
     )
         .into_response())
+}
+
+/// A browser's own form submission asks for HTML first; API clients and the page's script ask
+/// for JSON or anything.
+fn asks_for_a_page(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.trim_start().starts_with("text/html"))
+}
+
+/// 303: the browser follows with a GET of `location` (a path of this site).
+fn see_other(location: &str) -> Response {
+    let location = HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/upload"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
 /// Replace a candidate's resume
