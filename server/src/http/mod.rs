@@ -15,7 +15,7 @@ pub mod sse;
 pub mod usage_routes;
 
 use axum::{
-    extract::{DefaultBodyLimit, Query, State},
+    extract::{DefaultBodyLimit, State},
     handler::Handler,
     http::Method,
     routing::{self, MethodRouter},
@@ -129,7 +129,8 @@ pub fn api_router() -> Router<AppState> {
 /// `GET /healthz?detail=true`.
 #[derive(serde::Deserialize)]
 pub struct HealthQuery {
-    detail: Option<String>,
+    #[serde(default)]
+    detail: Option<bool>,
 }
 
 /// Health check
@@ -141,11 +142,12 @@ pub struct HealthQuery {
     params(("detail" = Option<bool>, Query, description = "Add the change-notification listener's state (PostgreSQL)")),
     responses(
         (status = 200, description = "The server and its database are up", body = openapi::Health),
+        (status = 400, description = "A malformed query string", body = openapi::ErrorBody),
         (status = 503, description = "The database does not answer", body = openapi::ErrorBody),
     ))]
 pub async fn healthz(
     State(state): State<AppState>,
-    Query(query): Query<HealthQuery>,
+    extract::ApiQuery(query): extract::ApiQuery<HealthQuery>,
 ) -> Result<Json<openapi::Health>, ServiceError> {
     // A load balancer's probe gives up after a second or two: answer 503 by then rather than
     // wait out the pool's acquire timeout while the database is down.
@@ -153,9 +155,7 @@ pub async fn healthz(
         Ok(Ok(())) => {}
         _ => return Err(ServiceError::Unavailable),
     }
-    let detail = query
-        .detail
-        .is_some_and(|d| matches!(d.trim(), "" | "1" | "true" | "yes"));
+    let detail = query.detail == Some(true);
     // Figures the listener keeps: never waits for it.
     let notifications = detail.then(|| state.notifications.health()).flatten();
     Ok(Json(openapi::Health {

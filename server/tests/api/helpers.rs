@@ -125,6 +125,32 @@ pub fn postgres_admin_url() -> Option<String> {
     None
 }
 
+/// `n` instances started at the same moment on one fresh PostgreSQL database, with the same
+/// master key and JWT secret, as in production; `None` when PostgreSQL is not reachable here.
+pub async fn instances_on_one_database(
+    n: usize,
+    configure: fn(Spawn) -> Spawn,
+) -> Option<Vec<TestApp>> {
+    let url = fresh_postgres_database().await?;
+    let master = server::vault::MasterKey::generate().to_base64();
+    let starts = (0..n).map(|_| {
+        configure(Spawn::new(DbKind::Postgres))
+            .database(&url)
+            .env("HIREKEY_MASTER_KEY", master.as_str())
+            .env(
+                "HIREKEY_JWT_SECRET",
+                "a-shared-secret-of-at-least-32-characters",
+            )
+            .start()
+    });
+    let apps = futures::future::join_all(starts).await;
+    Some(
+        apps.into_iter()
+            .map(|app| app.expect("every instance came up"))
+            .collect(),
+    )
+}
+
 /// A new, empty database on the test PostgreSQL server; `None` when it is not reachable here.
 pub async fn fresh_postgres_database() -> Option<String> {
     let admin = postgres_admin_url()?;

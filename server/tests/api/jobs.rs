@@ -333,22 +333,10 @@ db_test!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_never_run_one_job_twice() {
     const UPLOADS: usize = 20;
-    let Some(url) = fresh_postgres_database().await else {
+    let Some(mut apps) = instances_on_one_database(2, |s| s).await else {
         return;
     };
-    let master = server::vault::MasterKey::generate().to_base64();
-    let spawn = || {
-        Spawn::new(DbKind::Postgres)
-            .database(&url)
-            .env("HIREKEY_MASTER_KEY", master.as_str())
-            .env(
-                "HIREKEY_JWT_SECRET",
-                "a-shared-secret-of-at-least-32-characters",
-            )
-            .start()
-    };
-    let (a, b) = tokio::join!(spawn(), spawn());
-    let (a, b) = (a.expect("instance A"), b.expect("instance B"));
+    let (b, a) = (apps.remove(1), apps.remove(0));
     let token = a.register("max@example.com").await;
     // A personal key: the system key's per-user limit would stop 40 analyses in a minute.
     a.store_key_directly(&token, "groq", &groq_key("valid"))

@@ -30,19 +30,8 @@ struct Pair {
 /// Starts A and B together on a fresh PostgreSQL database, both listening; `None` when
 /// PostgreSQL is not reachable here.
 async fn pair(configure: fn(Spawn) -> Spawn) -> Option<Pair> {
-    let url = fresh_postgres_database().await?;
-    let master = server::vault::MasterKey::generate().to_base64();
-    let spawn = || {
-        configure(Spawn::new(DbKind::Postgres))
-            .database(&url)
-            .env("HIREKEY_MASTER_KEY", master.as_str())
-            .env(
-                "HIREKEY_JWT_SECRET",
-                "a-shared-secret-of-at-least-32-characters",
-            )
-            .start()
-    };
-    let (a, b) = tokio::join!(spawn(), spawn());
+    let mut apps = instances_on_one_database(2, configure).await?;
+    let (b, a) = (apps.pop(), apps.pop());
     let pair = Pair {
         a: a.expect("instance A"),
         b: b.expect("instance B"),

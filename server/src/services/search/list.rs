@@ -56,10 +56,15 @@ pub struct ListPage {
 
 /// What the Candidates page searches for: the lower-cased words of `q` (at most
 /// [`MAX_TERMS`], de-duplicated). Every word must be found, as a substring, in the
-/// candidate's searchable text.
+/// candidate's searchable text. Control characters separate words like spaces: stored text has
+/// none, and PostgreSQL refuses a NUL in a query parameter.
 pub fn list_terms(q: &str) -> Vec<String> {
     let mut terms: Vec<String> = Vec::new();
-    for word in q.to_lowercase().split_whitespace() {
+    let lower = q.to_lowercase();
+    let words = lower
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty());
+    for word in words {
         if !terms.iter().any(|t| t == word) {
             terms.push(word.to_owned());
         }
@@ -282,6 +287,7 @@ mod tests {
     fn list_terms_split_on_spaces_and_keep_punctuation() {
         assert_eq!(list_terms("  Kube  TERRAF kube "), ["kube", "terraf"]);
         assert_eq!(list_terms("o'brien 50%"), ["o'brien", "50%"]);
+        assert_eq!(list_terms("Òm\u{0}Ö\u{1c}x"), ["òm", "ö", "x"]);
         assert_eq!(
             trigram_query(&[&"a\"b".to_owned(), &"xyz".to_owned()]),
             "\"a\"\"b\" AND \"xyz\""
