@@ -1,4 +1,4 @@
-//! `make bench`: what the multi-instance deployment costs and gives (issue 15). Two `hirekey`
+//! `make bench`: what the multi-instance deployment costs and gives. Two `hirekey`
 //! processes (the release binary `make build` made, `HIREKEY_BIN`) on one fresh PostgreSQL
 //! database behind nginx as a round-robin balancer, configured from
 //! `scripts/nginx-cluster.conf.template` as the cluster test and `make cluster` are, and the mock
@@ -425,7 +425,7 @@ async fn measure(machine: &Machine, plan: &Plan, database_url: String) -> anyhow
     let [direct, balanced] = compare([&direct, &balanced], &deployment.mock, plan).await;
 
     let mut md = String::new();
-    writeln!(md, "## Several instances behind nginx (issue 15)\n")?;
+    writeln!(md, "## Several instances behind nginx\n")?;
     writeln!(
         md,
         "Mode: {}. Machine: {} cores, shared by the instances (release build), nginx \
@@ -498,7 +498,7 @@ async fn main() -> anyhow::Result<()> {
     let md = match machine() {
         Err(why) => {
             eprintln!("warning: {why}; the cluster benchmark is skipped");
-            format!("## Several instances behind nginx (issue 15)\n\nNot measured: {why}.\n")
+            format!("## Several instances behind nginx\n\nNot measured: {why}.\n")
         }
         Ok(machine) => {
             let name = format!("hirekey_cluster_{}", uuid::Uuid::new_v4().simple());

@@ -1,5 +1,5 @@
-//! `make bench`: how long a change made on one instance takes to reach another instance's caches
-//! (issue 15). Two instances, A and B, run in this process on one fresh PostgreSQL database;
+//! `make bench`: how long a change made on one instance takes to reach another instance's
+//! caches. Two instances, A and B, run in this process on one fresh PostgreSQL database;
 //! a user's key is replaced through A's API `HIREKEY_NOTIFY_CHANGES` times (200; 20 with
 //! `HIREKEY_BENCH_QUICK=1`), one after another, and B's listener records for each notification
 //! the time from its publication on A (inside the transaction, just before the commit) to B's
@@ -166,7 +166,7 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(if quick { 20 } else { 200 });
 
     let mut out = String::new();
-    writeln!(out, "## Change notifications across instances (issue 15)\n")?;
+    writeln!(out, "## Change notifications across instances\n")?;
     let Some(admin) = postgres_admin_url() else {
         eprintln!("warning: PostgreSQL is not reachable; the notification latency is not measured");
         writeln!(out, "Not measured: PostgreSQL was not reachable.")?;

@@ -3,7 +3,7 @@
 //! user), a fresh database is filled by bulk insert (straight into the tables, not through the
 //! upload API), then each request below is timed sequentially: medians and p95.
 //!
-//! Budgets (issue 17, 2-core machine, both engines, at 100,000): list under 50 ms, substring
+//! Budgets (2-core machine, both engines, at 100,000): list under 50 ms, substring
 //! search under 100 ms, AI search and chat under 150 ms including the mock provider.
 //!
 //! `HIREKEY_BENCH_QUICK=1`: 2,000 candidates and a few requests (a smoke run, not a measure).
@@ -524,7 +524,7 @@ async fn main() -> anyhow::Result<()> {
 
     let largest = sizes.iter().copied().max().unwrap_or(0);
     let mut out = String::new();
-    writeln!(out, "## Candidates at scale (issue 17)\n")?;
+    writeln!(out, "## Candidates at scale\n")?;
     writeln!(
         out,
         "Mode: {}. Sequential requests ({reps} timed, after 2 warm-ups), client-side latency. \

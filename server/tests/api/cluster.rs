@@ -1,4 +1,4 @@
-//! The multi-instance deployment, as it is run (issue 15, part 5): two real `hirekey` processes
+//! The multi-instance deployment, as it is run: two real `hirekey` processes
 //! started at the same moment on one fresh PostgreSQL database, with the same master key and JWT
 //! secret, behind Debian's nginx as a round-robin load balancer configured from
 //! `scripts/nginx-cluster.conf.template` (the file `make cluster` uses too). One mock provider in
@@ -704,7 +704,7 @@ async fn two_instances_behind_nginx_act_as_one_service() {
     );
 }
 
-/// Issue 15, part 2 across processes: the instance analysing a resume is SIGKILLed mid-call,
+/// Durable analysis jobs across processes: the instance analysing a resume is SIGKILLed mid-call,
 /// and the other instance finishes that analysis (once the job's lease has lapsed).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_other_instance_finishes_an_analysis_whose_instance_was_killed() {

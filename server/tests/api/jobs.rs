@@ -1,4 +1,4 @@
-//! Durable analysis jobs (issue 15, part 2): an upload answers `pending` when its analysis
+//! Durable analysis jobs: an upload answers `pending` when its analysis
 //! outlasts `HIREKEY_ANALYSIS_WAIT_SECS` and the job finishes it later; faults that pass are
 //! retried with backoff, a rejected key fails at once; a job whose instance died is finished by
 //! a runner once its lease lapses; and two instances on one PostgreSQL database never run one

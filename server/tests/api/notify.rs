@@ -1,4 +1,4 @@
-//! Two instances on one PostgreSQL database act as one service (issue 15, parts 1 and 4): a
+//! Two instances on one PostgreSQL database act as one service: a
 //! change made through instance A (a user's keys, the admin's key policy, a user's sessions) is
 //! honoured by instance B on B's next call, and the counters (login throttle, the system key's
 //! per-user limit, invite use) hold whichever instance a request lands on. PostgreSQL only:
