@@ -26,7 +26,7 @@ use reqwest::Method;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::json;
 use server::{config::Config, startup::Application, state::AppState};
-use support::{call_json, client, percentile, report_dir};
+use support::{call_json, client, init_logs, percentile, postgres_admin_url, quick, report_dir};
 
 /// One instance: its URL and its state (whose listener figures are read in process).
 struct Instance {
@@ -141,25 +141,10 @@ async fn measure(database_url: &str, changes: usize) -> anyhow::Result<(Vec<f64>
     Ok((latencies, write_ms))
 }
 
-fn postgres_admin_url() -> Option<String> {
-    let url = std::env::var("HIREKEY_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let hostport = url.split('@').nth(1)?.split('/').next()?.to_owned();
-    let addr = hostport.parse().ok()?;
-    std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
-    Some(url)
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-    let quick = std::env::var("HIREKEY_BENCH_QUICK")
-        .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"));
+    init_logs();
+    let quick = quick();
     let changes: usize = std::env::var("HIREKEY_NOTIFY_CHANGES")
         .ok()
         .and_then(|n| n.trim().parse().ok())

@@ -29,7 +29,10 @@ use serde_json::json;
 use server::{
     config::Config, entities::candidates, services::search::ListCursor, startup::Application,
 };
-use support::{bench_groq_key, call_json, client, percentile, report_dir, Endpoint, Sample};
+use support::{
+    bench_groq_key, call_json, client, init_logs, percentile, postgres_admin_url, quick,
+    report_dir, Endpoint, Sample,
+};
 use uuid::Uuid;
 
 const LIST_BUDGET_MS: f64 = 50.0;
@@ -462,25 +465,10 @@ async fn run_one(
     Ok(rows)
 }
 
-fn postgres_admin_url() -> Option<String> {
-    let url = std::env::var("HIREKEY_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let hostport = url.split('@').nth(1)?.split('/').next()?.to_owned();
-    let addr = hostport.parse().ok()?;
-    std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(1)).ok()?;
-    Some(url)
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-    let quick = std::env::var("HIREKEY_BENCH_QUICK")
-        .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"));
+    init_logs();
+    let quick = quick();
     let sizes: Vec<usize> = match std::env::var("HIREKEY_SCALE_SIZES") {
         Ok(list) => list
             .split(',')

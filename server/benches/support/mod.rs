@@ -232,3 +232,33 @@ pub fn mock_config_env(
         ("HIREKEY_PROVIDER_TIMEOUT_SECS", "30".into()),
     ])
 }
+
+/// The test PostgreSQL server (`HIREKEY_TEST_POSTGRES_URL`, else postgres@127.0.0.1:5432) when it
+/// accepts a connection within a second; `None` otherwise (the bench then says it was skipped).
+#[allow(dead_code)]
+pub fn postgres_admin_url() -> Option<String> {
+    let url = std::env::var("HIREKEY_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let hostport = url.split('@').nth(1)?.split('/').next()?.to_owned();
+    let addr = hostport.parse().ok()?;
+    std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(1)).ok()?;
+    Some(url)
+}
+
+/// Errors only, on stderr (`RUST_LOG` overrides): the report is what the bench prints.
+#[allow(dead_code)]
+pub fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// `HIREKEY_BENCH_QUICK`: a short smoke run instead of a measurement.
+#[allow(dead_code)]
+pub fn quick() -> bool {
+    std::env::var("HIREKEY_BENCH_QUICK")
+        .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"))
+}
