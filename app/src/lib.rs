@@ -27,6 +27,21 @@ pub fn content_security_policy(nonce: Option<&str>) -> String {
     )
 }
 
+/// Pages that are complete as server-rendered forms: they post to their server functions and
+/// show the answer (an error, or a redirect) without any client code, so a direct load of one
+/// fetches no WASM at all. Reached by client-side navigation from a hydrated page (after
+/// logging out, say), they still render from the router as every page does.
+pub const FORM_ONLY_PAGES: [&str; 2] = ["/login", "/register"];
+
+/// Whether a direct load of `path` is hydrated (fetches the WASM).
+pub fn hydrates(path: &str) -> bool {
+    let path = match path.strip_suffix('/') {
+        Some(p) if !p.is_empty() => p,
+        _ => path,
+    };
+    !FORM_ONLY_PAGES.contains(&path)
+}
+
 /// The HTML document around the app; the server renders it for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The nonce is fresh for every response; the header that names it goes with the page.
@@ -39,6 +54,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }
     }
+    #[cfg(feature = "ssr")]
+    let hydrate = use_context::<http::request::Parts>()
+        .map(|parts| hydrates(parts.uri.path()))
+        .unwrap_or(true);
+    #[cfg(not(feature = "ssr"))]
+    let hydrate = true;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -46,7 +67,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                {hydrate.then(|| view! { <HydrationScripts options /> })}
                 <MetaTags />
             </head>
             <body>
@@ -81,5 +102,27 @@ pub fn App() -> impl IntoView {
                 </ParentRoute>
             </Routes>
         </Router>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hydrates;
+
+    #[test]
+    fn only_the_form_pages_skip_the_wasm() {
+        for path in ["/login", "/register", "/login/"] {
+            assert!(!hydrates(path), "{path}");
+        }
+        for path in [
+            "/",
+            "/profile",
+            "/chat/abc",
+            "/candidates",
+            "/loginx",
+            "/admin",
+        ] {
+            assert!(hydrates(path), "{path}");
+        }
     }
 }

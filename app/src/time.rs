@@ -16,9 +16,53 @@ pub fn format_rfc3339(t: &DateTime<Utc>, millis: bool) -> String {
 
 fn parse<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
     let text = String::deserialize(d)?;
-    DateTime::parse_from_rfc3339(&text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(serde::de::Error::custom)
+    if let Some(t) = parse_utc(&text) {
+        return Ok(t);
+    }
+    // Other offsets than `Z` come only from API clients, so only the server reads them: the
+    // browser's WASM does without chrono's general parser.
+    #[cfg(not(feature = "hydrate"))]
+    if let Ok(t) = DateTime::parse_from_rfc3339(&text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    Err(serde::de::Error::custom(
+        "expected an RFC 3339 time such as 2026-11-29T19:05:45Z",
+    ))
+}
+
+/// Reads the UTC form the API writes: `2026-11-29T19:05:45Z`, with up to nine digits of
+/// fractions of a second.
+fn parse_utc(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
+    let sep_ok = b.len() >= 20
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && matches!(b[10], b'T' | b't' | b' ')
+        && b[13] == b':'
+        && b[16] == b':'
+        && matches!(b[b.len() - 1], b'Z' | b'z');
+    if !sep_ok {
+        return None;
+    }
+    let digits = |from: usize, to: usize| -> Option<u32> {
+        let part = text.get(from..to)?;
+        if !part.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        part.parse().ok()
+    };
+    let year = i32::try_from(digits(0, 4)?).ok()?;
+    let frac = text.get(19..text.len() - 1)?;
+    let nanos = match frac.strip_prefix('.') {
+        None if frac.is_empty() => 0,
+        Some(d) if (1..=9).contains(&d.len()) && d.bytes().all(|c| c.is_ascii_digit()) => {
+            d.parse::<u32>().ok()? * 10u32.pow(9 - d.len() as u32)
+        }
+        _ => return None,
+    };
+    chrono::NaiveDate::from_ymd_opt(year, digits(5, 7)?, digits(8, 10)?)?
+        .and_hms_nano_opt(digits(11, 13)?, digits(14, 16)?, digits(17, 19)?, nanos)
+        .map(|t| t.and_utc())
 }
 
 macro_rules! timestamp {
@@ -103,7 +147,17 @@ pub fn relative(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
 /// A time to the minute in UTC, for readers without a clock of their own (the server's render):
 /// "2026-11-29 19:05 UTC".
 pub fn exact_utc(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
+    // Written out rather than with `format("%Y-…")`: chrono's format-string engine would be the
+    // largest piece of date code in every page's WASM.
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 #[cfg(test)]
@@ -155,6 +209,33 @@ mod tests {
         ];
         for (t, words) in cases {
             assert_eq!(relative(now, at(t)), words, "{t}");
+        }
+    }
+
+    #[test]
+    fn reads_the_utc_form_and_other_offsets() {
+        let read = |text: &str| serde_json::from_str::<Timestamp>(&format!("\"{text}\"")).ok();
+        let t = at("2026-11-29T19:05:45Z");
+        assert_eq!(read("2026-11-29T19:05:45Z"), Some(Timestamp(t)));
+        assert_eq!(read("2026-11-29T21:05:45+02:00"), Some(Timestamp(t)));
+        assert_eq!(
+            read("2026-11-29T19:05:45.5Z").map(|t| t.0.timestamp_subsec_millis()),
+            Some(500)
+        );
+        assert_eq!(
+            read("2026-11-29T19:05:45.123456789Z").map(|t| t.0.timestamp_subsec_nanos()),
+            Some(123_456_789)
+        );
+        for bad in [
+            "",
+            "2026-11-29",
+            "2026-13-29T19:05:45Z",
+            "2026-11-29T25:05:45Z",
+            "2026-11-29T19:05:45.Z",
+            "+026-11-29T19:05:45Z",
+            "2026-11-29T19:05:45",
+        ] {
+            assert_eq!(read(bad), None, "{bad}");
         }
     }
 

@@ -25,23 +25,26 @@ export async function waitForHydration(page: Page): Promise<void> {
   await page.waitForFunction(() => (window as unknown as { __hirekey_hydrated?: boolean }).__hirekey_hydrated === true);
 }
 
+// The login and registration pages are plain server-rendered forms (they load no WASM), so they
+// are ready as soon as they have loaded.
 export async function register(page: Page, email: string, password = 'correct horse battery', name = 'Robin Recruiter') {
   await page.goto('/register');
-  await waitForHydration(page);
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Create account' }).click();
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  // The form posted natively and the server redirected to the dashboard, a fresh page load.
+  await waitForHydration(page);
 }
 
 export async function login(page: Page, email: string, password = 'correct horse battery') {
   await page.goto('/login');
-  await waitForHydration(page);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+  await waitForHydration(page);
 }
 
 /** A minimal one-page PDF with a real text layer, one line per entry. */

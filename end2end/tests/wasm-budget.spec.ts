@@ -5,22 +5,23 @@ import { makePdf, register, uniqueEmail, waitForHydration } from './helpers';
 
 // The WASM each page costs a first-time visitor: every `.wasm` file the page fetches, counted as
 // brotli-compressed bytes (quality 11, what the server sends precompressed), written to
-// artifacts/wasm-sizes.json. The targets are 150 KB for the login page and 300 KB for every
-// page; split by route, the pages are at 275 to 436 KB today (the shared main chunk alone is
-// 249 KB), so the test holds the line where it is: a change that makes a page bigger than these
-// ceilings fails, and each ceiling comes down as the bundle does.
-const LOGIN_CEILING = 290 * 1024;
+// artifacts/wasm-sizes.json. The login and registration pages are plain server-rendered forms
+// and fetch no WASM at all: they are held to the 150 KB login budget. Every other page is held
+// to the 300 KB target where it meets it, and otherwise to a ceiling just above its size today
+// (PAGE_CEILING), so a change that makes a page bigger fails and each ceiling comes down as the
+// bundle does; `make bench` reports every page against the 300 KB target.
+const FORM_PAGE_BUDGET_KB = 150;
+const PAGE_BUDGET_KB = 300;
 const PAGE_CEILING: Record<string, number> = {
-  '/register': 295,
-  '/': 340,
-  '/profile': 450,
-  '/upload': 330,
-  '/candidates': 345,
-  '/candidates/{id}': 345,
-  '/chat': 420,
+  '/': PAGE_BUDGET_KB,
+  '/profile': 440,
+  '/upload': PAGE_BUDGET_KB,
+  '/candidates': 310,
+  '/candidates/{id}': PAGE_BUDGET_KB,
+  '/chat': 385,
 };
 
-async function wasmBytes(page: Page, path: string): Promise<{ files: string[]; brotli: number }> {
+async function wasmBytes(page: Page, path: string, hydrates = true): Promise<{ files: string[]; brotli: number }> {
   const files = new Map<string, number>();
   const pending: Promise<void>[] = [];
   const onResponse = (response: import('@playwright/test').Response) => {
@@ -34,7 +35,7 @@ async function wasmBytes(page: Page, path: string): Promise<{ files: string[]; b
   };
   page.on('response', onResponse);
   await page.goto(path);
-  await waitForHydration(page);
+  if (hydrates) await waitForHydration(page);
   await page.waitForLoadState('networkidle');
   await Promise.all(pending);
   page.off('response', onResponse);
@@ -54,10 +55,8 @@ test('each page loads WASM within its budget', async ({ browser }) => {
   };
   {
     const { context, page } = await fresh();
-    const login = await wasmBytes(page, '/login');
-    record('/login', login);
-    const reg = await wasmBytes(page, '/register');
-    record('/register', reg);
+    record('/login', await wasmBytes(page, '/login', false));
+    record('/register', await wasmBytes(page, '/register', false));
     await context.close();
   }
 
@@ -84,8 +83,11 @@ test('each page loads WASM within its budget', async ({ browser }) => {
   fs.mkdirSync('artifacts', { recursive: true });
   fs.writeFileSync('artifacts/wasm-sizes.json', JSON.stringify(sizes, null, 2));
   console.log(JSON.stringify(Object.fromEntries(Object.entries(sizes).map(([k, v]) => [k, v.brotli_kb]))));
-  expect.soft(sizes['/login'].brotli_kb * 1024, '/login').toBeLessThanOrEqual(LOGIN_CEILING);
-  for (const [path, kb] of Object.entries(PAGE_CEILING)) {
-    expect.soft(sizes[path].brotli_kb, `${path} (${sizes[path].files.length} files)`).toBeLessThanOrEqual(kb);
+  for (const path of ['/login', '/register']) {
+    expect.soft(sizes[path].brotli_kb, path).toBeLessThanOrEqual(FORM_PAGE_BUDGET_KB);
+  }
+  for (const [path, ceiling] of Object.entries(PAGE_CEILING)) {
+    const limit = Math.max(PAGE_BUDGET_KB, ceiling);
+    expect.soft(sizes[path].brotli_kb, `${path} (${sizes[path].files.length} files)`).toBeLessThanOrEqual(limit);
   }
 });

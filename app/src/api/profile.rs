@@ -195,6 +195,25 @@ pub async fn get_ai_settings() -> Result<PersonalAiSettings, AppError> {
     backend.ai_settings(&user).await
 }
 
+/// What the layout's key banner needs: whether the personal key has expired or expires soon.
+/// Its own small answer, so that every page's WASM does not carry the whole settings DTO.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct KeyExpiry {
+    pub expires_at: Option<Timestamp>,
+    pub expired: bool,
+    pub expires_soon: bool,
+}
+
+#[server(prefix = "/sfn")]
+pub async fn get_key_expiry() -> Result<KeyExpiry, AppError> {
+    let settings = get_ai_settings().await?;
+    Ok(KeyExpiry {
+        expires_at: settings.expires_at,
+        expired: settings.expired,
+        expires_soon: settings.expires_soon,
+    })
+}
+
 #[server(prefix = "/sfn")]
 pub async fn get_setup_guide(provider: Option<String>) -> Result<SetupGuide, AppError> {
     let backend = super::backend()?;

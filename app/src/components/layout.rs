@@ -2,10 +2,11 @@
 //! banner. It is the view of the parent route, so it loads once and stays while the pages
 //! inside it (the `<Outlet/>`) change.
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::{Outlet, Redirect, A};
 
 use crate::api::auth::{current_user, Logout, UserDto};
-use crate::api::profile::{get_ai_settings, PersonalAiSettings};
+use crate::api::profile::{get_key_expiry, KeyExpiry};
 use crate::api::AppError;
 use crate::components::error_view::{set_response_status, ErrorMessage};
 use crate::components::time::RelativeTime;
@@ -31,7 +32,7 @@ pub fn Layout() -> impl IntoView {
     let user: UserResource = Resource::new(|| (), |_| current_user());
     let banner_version = RwSignal::new(0u32);
     provide_context(KeyBanner(banner_version));
-    let key_state = Resource::new(move || banner_version.get(), |_| get_ai_settings());
+    let key_state = Resource::new(move || banner_version.get(), |_| get_key_expiry());
     view! {
         <div class="app">
             <header class="topbar">
@@ -89,16 +90,23 @@ fn MainNav(user: UserResource) -> impl IntoView {
 /// The signed-in user's name and the log-out button.
 #[component]
 fn Session(user: UserResource) -> impl IntoView {
+    // A plain form (it posts without WASM too) whose submit the client turns into the action:
+    // `ActionForm` would read the form into `Logout` through a query-string deserialiser, code
+    // every page would then carry for a form with no fields.
     let logout = ServerAction::<Logout>::new();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        logout.dispatch(Logout {});
+    };
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 user.await.ok().flatten().map(|u| view! {
                     <div class="session">
                         <span class="user-name" data-testid="user-name">{u.name.clone()}</span>
-                        <ActionForm action=logout attr:class="inline">
+                        <form method="post" action=Logout::url() class="inline" on:submit=submit>
                             <button type="submit" class="link-button">"Log out"</button>
-                        </ActionForm>
+                        </form>
                     </div>
                 })
             })}
@@ -108,7 +116,7 @@ fn Session(user: UserResource) -> impl IntoView {
 
 /// The banner across the app when the personal key has expired or expires soon.
 #[component]
-fn KeyBannerLine(key_state: Resource<Result<PersonalAiSettings, AppError>>) -> impl IntoView {
+fn KeyBannerLine(key_state: Resource<Result<KeyExpiry, AppError>>) -> impl IntoView {
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {

@@ -1,5 +1,6 @@
 //! Candidates: the searchable list and the detail page.
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::{
     components::Form,
     hooks::{use_params_map, use_query_map},
@@ -119,18 +120,34 @@ fn CandidateDetailView(
     reanalyze: ServerAction<ReanalyzeCandidate>,
     delete: ServerAction<DeleteCandidate>,
 ) -> impl IntoView {
-    let confirm_delete = move |ev: leptos::ev::SubmitEvent| {
-        if !window()
-            .confirm_with_message("Delete this candidate and their resume?")
-            .unwrap_or(false)
-        {
+    // Plain forms (they post without WASM too) whose submits the client turns into the actions,
+    // rather than `ActionForm`s, which would bring a query-string deserialiser into this page.
+    let (id_for_reanalyse, id_for_delete) = (
+        detail.candidate.id.to_string(),
+        detail.candidate.id.to_string(),
+    );
+    let reanalyse_submit = {
+        let id = id_for_reanalyse.clone();
+        move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
+            reanalyze.dispatch(ReanalyzeCandidate { id: id.clone() });
+        }
+    };
+    let delete_submit = {
+        let id = id_for_delete.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if window()
+                .confirm_with_message("Delete this candidate and their resume?")
+                .unwrap_or(false)
+            {
+                delete.dispatch(DeleteCandidate { id: id.clone() });
+            }
         }
     };
     let d = detail;
     let c = d.candidate.clone();
     let a = c.analysis.clone();
-    let (id_for_reanalyse, id_for_delete) = (c.id.to_string(), c.id.to_string());
     let warnings = c.warnings.clone();
     view! {
         <h1>{a.name.clone().unwrap_or_else(|| c.file_name.clone())}</h1>
@@ -152,14 +169,14 @@ fn CandidateDetailView(
             {a.truncated.then(|| view! { <p class="muted">"The resume was long; the analysis read its beginning."</p> })}
             <div class="row">
                 <a href=c.download_url.clone() download>"⬇ Download " {c.file_name.clone()}</a>
-                <ActionForm action=reanalyze attr:class="inline">
+                <form method="post" action=ReanalyzeCandidate::url() class="inline" on:submit=reanalyse_submit>
                     <input type="hidden" name="id" value=id_for_reanalyse />
                     <button type="submit" disabled=move || reanalyze.pending().get()>"Re-analyse"</button>
-                </ActionForm>
-                <ActionForm action=delete on:submit=confirm_delete attr:class="inline">
+                </form>
+                <form method="post" action=DeleteCandidate::url() class="inline" on:submit=delete_submit>
                     <input type="hidden" name="id" value=id_for_delete />
                     <button type="submit" class="danger">"Delete"</button>
-                </ActionForm>
+                </form>
             </div>
         </section>
         <section class="card">
