@@ -14,11 +14,11 @@ const FORM_PAGE_BUDGET_KB = 150;
 const PAGE_BUDGET_KB = 300;
 const PAGE_CEILING: Record<string, number> = {
   '/': PAGE_BUDGET_KB,
-  '/profile': 440,
+  '/profile': 410,
   '/upload': PAGE_BUDGET_KB,
-  '/candidates': 310,
-  '/candidates/{id}': PAGE_BUDGET_KB,
-  '/chat': 385,
+  '/candidates': PAGE_BUDGET_KB,
+  '/candidates/{id}': 305,
+  '/chat': 370,
 };
 
 async function wasmBytes(page: Page, path: string, hydrates = true): Promise<{ files: string[]; brotli: number }> {
