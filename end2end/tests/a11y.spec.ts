@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { groqKey, makePdf, register, savePersonalKey, uniqueEmail, waitForHydration, watchConsole } from './helpers';
+import { groqKey, register, savePersonalKey, uniqueEmail, uploadPdf, waitForHydration, watchConsole } from './helpers';
 
 // Every page people open, at a desktop width and at a 390 px phone width: axe-core finds no
 // serious or critical violation (WCAG 2.x A and AA rules), nothing overflows sideways, and a
@@ -62,16 +62,7 @@ test('every page passes axe-core at desktop and phone widths', async ({ page }) 
   await register(page, uniqueEmail('a11y'));
   await savePersonalKey(page, groqKey('valid'));
   const origin = new URL(page.url()).origin;
-  const upload = await page.request.post('/api/v1/resumes/upload', {
-    headers: { Origin: origin },
-    multipart: {
-      file: {
-        name: 'ada.pdf',
-        mimeType: 'application/pdf',
-        buffer: makePdf(['Ada Lovelace', 'Analytical Engine programmer', 'Skills: Python, Rust, PostgreSQL']),
-      },
-    },
-  });
+  const upload = await uploadPdf(page, 'ada.pdf', ['Ada Lovelace', 'Analytical Engine programmer', 'Skills: Python, Rust, PostgreSQL']);
   expect(upload.status()).toBe(201);
   const candidate = await upload.json();
   const chat = await page.request.post('/api/v1/ai/chat', {

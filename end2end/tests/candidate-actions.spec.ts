@@ -1,16 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { makePdf, register, uniqueEmail, waitForHydration, watchConsole } from './helpers';
+import { register, uniqueEmail, uploadPdf, waitForHydration, watchConsole } from './helpers';
 
 // The candidate page's Re-analyse and Delete are plain forms whose submit the hydrated page
 // dispatches as server actions: no reload, and Delete asks first.
 test('re-analyse in place, and delete only after the confirmation', async ({ page }) => {
   const errors = watchConsole(page);
   await register(page, uniqueEmail('cand-actions'));
-  const origin = new URL(page.url()).origin;
-  const upload = await page.request.post('/api/v1/resumes/upload', {
-    headers: { Origin: origin },
-    multipart: { file: { name: 'edsger.pdf', mimeType: 'application/pdf', buffer: makePdf(['Edsger Dijkstra', 'Skills: ALGOL, Rust']) } },
-  });
+  const upload = await uploadPdf(page, 'edsger.pdf', ['Edsger Dijkstra', 'Skills: ALGOL, Rust']);
   expect(upload.status()).toBe(201);
   const id = (await upload.json()).id as string;
 

@@ -1,13 +1,9 @@
 import { expect, test, type Dialog, type Page } from '@playwright/test';
-import { groqKey, makePdf, register, savePersonalKey, uniqueEmail, waitForHydration, watchConsole } from './helpers';
+import { groqKey, register, savePersonalKey, uniqueEmail, uploadPdf, waitForHydration, watchConsole } from './helpers';
 
 /** Uploads a resume through the REST API, as the signed-in page; returns the new candidate. */
 async function uploadResume(page: Page, fileName: string, lines: string[]): Promise<{ id: string }> {
-  const origin = new URL(page.url()).origin;
-  const res = await page.request.post('/api/v1/resumes/upload', {
-    headers: { Origin: origin },
-    multipart: { file: { name: fileName, mimeType: 'application/pdf', buffer: makePdf(lines) } },
-  });
+  const res = await uploadPdf(page, fileName, lines);
   expect([200, 201]).toContain(res.status());
   return (await res.json()) as { id: string };
 }

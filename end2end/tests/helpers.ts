@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type APIResponse, type Page } from '@playwright/test';
 
 /** A Groq-format key the mock provider accepts (or reacts to, through `tag`). */
 export function groqKey(tag = 'valid'): string {
@@ -79,4 +79,13 @@ export async function savePersonalKey(page: Page, key: string, extra: Record<str
     data: { personal_groq_api_key: key, use_personal_ai_key: true, ...extra },
   });
   expect(res.status()).toBe(200);
+}
+
+/** Uploads a PDF made of `lines` through the API, as the signed-in user of `page`. */
+export async function uploadPdf(page: Page, fileName: string, lines: string[]): Promise<APIResponse> {
+  const origin = new URL(page.url()).origin;
+  return page.request.post('/api/v1/resumes/upload', {
+    headers: { Origin: origin },
+    multipart: { file: { name: fileName, mimeType: 'application/pdf', buffer: makePdf(lines) } },
+  });
 }

@@ -1,16 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
 import * as fs from 'fs';
-import { groqKey, makePdf, register, savePersonalKey, uniqueEmail, waitForHydration, watchConsole } from './helpers';
+import { groqKey, register, savePersonalKey, uniqueEmail, uploadPdf, waitForHydration, watchConsole } from './helpers';
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
 /** Uploads a resume through the REST API, as the signed-in page; returns the answer's body. */
 async function upload(page: Page, fileName: string, lines: string[]): Promise<{ id: string; created_at: string }> {
-  const origin = new URL(page.url()).origin;
-  const res = await page.request.post('/api/v1/resumes/upload', {
-    headers: { Origin: origin },
-    multipart: { file: { name: fileName, mimeType: 'application/pdf', buffer: makePdf(lines) } },
-  });
+  const res = await uploadPdf(page, fileName, lines);
   expect(res.status()).toBeLessThan(500);
   return (await res.json()) as { id: string; created_at: string };
 }

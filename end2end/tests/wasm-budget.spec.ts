@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { expect, test, type Page } from '@playwright/test';
-import { makePdf, register, uniqueEmail, waitForHydration } from './helpers';
+import { register, uniqueEmail, uploadPdf, waitForHydration } from './helpers';
 
 // The WASM each page costs a first-time visitor: every `.wasm` file the page fetches, counted as
 // brotli-compressed bytes (quality 11, what the server sends precompressed), written to
@@ -64,11 +64,7 @@ test('each page loads WASM within its budget', async ({ browser }) => {
   const { context: setup, page: first } = await fresh();
   await register(first, uniqueEmail('budget'));
   const state = await setup.storageState();
-  const origin = new URL(first.url()).origin;
-  const upload = await first.request.post('/api/v1/resumes/upload', {
-    headers: { Origin: origin },
-    multipart: { file: { name: 'b.pdf', mimeType: 'application/pdf', buffer: makePdf(['Barbara Liskov', 'Skills: CLU, Rust']) } },
-  });
+  const upload = await uploadPdf(first, 'b.pdf', ['Barbara Liskov', 'Skills: CLU, Rust']);
   expect(upload.status()).toBe(201);
   const id = (await upload.json()).id as string;
   await setup.close();
