@@ -9,6 +9,7 @@ setup:
 
 ## The release server binary (target/release/hirekey), the site (target/site) and the mock provider.
 build: setup
+	rm -rf target/site/pkg target/site/hash.txt
 	cargo leptos build --release --split
 	node scripts/precompress.mjs target/site/pkg
 	cargo build --release -p mock-provider

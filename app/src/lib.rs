@@ -8,7 +8,7 @@ mod routes;
 pub mod time;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
     path, Lazy, SsrMode,
@@ -67,6 +67,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
+                // `hirekey.<hash>.css` after `make build` (the bundles' hashed names).
+                <HashedStylesheet options=options.clone() id="leptos" />
                 {hydrate.then(|| view! { <HydrationScripts options /> })}
                 <MetaTags />
             </head>
@@ -81,7 +83,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/hirekey.css" />
         <Title text="Hirekey" />
         <Router>
             <Routes fallback=|| view! { <pages::NotFound /> }>

@@ -60,6 +60,8 @@ test('every page passes axe-core at desktop and phone widths', async ({ page }) 
   // Signed in, with a key, a candidate and a conversation, so every page has real content.
   await page.setViewportSize({ width: 1280, height: 800 });
   await register(page, uniqueEmail('a11y'));
+  // The administrator's session, for wasm-budget.spec.ts (which runs later) to measure /admin.
+  await page.context().storageState({ path: 'artifacts/admin-state.json' });
   await savePersonalKey(page, groqKey('valid'));
   const origin = new URL(page.url()).origin;
   const upload = await uploadPdf(page, 'ada.pdf', ['Ada Lovelace', 'Analytical Engine programmer', 'Skills: Python, Rust, PostgreSQL']);

@@ -179,11 +179,16 @@ impl Application {
         jwt: JwtKeys,
         listener: TcpListener,
     ) -> anyhow::Result<Self> {
+        let hash_file = bundle_hash_file(&config.site_root);
         let leptos_options = LeptosOptions::builder()
             .output_name("hirekey")
             .site_root(config.site_root.as_str())
             .site_pkg_dir("pkg")
             .site_addr(listener.local_addr()?)
+            .hash_files(hash_file.is_some())
+            .hash_file(std::sync::Arc::<str>::from(
+                hash_file.map_or_else(|| "hash.txt".into(), |f| f.display().to_string()),
+            ))
             .build();
         let is_sqlite = config.is_sqlite();
         let state = AppState {
@@ -234,6 +239,52 @@ impl Application {
     }
 }
 
+/// The list of the bundles' content hashes that `make build` leaves in the site
+/// (`target/site/hash.txt`, cargo-leptos's `hash-file`), as an absolute path, when there is
+/// one: the pages then name `hirekey.<hash>.js` and the rest, and `/pkg` lets browsers keep
+/// them for a year. Without it (a build without hashing, the integration tests) the plain
+/// names are used and revalidated.
+fn bundle_hash_file(site_root: &str) -> Option<std::path::PathBuf> {
+    let file = std::path::Path::new(site_root).join("hash.txt");
+    // Leptos joins this to the executable's directory: only an absolute path stays as it is.
+    std::path::absolute(file).ok().filter(|f| f.is_file())
+}
+
+/// Whether a bundle's file name carries its content hash, as cargo-leptos writes it: a part of
+/// 22 base64url characters (an MD5), as in `hirekey.Ab3_….wasm` or `__wasm_split.Ab3_….js`.
+fn is_content_hashed(file_name: &str) -> bool {
+    file_name.split('.').any(|part| {
+        part.len() == 22
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
+/// Caching for `/pkg`: a file under a hashed name never changes, so a browser may keep it for
+/// a year without asking again; anything else is revalidated (`Last-Modified`) on each use.
+async fn bundle_cache_control(
+    hashed: bool,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let immutable = hashed
+        && request
+            .uri()
+            .path()
+            .rsplit('/')
+            .next()
+            .is_some_and(is_content_hashed);
+    let mut response = next.run(request).await;
+    let value = if immutable && response.status().is_success() {
+        HeaderValue::from_static("public, max-age=31536000, immutable")
+    } else {
+        HeaderValue::from_static("no-cache")
+    };
+    response.headers_mut().insert(header::CACHE_CONTROL, value);
+    response
+}
+
 /// Removes compressed copies older than the file they were made from (a build without
 /// `scripts/precompress.mjs`, e.g. `cargo leptos watch`), so a stale bundle is never sent.
 fn drop_stale_copies(dir: &std::path::Path) {
@@ -259,7 +310,8 @@ fn build_router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     // The WASM and JS bundles: sent as the brotli or gzip copies `make build` wrote beside them
     // (`scripts/precompress.mjs`) when the browser takes them, so no CPU goes into compressing
-    // them per request (the compression layer leaves encoded answers alone).
+    // them per request (the compression layer leaves encoded answers alone); under hashed names
+    // they are cached for a year.
     let pkg = format!("/{}", leptos_options.site_pkg_dir.trim_matches('/'));
     let pkg_dir = format!(
         "{}/{}",
@@ -267,9 +319,16 @@ fn build_router(state: AppState) -> Router {
         leptos_options.site_pkg_dir.trim_matches('/')
     );
     drop_stale_copies(std::path::Path::new(&pkg_dir));
-    let bundles = ServeDir::new(pkg_dir)
-        .precompressed_br()
-        .precompressed_gzip();
+    let hashed = leptos_options.hash_files;
+    let bundles = tower::ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(move |request, next| {
+            bundle_cache_control(hashed, request, next)
+        }))
+        .service(
+            ServeDir::new(pkg_dir)
+                .precompressed_br()
+                .precompressed_gzip(),
+        );
     Router::new()
         .route("/healthz", get(http::healthz))
         .nest("/api", http::api_router())
@@ -365,4 +424,24 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_hashed;
+
+    #[test]
+    fn hashed_names_are_told_from_plain_ones() {
+        // As cargo-leptos names them: an MD5 in unpadded base64url.
+        assert!(is_content_hashed("hirekey.x2Xb_1qT0-vJ4kFzA9cRmw.wasm"));
+        assert!(is_content_hashed("__wasm_split.x2Xb_1qT0-vJ4kFzA9cRmw.js"));
+        assert!(is_content_hashed("hirekey.x2Xb_1qT0-vJ4kFzA9cRmw.wasm.br"));
+        assert!(!is_content_hashed("hirekey.wasm"));
+        assert!(!is_content_hashed("hirekey_bg.wasm"));
+        // One character short, one too many, or not base64url.
+        assert!(!is_content_hashed("hirekey.x2Xb_1qT0-vJ4kFzA9cRm.js"));
+        assert!(!is_content_hashed("hirekey.x2Xb_1qT0-vJ4kFzA9cRmwQ.js"));
+        assert!(!is_content_hashed("hirekey.x2Xb_1qT0+vJ4kFzA9cRmw.js"));
+        assert!(!is_content_hashed(""));
+    }
 }

@@ -2,15 +2,8 @@
 //!
 //! [`ErrorMessage`] is the line itself, for errors shown inline (a form's result).
 //! [`ErrorView`] is what an `<ErrorBoundary>` shows when page data fails to load; on the server
-//! it also answers with the error's HTTP status. Use it through [`error_fallback`]:
-//!
-//! ```ignore
-//! <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-//!     <ErrorBoundary fallback=error_fallback>
-//!         {move || Suspend::new(async move { data.await.map(|d| view! { <Data d /> }) })}
-//!     </ErrorBoundary>
-//! </Transition>
-//! ```
+//! it also answers with the error's HTTP status. Pages get it through
+//! [`loaded`](crate::components::loaded::loaded), whose boundary uses [`error_fallback`].
 use leptos::{error::Errors, prelude::*};
 
 use crate::api::AppError;

@@ -9,6 +9,8 @@ use crate::api::auth::{current_user, Logout, UserDto};
 use crate::api::profile::{get_key_expiry, KeyExpiry};
 use crate::api::AppError;
 use crate::components::error_view::{set_response_status, ErrorMessage};
+use crate::components::form::dispatch_on_submit;
+use crate::components::loaded::loaded_view;
 use crate::components::time::RelativeTime;
 
 /// The signed-in user, for pages inside the layout.
@@ -45,8 +47,7 @@ pub fn Layout() -> impl IntoView {
                 // The session check stays a plain match (no ErrorBoundary): an ErrorBoundary
                 // around the Outlet would, on the server, hold back every page's own
                 // Transitions until all of them had loaded.
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                    {move || Suspend::new(async move {
+                {loaded_view("Loading…", move || async move {
                         match user.await {
                             Ok(Some(u)) => {
                                 // Provided here, on the owner the Outlet is made in, so every
@@ -60,8 +61,7 @@ pub fn Layout() -> impl IntoView {
                                 view! { <ErrorMessage error=e /> }.into_any()
                             }
                         }
-                    })}
-                </Transition>
+                })}
             </main>
         </div>
     }
@@ -77,12 +77,11 @@ fn MainNav(user: UserResource) -> impl IntoView {
             <A href="/candidates">"Candidates"</A>
             <A href="/chat">"AI Chat"</A>
             <A href="/profile">"My Profile"</A>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    user.await.ok().flatten().filter(|u| u.is_admin)
-                        .map(|_| view! { <A href="/admin">"Admin"</A> })
-                })}
-            </Transition>
+            {loaded_view("", move || async move {
+                user.await.ok().flatten().filter(|u| u.is_admin)
+                    .map(|_| view! { <A href="/admin">"Admin"</A> })
+                    .into_any()
+            })}
         </nav>
     }
 }
@@ -90,27 +89,21 @@ fn MainNav(user: UserResource) -> impl IntoView {
 /// The signed-in user's name and the log-out button.
 #[component]
 fn Session(user: UserResource) -> impl IntoView {
-    // A plain form (it posts without WASM too) whose submit the client turns into the action:
-    // `ActionForm` would read the form into `Logout` through a query-string deserialiser, code
-    // every page would then carry for a form with no fields.
+    // A plain form (it posts without WASM too) whose submit the client turns into the action.
     let logout = ServerAction::<Logout>::new();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        logout.dispatch(Logout {});
-    };
+    let submit = dispatch_on_submit(logout, None, |_| Logout {});
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                user.await.ok().flatten().map(|u| view! {
-                    <div class="session">
-                        <span class="user-name" data-testid="user-name">{u.name.clone()}</span>
-                        <form method="post" action=Logout::url() class="inline" on:submit=submit>
-                            <button type="submit" class="link-button">"Log out"</button>
-                        </form>
-                    </div>
-                })
-            })}
-        </Transition>
+        {loaded_view("", move || async move {
+            user.await.ok().flatten().map(|u| view! {
+                <div class="session">
+                    <span class="user-name" data-testid="user-name">{u.name.clone()}</span>
+                    <form method="post" action=Logout::url() class="inline" on:submit=submit>
+                        <button type="submit" class="link-button">"Log out"</button>
+                    </form>
+                </div>
+            })
+            .into_any()
+        })}
     }
 }
 
@@ -118,8 +111,7 @@ fn Session(user: UserResource) -> impl IntoView {
 #[component]
 fn KeyBannerLine(key_state: Resource<Result<KeyExpiry, AppError>>) -> impl IntoView {
     view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
+        {loaded_view("", move || async move {
                 key_state.await.ok().and_then(|s| {
                     if s.expired {
                         Some(view! {
@@ -141,7 +133,7 @@ fn KeyBannerLine(key_state: Resource<Result<KeyExpiry, AppError>>) -> impl IntoV
                         None
                     }
                 })
-            })}
-        </Transition>
+                .into_any()
+        })}
     }
 }

@@ -1,7 +1,7 @@
 //! Admin: the system AI configuration and its test, the "require a personal key" policy, sign-up
 //! invites, the users (whether each has a key, never the key) and everyone's usage by key
 //! source.
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::components::time::RelativeTime;
 
@@ -16,8 +16,10 @@ use crate::api::{
     usage::UsageSummary,
     AppError,
 };
-use crate::components::error_view::{error_fallback, ErrorMessage};
+use crate::components::error_view::ErrorMessage;
+use crate::components::form::dispatch_on_submit;
 use crate::components::layout::CurrentUser;
+use crate::components::loaded::loaded;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -40,21 +42,17 @@ pub fn AdminPage() -> impl IntoView {
     );
     view! {
         <h1>"Admin"</h1>
-        <Transition fallback=|| view! { <p class="loading">"Loading the configuration…"</p> }>
-            <ErrorBoundary fallback=error_fallback>
-                {move || Suspend::new(async move {
-                    match config.await {
-                        Ok(c) => Ok(view! {
-                            <SystemConfigSection config=c.clone() test />
-                            <PolicySection config=c save />
-                        }.into_any()),
-                        // The server's 403 decides when the session and the database disagree.
-                        Err(e) if e.status == 403 => Ok(view! { <AdminsOnly /> }.into_any()),
-                        Err(e) => Err(e),
-                    }
-                })}
-            </ErrorBoundary>
-        </Transition>
+        {loaded("Loading the configuration…", move || async move {
+            match config.await {
+                Ok(c) => Ok(view! {
+                    <SystemConfigSection config=c.clone() test />
+                    <PolicySection config=c save />
+                }.into_any()),
+                // The server's 403 decides when the session and the database disagree.
+                Err(e) if e.status == 403 => Ok(view! { <AdminsOnly /> }.into_any()),
+                Err(e) => Err(e),
+            }
+        })}
         <InvitesSection invites create=create_invite revoke=revoke_invite />
         <UsersSection users />
         <UsageBySourceSection usage />
@@ -91,10 +89,11 @@ fn SystemConfigSection(
                             <tr><th>"Key"</th><td><code data-testid="system-key-preview">{config.key_preview.clone().unwrap_or_else(dash)}</code></td></tr>
                         </tbody>
                     </table>
-                    <ActionForm action=test attr:class="inline">
+                    <form method="post" action=TestSystemAiKey::url() class="inline"
+                        on:submit=dispatch_on_submit(test, None, |_| TestSystemAiKey {})>
                         <button type="submit" class="secondary" disabled=move || test.pending().get()>"🧪 Test system key"</button>
                         {move || test.pending().get().then(|| view! { <span class="loading">"Testing…"</span> })}
-                    </ActionForm>
+                    </form>
                     {move || test.value().get().map(|r| view! { <TestResult result=r testid="system-test-result" /> })}
                 }.into_any()
             } else {
@@ -118,7 +117,8 @@ fn PolicySection(config: AdminAiConfig, save: ServerAction<SaveAdminSettings>) -
             } else {
                 "Users without a usable personal key fall back to the system key."
             }}</p>
-            <ActionForm action=save>
+            <form method="post" action=SaveAdminSettings::url()
+                on:submit=dispatch_on_submit(save, None, |f| SaveAdminSettings { require_personal_key: f.get("require_personal_key") })>
                 <label class="toggle">
                     <input type="checkbox" name="require_personal_key" value="on"
                         checked=config.require_personal_key disabled=forced />
@@ -134,7 +134,7 @@ fn PolicySection(config: AdminAiConfig, save: ServerAction<SaveAdminSettings>) -
                     Ok(_) => view! { <p class="success" role="status">"Policy saved; it applies now."</p> }.into_any(),
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                 })}
-            </ActionForm>
+            </form>
             <h3>"Local model servers"</h3>
             <p class="muted" data-testid="allowed-hosts">{if config.allowed_provider_hosts.is_empty() {
                 "A custom provider may only call public addresses. Allow a local server (such as Ollama) with HIREKEY_ALLOWED_PROVIDER_HOSTS=host:port.".to_owned()
@@ -157,7 +157,11 @@ fn InvitesSection(
         <section class="card" data-testid="invites">
             <h2>"Invites"</h2>
             <p class="muted">"After the first account, people sign up with an invite link (unless the server runs with HIREKEY_REGISTRATION=open). Each link works once."</p>
-            <ActionForm action=create attr:class="invite-form">
+            <form method="post" action=CreateInvite::url() class="invite-form"
+                on:submit=dispatch_on_submit(create, None, |f| CreateInvite {
+                    email: f.get("email"),
+                    expires_in_days: f.get("expires_in_days"),
+                })>
                 <label>"Invitee email (optional)"
                     <input type="email" name="email" placeholder="Anyone with the link" autocomplete="off" />
                 </label>
@@ -172,23 +176,19 @@ fn InvitesSection(
                 <div class="row">
                     <button type="submit" class="primary" disabled=move || create.pending().get()>"✉️ Create invite"</button>
                 </div>
-            </ActionForm>
+            </form>
             {move || create.value().get().map(|r| match r {
                 Ok(invite) => view! { <NewInvite invite /> }.into_any(),
                 Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
             })}
             {move || revoke.value().get().and_then(Result::err).map(|e| view! { <ErrorMessage error=e /> })}
-            <Transition fallback=|| view! { <p class="loading">"Loading invites…"</p> }>
-                <ErrorBoundary fallback=error_fallback>
-                    {move || Suspend::new(async move {
-                        invites.await.map(|list| if list.is_empty() {
-                            view! { <p class="muted">"No invites yet."</p> }.into_any()
-                        } else {
-                            view! { <InvitesTable invites=list revoke /> }.into_any()
-                        })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            {loaded("Loading invites…", move || async move {
+                invites.await.map(|list| if list.is_empty() {
+                    view! { <p class="muted">"No invites yet."</p> }.into_any()
+                } else {
+                    view! { <InvitesTable invites=list revoke /> }.into_any()
+                })
+            })}
         </section>
     }
 }
@@ -280,10 +280,11 @@ fn InvitesTable(invites: Vec<Invite>, revoke: ServerAction<RevokeInvite>) -> imp
                                 None => "—".into_any(),
                             }}</td>
                             <td>{(i.status == InviteStatus::Pending).then(|| view! {
-                                <ActionForm action=revoke attr:class="inline">
+                                <form method="post" action=RevokeInvite::url() class="inline"
+                                    on:submit=dispatch_on_submit(revoke, None, |f| RevokeInvite { id: f.text("id") })>
                                     <input type="hidden" name="id" value=i.id.to_string() />
                                     <button type="submit" class="link-button danger-link">"Revoke"</button>
-                                </ActionForm>
+                                </form>
                             })}</td>
                         </tr>
                     }
@@ -298,13 +299,9 @@ fn UsersSection(users: Resource<Result<Vec<AdminUser>, AppError>>) -> impl IntoV
     view! {
         <section class="card" data-testid="admin-users">
             <h2>"Users"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading users…"</p> }>
-                <ErrorBoundary fallback=error_fallback>
-                    {move || Suspend::new(async move {
-                        users.await.map(|list| view! { <UsersTable users=list /> })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            {loaded("Loading users…", move || async move {
+                users.await.map(|list| view! { <UsersTable users=list /> }.into_any())
+            })}
         </section>
     }
 }
@@ -345,9 +342,7 @@ fn UsageBySourceSection(usage: Resource<Result<UsageSummary, AppError>>) -> impl
     view! {
         <section class="card" data-testid="admin-usage">
             <h2>"Usage by key source (all users, last 30 days)"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading usage…"</p> }>
-                <ErrorBoundary fallback=error_fallback>
-                    {move || Suspend::new(async move {
+            {loaded("Loading usage…", move || async move {
                         usage.await.map(|u| if u.by_key_source.is_empty() {
                             view! { <p class="muted">"No AI calls yet."</p> }.into_any()
                         } else {
@@ -362,9 +357,7 @@ fn UsageBySourceSection(usage: Resource<Result<UsageSummary, AppError>>) -> impl
                                 </table>
                             }.into_any()
                         })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            })}
         </section>
     }
 }

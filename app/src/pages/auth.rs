@@ -1,11 +1,12 @@
 //! Log in and register.
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::api::{
     auth::{Login, Register},
     AppError,
 };
 use crate::components::error_view::ErrorMessage;
+use crate::components::form::dispatch_on_submit;
 
 /// The error a submitted form came back with, if any.
 fn error_of<T>(result: Option<Result<T, AppError>>) -> Option<AppError> {
@@ -23,11 +24,14 @@ pub fn LoginPage() -> impl IntoView {
         <main class="auth">
             <section class="card">
                 <h1>"Log in to Hirekey"</h1>
-                <ActionForm action=login>
+                <form method="post" action=Login::url() on:submit=dispatch_on_submit(login, None, |f| Login {
+                    email: f.text("email"),
+                    password: f.text("password"),
+                })>
                     <label>"Email" <input type="email" name="email" required autocomplete="username" /></label>
                     <label>"Password" <input type="password" name="password" required autocomplete="current-password" /></label>
                     <button type="submit" class="primary" disabled=move || login.pending().get()>"Log in"</button>
-                </ActionForm>
+                </form>
                 {move || error().map(|error| view! { <ErrorMessage error /> })}
                 <p>"New here? " <a href="/register">"Create an account"</a></p>
             </section>
@@ -54,7 +58,12 @@ pub fn RegisterPage() -> impl IntoView {
                 {invited.then(|| view! {
                     <p class="muted" data-testid="invited">"You have been invited: your invite is filled in below."</p>
                 })}
-                <ActionForm action=register>
+                <form method="post" action=Register::url() on:submit=dispatch_on_submit(register, None, |f| Register {
+                    email: f.text("email"),
+                    password: f.text("password"),
+                    name: f.text("name"),
+                    invite: f.get("invite"),
+                })>
                     <label>"Name" <input type="text" name="name" required autocomplete="name" /></label>
                     <label>"Email" <input type="email" name="email" required autocomplete="username" /></label>
                     <label>"Password" <input type="password" name="password" required minlength="8" autocomplete="new-password" /></label>
@@ -69,7 +78,7 @@ pub fn RegisterPage() -> impl IntoView {
                         }.into_any()
                     }}
                     <button type="submit" class="primary" disabled=move || register.pending().get()>"Create account"</button>
-                </ActionForm>
+                </form>
                 {move || error().map(|error| view! { <ErrorMessage error /> })}
                 <p>"Already have an account? " <a href="/login">"Log in"</a></p>
             </section>

@@ -10,7 +10,8 @@ use crate::api::candidates::{
     get_candidate, list_candidates, AnalysisStatus, CandidateDetail, CandidateWarning,
     DeleteCandidate, ReanalyzeCandidate,
 };
-use crate::components::error_view::error_fallback;
+use crate::components::form::dispatch_on_submit;
+use crate::components::loaded::loaded;
 use crate::pages::upload::CandidateSummary;
 
 #[component]
@@ -30,9 +31,7 @@ pub fn CandidatesPage() -> impl IntoView {
                 </div>
             </Form>
         </section>
-        <Transition fallback=|| view! { <p class="loading">"Loading candidates…"</p> }>
-            <ErrorBoundary fallback=error_fallback>
-                {move || Suspend::new(async move {
+        {loaded("Loading candidates…", move || async move {
                     page.await.map(|p| if p.items.is_empty() {
                         view! {
                             <p class="muted">"No candidates yet. " <a href="/upload">"Upload a resume"</a></p>
@@ -47,9 +46,7 @@ pub fn CandidatesPage() -> impl IntoView {
                             </ul>
                         }.into_any()
                     })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        })}
     }
 }
 
@@ -84,13 +81,9 @@ pub fn CandidateDetailPage() -> impl IntoView {
         let _ = pending;
     });
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            <ErrorBoundary fallback=error_fallback>
-                {move || Suspend::new(async move {
-                    detail.await.map(|d| view! { <CandidateDetailView detail=d reanalyze delete /> })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        {loaded("Loading…", move || async move {
+            detail.await.map(|d| view! { <CandidateDetailView detail=d reanalyze delete /> }.into_any())
+        })}
     }
 }
 
@@ -120,31 +113,15 @@ fn CandidateDetailView(
     reanalyze: ServerAction<ReanalyzeCandidate>,
     delete: ServerAction<DeleteCandidate>,
 ) -> impl IntoView {
-    // Plain forms (they post without WASM too) whose submits the client turns into the actions,
-    // rather than `ActionForm`s, which would bring a query-string deserialiser into this page.
-    let (id_for_reanalyse, id_for_delete) = (
-        detail.candidate.id.to_string(),
-        detail.candidate.id.to_string(),
+    // Plain forms (they post without WASM too) whose submits the client turns into the actions.
+    let id = detail.candidate.id.to_string();
+    let reanalyse_submit =
+        dispatch_on_submit(reanalyze, None, |f| ReanalyzeCandidate { id: f.text("id") });
+    let delete_submit = dispatch_on_submit(
+        delete,
+        Some("Delete this candidate and their resume?"),
+        |f| DeleteCandidate { id: f.text("id") },
     );
-    let reanalyse_submit = {
-        let id = id_for_reanalyse.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            reanalyze.dispatch(ReanalyzeCandidate { id: id.clone() });
-        }
-    };
-    let delete_submit = {
-        let id = id_for_delete.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            if window()
-                .confirm_with_message("Delete this candidate and their resume?")
-                .unwrap_or(false)
-            {
-                delete.dispatch(DeleteCandidate { id: id.clone() });
-            }
-        }
-    };
     let d = detail;
     let c = d.candidate.clone();
     let a = c.analysis.clone();
@@ -170,11 +147,11 @@ fn CandidateDetailView(
             <div class="row">
                 <a href=c.download_url.clone() download>"⬇ Download " {c.file_name.clone()}</a>
                 <form method="post" action=ReanalyzeCandidate::url() class="inline" on:submit=reanalyse_submit>
-                    <input type="hidden" name="id" value=id_for_reanalyse />
+                    <input type="hidden" name="id" value=id.clone() />
                     <button type="submit" disabled=move || reanalyze.pending().get()>"Re-analyse"</button>
                 </form>
                 <form method="post" action=DeleteCandidate::url() class="inline" on:submit=delete_submit>
-                    <input type="hidden" name="id" value=id_for_delete />
+                    <input type="hidden" name="id" value=id />
                     <button type="submit" class="danger">"Delete"</button>
                 </form>
             </div>

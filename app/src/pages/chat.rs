@@ -13,7 +13,8 @@ use crate::api::chat::{
     rename_conversation, AiKeyStatus, CandidateHit, ChatQuery, ConversationSummary, StoredMessage,
 };
 use crate::api::{profile::KeySource, AppError};
-use crate::components::error_view::{error_fallback, ErrorMessage};
+use crate::components::error_view::ErrorMessage;
+use crate::components::loaded::{loaded, loaded_view};
 use crate::components::markdown::Markdown;
 use crate::provider::Provider;
 use stream::{ActiveStream, StreamEvent};
@@ -315,12 +316,10 @@ pub fn ChatPage() -> impl IntoView {
             <ChatSidebar chat conversations />
             <section class="chat-main">
                 <h1>"AI Chat"</h1>
-                <Transition fallback=|| view! { <p class="muted">"Checking your AI key…"</p> }>
-                    {move || Suspend::new(async move {
-                        let status = key_status.await;
-                        view! { <KeyLine status key_in_use=chat.key_in_use key_required=chat.key_required /> }
-                    })}
-                </Transition>
+                {loaded_view("Checking your AI key…", move || async move {
+                    let status = key_status.await;
+                    view! { <KeyLine status key_in_use=chat.key_in_use key_required=chat.key_required /> }.into_any()
+                })}
                 <MessageList chat />
                 <Composer chat />
             </section>
@@ -347,23 +346,19 @@ fn ChatSidebar(
     view! {
         <aside class="chat-sidebar" aria-label="Conversations">
             <button type="button" class="primary new-chat" on:click=new_chat>"New chat"</button>
-            <Transition fallback=|| view! { <p class="loading">"Loading conversations…"</p> }>
-                <ErrorBoundary fallback=error_fallback>
-                    {move || Suspend::new(async move {
-                        conversations.await.map(|list| if list.is_empty() {
-                            view! { <p class="muted">"No conversations yet."</p> }.into_any()
-                        } else {
-                            view! {
-                                <ul class="conversation-list" data-testid="conversation-list">
-                                    {list.into_iter().map(|conversation| view! {
-                                        <ConversationItem conversation route_id list_version />
-                                    }).collect_view()}
-                                </ul>
-                            }.into_any()
-                        })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            {loaded("Loading conversations…", move || async move {
+                conversations.await.map(|list| if list.is_empty() {
+                    view! { <p class="muted">"No conversations yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="conversation-list" data-testid="conversation-list">
+                            {list.into_iter().map(|conversation| view! {
+                                <ConversationItem conversation route_id list_version />
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                })
+            })}
         </aside>
     }
 }

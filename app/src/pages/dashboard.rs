@@ -3,8 +3,8 @@ use leptos::prelude::*;
 
 use crate::api::dashboard::{get_dashboard, CandidateCounts, DashboardSummary, RecentCandidate};
 use crate::api::profile::KeySource;
-use crate::components::error_view::error_fallback;
 use crate::components::layout::CurrentUser;
+use crate::components::loaded::loaded;
 use crate::components::time::RelativeTime;
 use crate::components::usage_chart::UsageChart;
 
@@ -23,13 +23,9 @@ pub fn DashboardPage() -> impl IntoView {
                 <li><a href="/profile">"Set up your personal AI key"</a>" in My Profile."</li>
             </ul>
         </section>
-        <Transition fallback=|| view! { <p class="loading">"Loading the dashboard…"</p> }>
-            <ErrorBoundary fallback=error_fallback>
-                {move || Suspend::new(async move {
-                    summary.await.map(|s| view! { <DashboardBody summary=s /> })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        {loaded("Loading the dashboard…", move || async move {
+            summary.await.map(|s| view! { <DashboardBody summary=s /> }.into_any())
+        })}
     }
 }
 

@@ -1,9 +1,11 @@
 //! My Profile: the personal AI key, in the seed's seven sections, then usage, the account's
 //! security (password, sessions) and its activity.
-use leptos::{html, prelude::*};
+use leptos::{html, prelude::*, server_fn::ServerFn};
 
-use crate::components::error_view::{error_fallback, ErrorMessage};
+use crate::components::error_view::ErrorMessage;
+use crate::components::form::dispatch_on_submit;
 use crate::components::layout::KeyBanner;
+use crate::components::loaded::loaded;
 use crate::components::test_result::TestResult;
 use crate::components::time::RelativeTime;
 use crate::provider::Provider;
@@ -46,20 +48,12 @@ pub fn ProfilePage() -> impl IntoView {
     view! {
         <h1>"My Profile"</h1>
         // 1. Current status
-        <Transition fallback=|| view! { <p class="loading">"Loading your key status…"</p> }>
-            <ErrorBoundary fallback=error_fallback>
-                {move || Suspend::new(async move {
-                    status.await.map(|s| view! { <StatusSection settings=s /> })
-                })}
-            </ErrorBoundary>
-        </Transition>
-        <Transition fallback=|| view! { <p class="loading">"Loading your AI settings…"</p> }>
-            <ErrorBoundary fallback=error_fallback>
-                {move || Suspend::new(async move {
-                    settings.await.map(|s| view! { <ProfileSections settings=s save remove test /> })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        {loaded("Loading your key status…", move || async move {
+            status.await.map(|s| view! { <StatusSection settings=s /> }.into_any())
+        })}
+        {loaded("Loading your AI settings…", move || async move {
+            settings.await.map(|s| view! { <ProfileSections settings=s save remove test /> }.into_any())
+        })}
         // Siblings, not children, of the settings Transition: nested Transitions do not hydrate.
         <UsageSection />
         <SecuritySection />
@@ -152,8 +146,16 @@ fn KeyForm(
         });
     };
     let initial_provider = settings.provider.clone();
+    let submit = dispatch_on_submit(save, None, |f| SaveAiSettings {
+        provider: f.text("provider"),
+        api_key: f.get("api_key"),
+        model: f.get("model"),
+        base_url: f.get("base_url"),
+        use_personal_ai_key: f.get("use_personal_ai_key"),
+        expires_in_days: f.get("expires_in_days"),
+    });
     view! {
-        <ActionForm action=save attr:class="key-form">
+        <form method="post" action=SaveAiSettings::url() class="key-form" on:submit=submit>
             <label>"Provider"
                 <select name="provider" on:change=move |ev| provider.set(event_target_value(&ev))>
                     {Provider::ALL.iter().map(|p| p.spec()).map(|spec| { let initial_provider = initial_provider.clone(); view! {
@@ -193,7 +195,7 @@ fn KeyForm(
                 Ok(_) => view! { <p class="success" role="status">"Settings saved."</p> }.into_any(),
                 Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
             })}
-        </ActionForm>
+        </form>
     }
 }
 
@@ -245,22 +247,14 @@ fn ExpiryField() -> impl IntoView {
 /// The remove button (with a confirmation), when a personal key is set, and its outcome.
 #[component]
 fn RemoveKey(settings: PersonalAiSettings, remove: ServerAction<RemoveAiKey>) -> impl IntoView {
-    let confirm_remove = move |ev: leptos::ev::SubmitEvent| {
-        let confirmed = window()
-            .confirm_with_message(
-                "Remove your personal API key? AI features will use the system key, if any.",
-            )
-            .unwrap_or(false);
-        if !confirmed {
-            ev.prevent_default();
-        }
-    };
+    let question = "Remove your personal API key? AI features will use the system key, if any.";
     view! {
         {settings.has_personal_key.then(|| view! {
-            <ActionForm action=remove on:submit=confirm_remove attr:class="remove-form">
+            <form method="post" action=RemoveAiKey::url() class="remove-form"
+                on:submit=dispatch_on_submit(remove, Some(question), |f| RemoveAiKey { provider: f.get("provider") })>
                 <input type="hidden" name="provider" value=settings.provider.clone() />
                 <button type="submit" class="danger">"🗑️ Remove Key"</button>
-            </ActionForm>
+            </form>
         })}
         {move || remove.value().get().map(|r| match r {
             Ok(_) => view! { <p class="success" role="status">"Key removed."</p> }.into_any(),
@@ -297,13 +291,9 @@ fn SetupGuideSection(provider: RwSignal<String>) -> impl IntoView {
                 "📖 Setup Guide"
             </button>
             <Show when=move || open.get()>
-                <Transition fallback=|| view! { <p class="loading">"Loading the guide…"</p> }>
-                    <ErrorBoundary fallback=error_fallback>
-                        {move || Suspend::new(async move {
-                            guide.await.map(|g| view! { <GuideBody guide=g /> })
-                        })}
-                    </ErrorBoundary>
-                </Transition>
+                {loaded("Loading the guide…", move || async move {
+                    guide.await.map(|g| view! { <GuideBody guide=g /> }.into_any())
+                })}
             </Show>
         </section>
     }
@@ -342,13 +332,9 @@ pub fn UsageSection() -> impl IntoView {
     view! {
         <section class="card" data-testid="usage">
             <h2>"Usage (last 30 days)"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading usage…"</p> }>
-                <ErrorBoundary fallback=error_fallback>
-                    {move || Suspend::new(async move {
-                        usage.await.map(|u| view! { <UsageSummaryView usage=u /> })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            {loaded("Loading usage…", move || async move {
+                usage.await.map(|u| view! { <UsageSummaryView usage=u /> }.into_any())
+            })}
         </section>
     }
 }
@@ -404,21 +390,21 @@ fn UsageSummaryView(usage: crate::api::usage::UsageSummary) -> impl IntoView {
 pub fn SecuritySection() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let everywhere = ServerAction::<LogoutEverywhere>::new();
-    let confirm_everywhere = move |ev: leptos::ev::SubmitEvent| {
-        let confirmed = window()
-            .confirm_with_message(
-                "Sign out everywhere? Every session ends, this one too; you will log in again.",
-            )
-            .unwrap_or(false);
-        if !confirmed {
-            ev.prevent_default();
-        }
-    };
+    let submit_change = dispatch_on_submit(change, None, |f| ChangePassword {
+        current_password: f.text("current_password"),
+        new_password: f.text("new_password"),
+        repeat_password: f.text("repeat_password"),
+    });
+    let submit_everywhere = dispatch_on_submit(
+        everywhere,
+        Some("Sign out everywhere? Every session ends, this one too; you will log in again."),
+        |_| LogoutEverywhere {},
+    );
     view! {
         <section class="card" data-testid="security">
             <h2>"Security"</h2>
             <h3>"Change password"</h3>
-            <ActionForm action=change attr:class="password-form">
+            <form method="post" action=ChangePassword::url() class="password-form" on:submit=submit_change>
                 <label>"Current password"
                     <input type="password" name="current_password" required autocomplete="current-password" />
                 </label>
@@ -438,12 +424,12 @@ pub fn SecuritySection() -> impl IntoView {
                     }.into_any(),
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                 })}
-            </ActionForm>
+            </form>
             <h3>"Sessions"</h3>
             <p class="muted">"Signed in somewhere you no longer use, or lost a device? End every session at once, this one included."</p>
-            <ActionForm action=everywhere on:submit=confirm_everywhere>
+            <form method="post" action=LogoutEverywhere::url() on:submit=submit_everywhere>
                 <button type="submit" class="danger" disabled=move || everywhere.pending().get()>"🚪 Sign out everywhere"</button>
-            </ActionForm>
+            </form>
             {move || everywhere.value().get().and_then(Result::err).map(|e| view! { <ErrorMessage error=e /> })}
         </section>
     }
@@ -457,17 +443,13 @@ pub fn AuditSection(#[prop(optional, into)] changes: Option<Signal<usize>>) -> i
     view! {
         <section class="card" data-testid="audit">
             <h2>"Key and account activity"</h2>
-            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-                <ErrorBoundary fallback=error_fallback>
-                    {move || Suspend::new(async move {
-                        audit.await.map(|entries| if entries.is_empty() {
-                            view! { <p class="muted">"No activity yet."</p> }.into_any()
-                        } else {
-                            view! { <AuditTable entries /> }.into_any()
-                        })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            {loaded("Loading…", move || async move {
+                audit.await.map(|entries| if entries.is_empty() {
+                    view! { <p class="muted">"No activity yet."</p> }.into_any()
+                } else {
+                    view! { <AuditTable entries /> }.into_any()
+                })
+            })}
         </section>
     }
 }

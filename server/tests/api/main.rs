@@ -8,6 +8,7 @@ mod pdfs;
 mod admin;
 mod ai;
 mod auth;
+mod bundles;
 mod candidate_list;
 mod chat;
 mod cluster;
