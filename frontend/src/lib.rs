@@ -3,9 +3,11 @@
 #![recursion_limit = "512"]
 use leptos::wasm_bindgen::JsValue;
 
+mod recover;
+
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    recover::install();
     // Drives the reactive system on wasm-bindgen's executor (an error only means it already is).
     let _ = any_spawner::Executor::init_wasm_bindgen();
     leptos::task::spawn_local(async {
