@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod ai;
 pub mod audit;
+pub mod busy;
 pub mod chat;
 pub mod clock;
 pub mod dashboard;

@@ -34,6 +34,7 @@ use crate::{
     error::{ServiceError, ServiceResult},
     services::{
         ai::KeySource,
+        busy,
         extract::{self, DocumentKind},
         search,
     },
@@ -86,49 +87,25 @@ pub async fn upload(
         ..Default::default()
     };
 
-    let txn = state.db.begin().await?;
-    let pending = candidates::ActiveModel {
-        id: Set(id),
-        owner_id: Set(auth.id),
-        name: Set(None),
-        email: Set(known.email.clone()),
-        current_title: Set(None),
-        skills: Set("[]".into()),
-        summary: Set(None),
-        analysis: Set(Some(analysis_json(&known)?)),
-        analysis_status: Set(AnalysisStatus::Pending.as_str().into()),
-        analysis_error: Set(None),
-        key_source: Set(None),
-        search_text: Set(search_text(&known, &text)),
-        warnings: Set(warnings_json(&warnings)?),
-        created_at: Set(existing.as_ref().map_or(now, |c| c.created_at)),
-        updated_at: Set(now),
-    };
-    let candidate = match existing {
-        Some(_) => {
-            resumes::Entity::delete_many()
-                .filter(resumes::Column::CandidateId.eq(id))
-                .exec(&txn)
-                .await?;
-            pending.update(&txn).await.map_err(not_found_if_gone)?
-        }
-        None => pending.insert(&txn).await?,
-    };
     let file_size = file.bytes.len() as u64;
-    resumes::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        candidate_id: Set(candidate.id),
-        file_name: Set(file_name.clone()),
-        content_type: Set(kind.content_type().into()),
-        bytes: Set(file.bytes.to_vec()),
-        text: Set(text.clone()),
-        text_engine: Set(Some(text_engine.to_owned())),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    let job = jobs::enqueue(&txn, candidate.id, auth.id, now).await?;
-    txn.commit().await?;
+    let pending = PendingUpload {
+        id,
+        owner_id: auth.id,
+        replaces: existing.as_ref(),
+        email: known.email.clone(),
+        analysis: analysis_json(&known)?,
+        search_text: search_text(&known, &text),
+        warnings: warnings_json(&warnings)?,
+        text: &text,
+        text_engine,
+        file_name: &file_name,
+        kind,
+        bytes: &file.bytes,
+        now,
+    };
+    let (candidate, job) = busy::retry_if_busy(|| pending.store(state))
+        .await
+        .map_err(not_found_if_gone)?;
 
     let text_length = text.chars().count() as i64;
     jobs::run_and_wait(state, job).await;
@@ -150,26 +127,33 @@ pub async fn upload(
 pub async fn reanalyze(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<Candidate> {
     find_owned(state, auth, id).await?;
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let marked = candidates::Entity::update_many()
-        .col_expr(
-            candidates::Column::AnalysisStatus,
-            Expr::value(AnalysisStatus::Pending.as_str()),
-        )
-        .col_expr(
-            candidates::Column::AnalysisError,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(candidates::Column::UpdatedAt, Expr::value(now))
-        .filter(candidates::Column::Id.eq(id))
-        .filter(candidates::Column::OwnerId.eq(auth.id))
-        .exec(&txn)
-        .await?;
-    if marked.rows_affected == 0 {
-        return Err(ServiceError::NotFound("Candidate"));
-    }
-    let job = jobs::enqueue(&txn, id, auth.id, now).await?;
-    txn.commit().await?;
+    let owner_id = auth.id;
+    // The candidate marked pending and its job queued, or nothing (`None`: it went meanwhile).
+    let queued = busy::retry_if_busy(|| async move {
+        let txn = state.db.begin().await?;
+        let marked = candidates::Entity::update_many()
+            .col_expr(
+                candidates::Column::AnalysisStatus,
+                Expr::value(AnalysisStatus::Pending.as_str()),
+            )
+            .col_expr(
+                candidates::Column::AnalysisError,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(candidates::Column::UpdatedAt, Expr::value(now))
+            .filter(candidates::Column::Id.eq(id))
+            .filter(candidates::Column::OwnerId.eq(owner_id))
+            .exec(&txn)
+            .await?;
+        if marked.rows_affected == 0 {
+            return Ok(None);
+        }
+        let job = jobs::enqueue(&txn, id, owner_id, now).await?;
+        txn.commit().await?;
+        Ok(Some(job))
+    })
+    .await?;
+    let job = queued.ok_or(ServiceError::NotFound("Candidate"))?;
     jobs::run_and_wait(state, job).await;
     let candidate = find_owned(state, auth, id).await?;
     let facts = resume_facts(state, &[id]).await?;
@@ -493,6 +477,75 @@ pub fn escape_like(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// What an upload stores before its analysis: the candidate (new, or the one whose resume is
+/// replaced) as `pending`, the file with its text, and the analysis job, in one transaction.
+struct PendingUpload<'a> {
+    id: Uuid,
+    owner_id: Uuid,
+    replaces: Option<&'a candidates::Model>,
+    /// What the pattern found, known even if the AI call fails.
+    email: Option<String>,
+    analysis: String,
+    search_text: String,
+    warnings: Option<String>,
+    text: &'a str,
+    text_engine: &'a str,
+    file_name: &'a str,
+    kind: DocumentKind,
+    bytes: &'a [u8],
+    now: DateTime<Utc>,
+}
+
+impl PendingUpload<'_> {
+    /// Stores it all, or nothing; returns the candidate and the job's id.
+    async fn store(&self, state: &AppState) -> Result<(candidates::Model, Uuid), DbErr> {
+        let (id, now) = (self.id, self.now);
+        let txn = state.db.begin().await?;
+        let pending = candidates::ActiveModel {
+            id: Set(id),
+            owner_id: Set(self.owner_id),
+            name: Set(None),
+            email: Set(self.email.clone()),
+            current_title: Set(None),
+            skills: Set("[]".into()),
+            summary: Set(None),
+            analysis: Set(Some(self.analysis.clone())),
+            analysis_status: Set(AnalysisStatus::Pending.as_str().into()),
+            analysis_error: Set(None),
+            key_source: Set(None),
+            search_text: Set(self.search_text.clone()),
+            warnings: Set(self.warnings.clone()),
+            created_at: Set(self.replaces.map_or(now, |c| c.created_at)),
+            updated_at: Set(now),
+        };
+        let candidate = match self.replaces {
+            Some(_) => {
+                resumes::Entity::delete_many()
+                    .filter(resumes::Column::CandidateId.eq(id))
+                    .exec(&txn)
+                    .await?;
+                pending.update(&txn).await?
+            }
+            None => pending.insert(&txn).await?,
+        };
+        resumes::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            candidate_id: Set(candidate.id),
+            file_name: Set(self.file_name.to_owned()),
+            content_type: Set(self.kind.content_type().into()),
+            bytes: Set(self.bytes.to_vec()),
+            text: Set(self.text.to_owned()),
+            text_engine: Set(Some(self.text_engine.to_owned())),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let job = jobs::enqueue(&txn, candidate.id, self.owner_id, now).await?;
+        txn.commit().await?;
+        Ok((candidate, job))
+    }
 }
 
 /// An update that matched no row: the candidate was deleted meanwhile (for example while the
