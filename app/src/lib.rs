@@ -86,8 +86,8 @@ pub fn App() -> impl IntoView {
         <Title text="Hirekey" />
         <Router>
             <Routes fallback=|| view! { <pages::NotFound /> }>
-                <Route path=path!("/login") view={Lazy::<routes::Login>::new()} ssr=SsrMode::InOrder />
-                <Route path=path!("/register") view={Lazy::<routes::Register>::new()} ssr=SsrMode::InOrder />
+                <Route path=path!("/login") view={Lazy::<routes::Auth>::new()} ssr=SsrMode::InOrder />
+                <Route path=path!("/register") view={Lazy::<routes::Auth>::new()} ssr=SsrMode::InOrder />
                 // Every signed-in page sits in the layout, which stays while they change. Pages
                 // stream in order: each page's data is in the HTML where it belongs, so the first
                 // paint shows it and the page works without JavaScript (out-of-order streaming
@@ -99,6 +99,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/candidates") view={Lazy::<routes::Candidates>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/candidates/:id") view={Lazy::<routes::CandidateDetail>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/admin") view={Lazy::<routes::Admin>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/admin/invites") view={Lazy::<routes::AdminInvites>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/admin/users") view={Lazy::<routes::AdminUsers>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/chat/:id?") view={Lazy::<routes::Chat>::new()} ssr=SsrMode::InOrder />
                 </ParentRoute>
             </Routes>

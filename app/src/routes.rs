@@ -26,13 +26,14 @@ macro_rules! lazy_page {
 }
 
 lazy_page! {
-    Login => pages::auth::LoginPage,
-    Register => pages::auth::RegisterPage,
+    Auth => pages::auth::AuthPage,
     Dashboard => pages::dashboard::DashboardPage,
     Profile => pages::profile::ProfilePage,
     Upload => pages::upload::UploadPage,
     Candidates => pages::candidates::CandidatesPage,
     CandidateDetail => pages::candidates::CandidateDetailPage,
     Admin => pages::admin::AdminPage,
+    AdminInvites => pages::admin::AdminInvitesPage,
+    AdminUsers => pages::admin::AdminUsersPage,
     Chat => pages::chat::ChatPage,
 }

@@ -85,3 +85,16 @@ pub fn RegisterPage() -> impl IntoView {
         </main>
     }
 }
+
+/// `/login` and `/register` as one page component, so they are one WASM chunk: each is small,
+/// and every extra chunk boundary splits the code shared across pages into more, smaller
+/// files, which compress worse.
+#[component]
+pub fn AuthPage() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    if location.pathname.get_untracked().starts_with("/register") {
+        view! { <RegisterPage /> }.into_any()
+    } else {
+        view! { <LoginPage /> }.into_any()
+    }
+}

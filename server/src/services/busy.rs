@@ -70,9 +70,10 @@ mod tests {
     /// A real busy error: a second connection, with no busy timeout to wait it out, writes
     /// while the first holds the write lock.
     #[tokio::test]
-    async fn a_locked_database_is_recognised_and_tried_again() {
+    async fn a_locked_database_is_recognised_and_tried_again(
+    ) -> Result<(), Box<dyn std::error::Error>> {
         use sea_orm::{ConnectOptions, ConnectionTrait, Database, TransactionTrait};
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let dir = tempfile::tempdir()?;
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("busy.db").display());
         let connect = |url: &str| {
             let mut options = ConnectOptions::new(url.to_owned());
@@ -81,18 +82,13 @@ mod tests {
                 .map_sqlx_sqlite_opts(|o| o.busy_timeout(Duration::ZERO));
             Database::connect(options)
         };
-        let holder = connect(&url).await.unwrap_or_else(|e| panic!("{e}"));
+        let holder = connect(&url).await?;
         for sql in ["PRAGMA journal_mode=WAL", "CREATE TABLE t (x INTEGER)"] {
-            holder
-                .execute_unprepared(sql)
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
+            holder.execute_unprepared(sql).await?;
         }
-        let other = connect(&url).await.unwrap_or_else(|e| panic!("{e}"));
-        let txn = holder.begin().await.unwrap_or_else(|e| panic!("{e}"));
-        txn.execute_unprepared("INSERT INTO t VALUES (1)")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let other = connect(&url).await?;
+        let txn = holder.begin().await?;
+        txn.execute_unprepared("INSERT INTO t VALUES (1)").await?;
         let err = other
             .execute_unprepared("INSERT INTO t VALUES (2)")
             .await
@@ -110,8 +106,9 @@ mod tests {
             other.execute_unprepared("INSERT INTO t VALUES (3)")
         });
         let (committed, retried) = tokio::join!(commit, retried);
-        committed.unwrap_or_else(|e| panic!("{e}"));
-        retried.unwrap_or_else(|e| panic!("{e}"));
+        committed?;
+        retried?;
         assert!(tries.load(Ordering::SeqCst) >= 2);
+        Ok(())
     }
 }

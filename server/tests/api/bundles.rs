@@ -27,6 +27,15 @@ fn hashed_site() -> tempfile::TempDir {
     site
 }
 
+/// The app serving `site`.
+async fn serve(site: &tempfile::TempDir) -> TestApp {
+    Spawn::new(DbKind::Sqlite)
+        .env("LEPTOS_SITE_ROOT", &site.path().display().to_string())
+        .start()
+        .await
+        .unwrap()
+}
+
 async fn fetch(app: &TestApp, path: &str) -> reqwest::Response {
     app.http
         .get(format!("{}{path}", app.url))
@@ -58,11 +67,7 @@ fn cache_control(res: &reqwest::Response) -> String {
 #[tokio::test]
 async fn hashed_bundles_are_named_in_pages_and_cached_for_a_year() {
     let site = hashed_site();
-    let app = Spawn::new(DbKind::Sqlite)
-        .env("LEPTOS_SITE_ROOT", &site.path().display().to_string())
-        .start()
-        .await
-        .unwrap();
+    let app = serve(&site).await;
 
     // A page that hydrates names the hashed script, module and stylesheet.
     let page = page(&app, "/no-such-page").await;
@@ -100,11 +105,7 @@ async fn hashed_bundles_are_named_in_pages_and_cached_for_a_year() {
 async fn without_a_hash_list_bundles_keep_plain_names_and_are_revalidated() {
     let site = hashed_site();
     std::fs::remove_file(site.path().join("hash.txt")).unwrap();
-    let app = Spawn::new(DbKind::Sqlite)
-        .env("LEPTOS_SITE_ROOT", &site.path().display().to_string())
-        .start()
-        .await
-        .unwrap();
+    let app = serve(&site).await;
 
     let page = page(&app, "/no-such-page").await;
     assert!(page.contains("/pkg/hirekey.css"), "{page}");
