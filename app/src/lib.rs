@@ -99,8 +99,6 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/candidates") view={Lazy::<routes::Candidates>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/candidates/:id") view={Lazy::<routes::CandidateDetail>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/admin") view={Lazy::<routes::Admin>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("/admin/invites") view={Lazy::<routes::AdminInvites>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("/admin/users") view={Lazy::<routes::AdminUsers>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/chat/:id?") view={Lazy::<routes::Chat>::new()} ssr=SsrMode::InOrder />
                 </ParentRoute>
             </Routes>

@@ -33,7 +33,5 @@ lazy_page! {
     Candidates => pages::candidates::CandidatesPage,
     CandidateDetail => pages::candidates::CandidateDetailPage,
     Admin => pages::admin::AdminPage,
-    AdminInvites => pages::admin::AdminInvitesPage,
-    AdminUsers => pages::admin::AdminUsersPage,
     Chat => pages::chat::ChatPage,
 }

@@ -93,8 +93,6 @@ test('every page passes axe-core at desktop and phone widths', async ({ page }) 
     { path: `/candidates/${candidate.id}`, name: 'candidate-detail' },
     { path: conversation ? `/chat/${conversation}` : '/chat', name: 'chat' },
     { path: '/admin', name: 'admin' },
-    { path: '/admin/invites', name: 'admin-invites' },
-    { path: '/admin/users', name: 'admin-users' },
   ];
   for (const vp of viewports) {
     await page.setViewportSize({ width: vp.width, height: vp.height });

@@ -1,9 +1,7 @@
-//! Admin, in three pages (routes, so each loads only its own WASM): the system AI
-//! configuration and its test with the "require a personal key" policy (`/admin`), sign-up
-//! invites (`/admin/invites`), and the users (whether each has a key, never the key) with
-//! everyone's usage by key source (`/admin/users`).
+//! Admin: the system AI configuration and its test, the "require a personal key" policy, sign-up
+//! invites, the users (whether each has a key, never the key) and everyone's usage by key
+//! source.
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_router::components::A;
 
 use crate::components::time::RelativeTime;
 
@@ -23,35 +21,27 @@ use crate::components::form::dispatch_on_submit;
 use crate::components::layout::CurrentUser;
 use crate::components::loaded::loaded;
 
-/// Whether the signed-in user is an administrator (the server checks again on every call).
-fn is_admin() -> bool {
-    use_context::<CurrentUser>().is_some_and(|u| u.0.is_admin)
-}
-
-/// The Admin area's pages, each its own route (and WASM chunk).
-#[component]
-fn AdminTabs() -> impl IntoView {
-    view! {
-        <h1>"Admin"</h1>
-        <nav class="tabs" aria-label="Admin">
-            <A href="/admin" exact=true>"AI and key policy"</A>
-            <A href="/admin/invites">"Invites"</A>
-            <A href="/admin/users">"Users and usage"</A>
-        </nav>
-    }
-}
-
-/// `/admin`: the system AI configuration and its test, and the key policy.
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    if !is_admin() {
+    let is_admin = use_context::<CurrentUser>().is_some_and(|u| u.0.is_admin);
+    if !is_admin {
         return view! { <AdminsOnly /> }.into_any();
     }
     let save = ServerAction::<SaveAdminSettings>::new();
     let test = ServerAction::<TestSystemAiKey>::new();
+    // Every resource is made here and read by sibling Transitions: a Transition nested inside
+    // another's resolved content does not hydrate in Leptos 0.8.
     let config = Resource::new(move || save.version().get(), |_| get_admin_ai_config());
+    let users = Resource::new(|| (), |_| get_admin_users());
+    let usage = Resource::new(|| (), |_| get_admin_usage(30));
+    let create_invite = ServerAction::<CreateInvite>::new();
+    let revoke_invite = ServerAction::<RevokeInvite>::new();
+    let invites = Resource::new(
+        move || (create_invite.version().get(), revoke_invite.version().get()),
+        |_| get_invites(),
+    );
     view! {
-        <AdminTabs />
+        <h1>"Admin"</h1>
         {loaded("Loading the configuration…", move || async move {
             match config.await {
                 Ok(c) => Ok(view! {
@@ -63,42 +53,7 @@ pub fn AdminPage() -> impl IntoView {
                 Err(e) => Err(e),
             }
         })}
-    }
-    .into_any()
-}
-
-/// `/admin/invites`: sign-up invites.
-#[component]
-pub fn AdminInvitesPage() -> impl IntoView {
-    if !is_admin() {
-        return view! { <AdminsOnly /> }.into_any();
-    }
-    let create_invite = ServerAction::<CreateInvite>::new();
-    let revoke_invite = ServerAction::<RevokeInvite>::new();
-    let invites = Resource::new(
-        move || (create_invite.version().get(), revoke_invite.version().get()),
-        |_| get_invites(),
-    );
-    view! {
-        <AdminTabs />
         <InvitesSection invites create=create_invite revoke=revoke_invite />
-    }
-    .into_any()
-}
-
-/// `/admin/users`: the users (whether each has a key, never the key) and everyone's usage by
-/// key source.
-#[component]
-pub fn AdminUsersPage() -> impl IntoView {
-    if !is_admin() {
-        return view! { <AdminsOnly /> }.into_any();
-    }
-    // Each resource is made here and read by a sibling section: a Transition nested inside
-    // another's resolved content does not hydrate in Leptos 0.8.
-    let users = Resource::new(|| (), |_| get_admin_users());
-    let usage = Resource::new(|| (), |_| get_admin_usage(30));
-    view! {
-        <AdminTabs />
         <UsersSection users />
         <UsageBySourceSection usage />
     }
