@@ -47,12 +47,14 @@ impl Backend for ServerBackend {
     async fn authenticate(&self, parts: &Parts) -> Result<UserDto, AppError> {
         let verified = authenticate_parts(parts, &self.state.jwt)?;
         // A token can outlive its account, its admin rights or its session (logout everywhere,
-        // a password change); the database decides all three.
+        // a password change); the database decides all three. The generation read goes into
+        // the REST routes' cache as theirs does: not if the entry was dropped meanwhile.
+        let epoch = sessions::read_epoch(&self.state);
         let stored = keys::load_user(&self.state, verified.user.id).await?;
         if stored.session_generation != verified.generation {
             return Err(ServiceError::Unauthorized.into());
         }
-        sessions::remember(&self.state, stored.id, stored.session_generation);
+        sessions::remember_read(&self.state, stored.id, stored.session_generation, epoch);
         Ok(UserDto {
             is_admin: stored.is_admin,
             ..(&verified.user).into()

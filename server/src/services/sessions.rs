@@ -190,3 +190,36 @@ pub(crate) async fn bump(
 pub(crate) fn remember(state: &AppState, user_id: Uuid, generation: i64) {
     state.sessions.put(user_id, generation);
 }
+
+/// The cache's drop counter, read before reading a generation from the database elsewhere, to
+/// hand to [`remember_read`] with what was read.
+pub(crate) fn read_epoch(state: &AppState) -> u64 {
+    state.sessions.epoch()
+}
+
+/// Puts a generation read from the database (after [`read_epoch`] gave `epoch`) in this
+/// instance's cache, unless an entry was dropped since: a read that raced a change on another
+/// instance must not put the old generation back for the cache's lifetime.
+pub(crate) fn remember_read(state: &AppState, user_id: Uuid, generation: i64, epoch: u64) {
+    state.sessions.put_read(user_id, generation, epoch);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_that_raced_a_drop_is_not_cached() {
+        let cache = GenerationCache::default();
+        let user = Uuid::new_v4();
+        // Read begins (epoch taken), the entry is dropped meanwhile, then the read lands.
+        let epoch = cache.epoch();
+        cache.forget(user);
+        cache.put_read(user, 1, epoch);
+        assert_eq!(cache.get(user), None);
+        // A read that began after the drop is kept.
+        let epoch = cache.epoch();
+        cache.put_read(user, 2, epoch);
+        assert_eq!(cache.get(user), Some(2));
+    }
+}
