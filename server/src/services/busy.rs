@@ -10,17 +10,46 @@ use std::{future::Future, time::Duration};
 
 use sea_orm::{sqlx, DbErr, RuntimeErr};
 
+use crate::error::{ServiceError, ServiceResult};
+
 /// Runs `attempt` again, up to four more times with a growing pause (20 ms to about half a
 /// second), while it fails with SQLite's busy error; any other result is returned as it is.
-pub async fn retry_if_busy<T, F, Fut>(mut attempt: F) -> Result<T, DbErr>
+pub async fn retry_if_busy<T, F, Fut>(attempt: F) -> Result<T, DbErr>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, DbErr>>,
 {
+    retry(attempt, is_busy).await
+}
+
+/// As [`retry_if_busy`], for work that answers a [`ServiceError`] (a database error inside it
+/// is an internal one).
+pub async fn retry_service_if_busy<T, F, Fut>(attempt: F) -> ServiceResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = ServiceResult<T>>,
+{
+    retry(attempt, is_busy_service).await
+}
+
+/// SQLite's busy error, as a service answers it (an internal error holding the `DbErr`).
+fn is_busy_service(e: &ServiceError) -> bool {
+    match e {
+        ServiceError::Internal(e) => e.downcast_ref::<DbErr>().is_some_and(is_busy),
+        _ => false,
+    }
+}
+
+async fn retry<T, E, F, Fut>(mut attempt: F, busy: impl Fn(&E) -> bool) -> Result<T, E>
+where
+    E: std::fmt::Display,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
     let mut pause = Duration::from_millis(20);
     for _ in 0..4 {
         match attempt().await {
-            Err(e) if is_busy(&e) => {
+            Err(e) if busy(&e) => {
                 tracing::warn!(error = %e, "the database was busy; trying the transaction again");
                 tokio::time::sleep(pause).await;
                 pause *= 3;
@@ -67,6 +96,21 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
+    #[tokio::test]
+    async fn other_service_errors_are_not_tried_again() {
+        assert!(!is_busy_service(&ServiceError::from(
+            DbErr::RecordNotUpdated
+        )));
+        let calls = AtomicU32::new(0);
+        let result: ServiceResult<()> = retry_service_if_busy(|| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async { Err(ServiceError::NotFound("Candidate")) }
+        })
+        .await;
+        assert!(matches!(result, Err(ServiceError::NotFound(_))));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
     /// A real busy error: a second connection, with no busy timeout to wait it out, writes
     /// while the first holds the write lock.
     #[tokio::test]
@@ -94,6 +138,9 @@ mod tests {
             .await
             .err();
         assert!(err.as_ref().is_some_and(is_busy), "{err:?}");
+        // And as a service answers it.
+        let err = err.map(ServiceError::from);
+        assert!(err.as_ref().is_some_and(is_busy_service), "{err:?}");
 
         // Tried again, it gets through once the holder has committed.
         let tries = AtomicU32::new(0);

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::{
     entities::{conversations, messages},
     error::{ServiceError, ServiceResult},
+    services::busy,
     session::AuthUser,
     state::AppState,
 };
@@ -202,41 +203,49 @@ pub(super) async fn store_question(
     question: String,
 ) -> ServiceResult<conversations::Model> {
     let now = state.clock.now();
-    // The conversation row is written first, so the transaction holds the write lock before
-    // it reads (see `store_answer`).
-    let txn = state.db.begin().await?;
-    let conversation = match existing {
-        Some(c) => {
-            let mut active = c.into_active_model();
-            active.updated_at = Set(now);
-            active.update(&txn).await?
-        }
-        None => {
-            conversations::ActiveModel {
+    let user_id = auth.id;
+    // Run again from the start if SQLite reports itself busy (`busy.rs`).
+    busy::retry_service_if_busy(|| {
+        let (existing, question) = (existing.clone(), question.clone());
+        async move {
+            // The conversation row is written first, so the transaction holds the write lock
+            // before it reads (see `store_answer`).
+            let txn = state.db.begin().await?;
+            let conversation = match existing {
+                Some(c) => {
+                    let mut active = c.into_active_model();
+                    active.updated_at = Set(now);
+                    active.update(&txn).await?
+                }
+                None => {
+                    conversations::ActiveModel {
+                        id: Set(Uuid::new_v4()),
+                        user_id: Set(user_id),
+                        title: Set(clean_title(&question)),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                    }
+                    .insert(&txn)
+                    .await?
+                }
+            };
+            messages::ActiveModel {
                 id: Set(Uuid::new_v4()),
-                user_id: Set(auth.id),
-                title: Set(clean_title(&question)),
-                created_at: Set(now),
-                updated_at: Set(now),
+                conversation_id: Set(conversation.id),
+                role: Set(Role::User.as_str().into()),
+                content: Set(question),
+                candidates: Set(None),
+                incomplete: Set(false),
+                error: Set(None),
+                created_at: Set(next_message_time(&txn, now, conversation.id).await?),
             }
             .insert(&txn)
-            .await?
+            .await?;
+            txn.commit().await?;
+            Ok(conversation)
         }
-    };
-    messages::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        conversation_id: Set(conversation.id),
-        role: Set(Role::User.as_str().into()),
-        content: Set(question),
-        candidates: Set(None),
-        incomplete: Set(false),
-        error: Set(None),
-        created_at: Set(next_message_time(&txn, now, conversation.id).await?),
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(conversation)
+    })
+    .await
 }
 
 /// Stores an assistant message and touches its conversation; returns the message id.
@@ -249,28 +258,37 @@ pub(super) async fn store_answer(
 ) -> ServiceResult<Uuid> {
     let now = state.clock.now();
     let id = Uuid::new_v4();
-    // Write before reading: on SQLite a transaction that reads first cannot take the write
-    // lock once another connection (the usage recorder, say) has written meanwhile.
-    let txn = state.db.begin().await?;
-    conversations::Entity::update_many()
-        .col_expr(conversations::Column::UpdatedAt, Expr::value(now))
-        .filter(conversations::Column::Id.eq(conversation))
-        .exec(&txn)
-        .await?;
-    messages::ActiveModel {
-        id: Set(id),
-        conversation_id: Set(conversation),
-        role: Set(Role::Assistant.as_str().into()),
-        content: Set(content.to_owned()),
-        candidates: Set(serde_json::to_string(hits).ok()),
-        incomplete: Set(error.is_some()),
-        error: Set(error),
-        created_at: Set(next_message_time(&txn, now, conversation).await?),
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(id)
+    let candidates = serde_json::to_string(hits).ok();
+    // Run again from the start if SQLite reports itself busy (`busy.rs`): the answer the user
+    // waited for is not lost to a momentary lock.
+    busy::retry_service_if_busy(|| {
+        let (candidates, error) = (candidates.clone(), error.clone());
+        async move {
+            // Write before reading: on SQLite a transaction that reads first cannot take the
+            // write lock once another connection (the usage recorder, say) has written meanwhile.
+            let txn = state.db.begin().await?;
+            conversations::Entity::update_many()
+                .col_expr(conversations::Column::UpdatedAt, Expr::value(now))
+                .filter(conversations::Column::Id.eq(conversation))
+                .exec(&txn)
+                .await?;
+            messages::ActiveModel {
+                id: Set(id),
+                conversation_id: Set(conversation),
+                role: Set(Role::Assistant.as_str().into()),
+                content: Set(content.to_owned()),
+                candidates: Set(candidates),
+                incomplete: Set(error.is_some()),
+                error: Set(error),
+                created_at: Set(next_message_time(&txn, now, conversation).await?),
+            }
+            .insert(&txn)
+            .await?;
+            txn.commit().await?;
+            Ok(id)
+        }
+    })
+    .await
 }
 
 #[cfg(test)]
