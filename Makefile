@@ -11,6 +11,7 @@ setup:
 build: setup
 	rm -rf target/site/pkg target/site/hash.txt
 	cargo leptos build --release --split
+	node scripts/merge-routes.mjs target/site
 	node scripts/precompress.mjs target/site/pkg
 	cargo build --release -p mock-provider
 

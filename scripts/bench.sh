@@ -88,7 +88,7 @@ REPORTS+=("$BENCH_DIR/cluster.md")
 
 # --- WASM per page, brotli-compressed (quality 11, as the server sends it precompressed) ---
 # end2end/tests/wasm-budget.spec.ts loads each page from a cold cache in Chromium and adds up
-# every .wasm file it fetches (the main chunk and the route's split chunks).
+# every .wasm file it fetches (the main module and the page's own file).
 section "WASM per page (Playwright, end2end/tests/wasm-budget.spec.ts)"
 {
     echo "## WASM per page"

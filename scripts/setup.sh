@@ -32,7 +32,9 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   cargo "+$TOOLCHAIN" install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 command -v npm >/dev/null || { echo "Node.js and npm are required" >&2; exit 1; }
-if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+# wasm-merge, from the same package, joins each page's WASM chunks into one file (scripts/merge-routes.mjs).
+if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION" \
+  || ! wasm-merge --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
   # Debian's binaryen is too old: the build passes but the page fails to hydrate.
   say "Installing wasm-opt (binaryen $BINARYEN_VERSION)"
   npm install -g "binaryen@$BINARYEN_VERSION" --no-audit --no-fund

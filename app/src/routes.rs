@@ -1,5 +1,6 @@
 //! The pages as lazy routes: with `cargo leptos build --release --split` each page's view code
-//! is a WASM chunk of its own, fetched when its route is first shown (on a direct load, before
+//! is WASM of its own (one file per route once `make build` has merged the route's chunks,
+//! `scripts/merge-routes.mjs`), fetched when its route is first shown (on a direct load, before
 //! the page hydrates), so the login page does not pay for the chat or the admin pages. Without
 //! `--split` (the server, `cargo check`) they are ordinary async views.
 use leptos::prelude::*;

@@ -32,7 +32,7 @@ fn parse<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
 
 /// Reads the UTC form the API writes: `2026-11-29T19:05:45Z`, with up to nine digits of
 /// fractions of a second.
-fn parse_utc(text: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_utc(text: &str) -> Option<DateTime<Utc>> {
     let b = text.as_bytes();
     let sep_ok = b.len() >= 20
         && b[4] == b'-'

@@ -1,5 +1,5 @@
-//! The WASM entry: hydrate the server-rendered page. Each page's view is a lazy route (its own
-//! WASM chunk with `--split`), so hydration waits for the current page's chunk first.
+//! The WASM entry: hydrate the server-rendered page. Each page's view is a lazy route (WASM of
+//! its own with `--split`), so hydration waits for the current page's WASM first.
 #![recursion_limit = "512"]
 use leptos::wasm_bindgen::JsValue;
 

@@ -157,12 +157,39 @@ pub struct StoredMessage {
 }
 
 /// `GET /api/v1/ai/conversations/{id}`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConversationDetail {
     #[serde(flatten)]
     pub conversation: ConversationSummary,
     pub messages: Vec<StoredMessage>,
+}
+
+/// The same flat JSON, read field by field: serde's `flatten` buffers the whole object before
+/// reading it, and would bring that buffering deserialiser into the chat page's WASM.
+impl<'de> Deserialize<'de> for ConversationDetail {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Flat {
+            id: Uuid,
+            title: String,
+            message_count: u64,
+            created_at: TimestampMs,
+            updated_at: TimestampMs,
+            messages: Vec<StoredMessage>,
+        }
+        let f = Flat::deserialize(deserializer)?;
+        Ok(Self {
+            conversation: ConversationSummary {
+                id: f.id,
+                title: f.title,
+                message_count: f.message_count,
+                created_at: f.created_at,
+                updated_at: f.updated_at,
+            },
+            messages: f.messages,
+        })
+    }
 }
 
 /// `PATCH /api/v1/ai/conversations/{id}`.
@@ -232,4 +259,33 @@ pub async fn chat_key_status() -> Result<AiKeyStatus, AppError> {
     let parts = super::request_parts()?;
     let user = backend.authenticate(&parts).await?;
     backend.chat_key_status(&user).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conversation_reads_back_from_its_flat_json() -> Result<(), serde_json::Error> {
+        let detail = ConversationDetail {
+            conversation: ConversationSummary {
+                id: Uuid::from_u128(7),
+                title: "Rust engineers".into(),
+                message_count: 1,
+                ..Default::default()
+            },
+            messages: vec![StoredMessage {
+                id: Uuid::from_u128(8),
+                role: Role::User,
+                content: "Who knows Rust?".into(),
+                ..Default::default()
+            }],
+        };
+        let json = serde_json::to_value(&detail)?;
+        assert_eq!(json["title"], "Rust engineers", "one flat object: {json}");
+        assert!(json.get("conversation").is_none());
+        let back: ConversationDetail = serde_json::from_value(json)?;
+        assert_eq!(back, detail);
+        Ok(())
+    }
 }

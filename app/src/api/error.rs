@@ -17,6 +17,15 @@ pub struct AppError {
     pub message: String,
 }
 
+/// An API error body as a client reads it: `{"error", "message"}`, each possibly absent.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub error: String,
+    #[serde(default)]
+    pub message: String,
+}
+
 impl AppError {
     pub fn new(status: u16, error: impl Into<String>, message: impl Into<String>) -> Self {
         Self {

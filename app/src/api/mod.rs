@@ -3,6 +3,7 @@ pub mod admin;
 pub mod auth;
 pub mod candidates;
 pub mod chat;
+pub mod codec;
 pub mod dashboard;
 pub mod error;
 pub mod profile;

@@ -204,6 +204,14 @@ pub struct KeyExpiry {
     pub expires_soon: bool,
 }
 
+/// My Profile's "Current Status" section, rendered (`components/reports.rs`).
+#[server(prefix = "/sfn")]
+pub async fn get_key_status_html() -> Result<String, AppError> {
+    use crate::components::{reports::KeyStatus, server_html::render};
+    let settings = get_ai_settings().await?;
+    Ok(render(move || leptos::view! { <KeyStatus settings /> }))
+}
+
 #[server(prefix = "/sfn")]
 pub async fn get_key_expiry() -> Result<KeyExpiry, AppError> {
     let settings = get_ai_settings().await?;

@@ -6,8 +6,8 @@ use leptos::server_fn::ServerFn;
 use leptos_router::components::{Outlet, Redirect, A};
 
 use crate::api::auth::{current_user, Logout, UserDto};
+use crate::api::codec::{resource, Loaded};
 use crate::api::profile::{get_key_expiry, KeyExpiry};
-use crate::api::AppError;
 use crate::components::error_view::{set_response_status, ErrorMessage};
 use crate::components::form::dispatch_on_submit;
 use crate::components::loaded::loaded_view;
@@ -27,14 +27,14 @@ impl KeyBanner {
     }
 }
 
-type UserResource = Resource<Result<Option<UserDto>, AppError>>;
+type UserResource = Loaded<Option<UserDto>>;
 
 #[component]
 pub fn Layout() -> impl IntoView {
-    let user: UserResource = Resource::new(|| (), |_| current_user());
+    let user: UserResource = resource(|| (), |_| current_user());
     let banner_version = RwSignal::new(0u32);
     provide_context(KeyBanner(banner_version));
-    let key_state = Resource::new(move || banner_version.get(), |_| get_key_expiry());
+    let key_state = resource(move || banner_version.get(), |_| get_key_expiry());
     view! {
         <div class="app">
             <header class="topbar">
@@ -109,7 +109,7 @@ fn Session(user: UserResource) -> impl IntoView {
 
 /// The banner across the app when the personal key has expired or expires soon.
 #[component]
-fn KeyBannerLine(key_state: Resource<Result<KeyExpiry, AppError>>) -> impl IntoView {
+fn KeyBannerLine(key_state: Loaded<KeyExpiry>) -> impl IntoView {
     view! {
         {loaded_view("", move || async move {
                 key_state.await.ok().and_then(|s| {

@@ -3,6 +3,9 @@ pub mod form;
 pub mod layout;
 pub mod loaded;
 pub mod markdown;
+#[cfg(feature = "ssr")]
+pub mod reports;
+pub mod server_html;
 pub mod test_result;
 pub mod time;
 pub mod usage_chart;

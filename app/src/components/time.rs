@@ -72,3 +72,31 @@ fn local_exact(t: DateTime<Utc>) -> String {
         exact_utc(t)
     }
 }
+
+/// What [`RelativeTime`] does after hydration, for times in HTML the server rendered
+/// (`components/server_html.rs`): each `<time datetime>` under `root` shows the relative time,
+/// with the local time in `title`. A `<time>` whose `datetime` is not a UTC time is left as is.
+#[cfg(feature = "hydrate")]
+pub fn localize_within(root: &web_sys::Element) {
+    let Some(now) = browser_now() else { return };
+    let Ok(times) = root.query_selector_all("time[datetime]") else {
+        return;
+    };
+    for i in 0..times.length() {
+        let Some(el) = times
+            .item(i)
+            .and_then(|n| js_sys::wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+        else {
+            continue;
+        };
+        let Some(at) = el
+            .get_attribute("datetime")
+            .as_deref()
+            .and_then(crate::time::parse_utc)
+        else {
+            continue;
+        };
+        el.set_text_content(Some(&relative(now, at)));
+        let _ = el.set_attribute("title", &local_exact(at));
+    }
+}

@@ -7,6 +7,7 @@ use crate::components::time::RelativeTime;
 
 use crate::components::test_result::TestResult;
 
+use crate::api::codec::{resource, Loaded};
 use crate::api::{
     admin::{
         get_admin_ai_config, get_admin_usage, get_admin_users, get_invites, AdminAiConfig,
@@ -14,7 +15,6 @@ use crate::api::{
         SaveAdminSettings, TestSystemAiKey,
     },
     usage::UsageSummary,
-    AppError,
 };
 use crate::components::error_view::ErrorMessage;
 use crate::components::form::dispatch_on_submit;
@@ -31,12 +31,12 @@ pub fn AdminPage() -> impl IntoView {
     let test = ServerAction::<TestSystemAiKey>::new();
     // Every resource is made here and read by sibling Transitions: a Transition nested inside
     // another's resolved content does not hydrate in Leptos 0.8.
-    let config = Resource::new(move || save.version().get(), |_| get_admin_ai_config());
-    let users = Resource::new(|| (), |_| get_admin_users());
-    let usage = Resource::new(|| (), |_| get_admin_usage(30));
+    let config = resource(move || save.version().get(), |_| get_admin_ai_config());
+    let users = resource(|| (), |_| get_admin_users());
+    let usage = resource(|| (), |_| get_admin_usage(30));
     let create_invite = ServerAction::<CreateInvite>::new();
     let revoke_invite = ServerAction::<RevokeInvite>::new();
-    let invites = Resource::new(
+    let invites = resource(
         move || (create_invite.version().get(), revoke_invite.version().get()),
         |_| get_invites(),
     );
@@ -149,7 +149,7 @@ fn PolicySection(config: AdminAiConfig, save: ServerAction<SaveAdminSettings>) -
 /// revoke the ones not used yet.
 #[component]
 fn InvitesSection(
-    invites: Resource<Result<Vec<Invite>, AppError>>,
+    invites: Loaded<Vec<Invite>>,
     create: ServerAction<CreateInvite>,
     revoke: ServerAction<RevokeInvite>,
 ) -> impl IntoView {
@@ -295,7 +295,7 @@ fn InvitesTable(invites: Vec<Invite>, revoke: ServerAction<RevokeInvite>) -> imp
 }
 
 #[component]
-fn UsersSection(users: Resource<Result<Vec<AdminUser>, AppError>>) -> impl IntoView {
+fn UsersSection(users: Loaded<Vec<AdminUser>>) -> impl IntoView {
     view! {
         <section class="card" data-testid="admin-users">
             <h2>"Users"</h2>
@@ -338,7 +338,7 @@ fn UsersTable(users: Vec<AdminUser>) -> impl IntoView {
 }
 
 #[component]
-fn UsageBySourceSection(usage: Resource<Result<UsageSummary, AppError>>) -> impl IntoView {
+fn UsageBySourceSection(usage: Loaded<UsageSummary>) -> impl IntoView {
     view! {
         <section class="card" data-testid="admin-usage">
             <h2>"Usage by key source (all users, last 30 days)"</h2>

@@ -10,6 +10,7 @@ use crate::api::candidates::{
     get_candidate, list_candidates, AnalysisStatus, CandidateDetail, CandidateWarning,
     DeleteCandidate, ReanalyzeCandidate,
 };
+use crate::api::codec::resource;
 use crate::components::form::dispatch_on_submit;
 use crate::components::loaded::loaded;
 use crate::pages::upload::CandidateSummary;
@@ -18,7 +19,7 @@ use crate::pages::upload::CandidateSummary;
 pub fn CandidatesPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
-    let page = Resource::new(q, |q| {
+    let page = resource(q, |q| {
         list_candidates((!q.is_empty()).then_some(q), Some(1), None)
     });
     view! {
@@ -57,7 +58,7 @@ pub fn CandidateDetailPage() -> impl IntoView {
     let reanalyze = ServerAction::<ReanalyzeCandidate>::new();
     let delete = ServerAction::<DeleteCandidate>::new();
     let tick = RwSignal::new(0u32);
-    let detail = Resource::new(
+    let detail = resource(
         move || (id(), reanalyze.version().get(), tick.get()),
         |(id, _, _)| get_candidate(id),
     );

@@ -12,6 +12,7 @@ use crate::api::chat::{
     chat_key_status, delete_conversation, get_conversation, list_conversations,
     rename_conversation, AiKeyStatus, CandidateHit, ChatQuery, ConversationSummary, StoredMessage,
 };
+use crate::api::codec::{resource, Loaded};
 use crate::api::{profile::KeySource, AppError};
 use crate::components::error_view::ErrorMessage;
 use crate::components::loaded::{loaded, loaded_view};
@@ -33,7 +34,6 @@ enum Role {
 /// page's reactive owner, and must live exactly as long as something shows or fills them.
 #[derive(Clone)]
 struct ChatEntry {
-    key: u64,
     role: Role,
     content: ArcRwSignal<String>,
     candidates: ArcRwSignal<Vec<CandidateHit>>,
@@ -53,27 +53,17 @@ impl ChatEntry {
 #[derive(Clone, Copy)]
 struct Transcript {
     entries: RwSignal<Vec<ChatEntry>>,
-    next_key: StoredValue<u64>,
 }
 
 impl Transcript {
     fn new() -> Self {
         Self {
             entries: RwSignal::new(Vec::new()),
-            next_key: StoredValue::new(0),
         }
     }
 
     fn entry(&self, role: Role, content: String) -> ChatEntry {
-        let key = self
-            .next_key
-            .try_update_value(|k| {
-                *k += 1;
-                *k
-            })
-            .unwrap_or_default();
         ChatEntry {
-            key,
             role,
             content: ArcRwSignal::new(content),
             candidates: ArcRwSignal::new(Vec::new()),
@@ -308,8 +298,8 @@ pub fn ChatPage() -> impl IntoView {
     let params = use_params_map();
     let route_id = Memo::new(move |_| params.read().get("id"));
     let chat = ChatState::new(route_id);
-    let conversations = Resource::new(move || chat.list_version.get(), |_| list_conversations());
-    let key_status = Resource::new(|| (), |_| chat_key_status());
+    let conversations = resource(move || chat.list_version.get(), |_| list_conversations());
+    let key_status = resource(|| (), |_| chat_key_status());
     Effect::new(move |_| chat.open(route_id.get()));
     view! {
         <div class="chat">
@@ -329,10 +319,7 @@ pub fn ChatPage() -> impl IntoView {
 
 /// The conversations, newest first, and the way to start a new one.
 #[component]
-fn ChatSidebar(
-    chat: ChatState,
-    conversations: Resource<Result<Vec<ConversationSummary>, AppError>>,
-) -> impl IntoView {
+fn ChatSidebar(chat: ChatState, conversations: Loaded<Vec<ConversationSummary>>) -> impl IntoView {
     let navigate = use_navigate();
     let new_chat = move |_| {
         chat.start_new();
@@ -384,9 +371,10 @@ fn MessageList(chat: ChatState) -> impl IntoView {
                     "Ask about the candidates you have uploaded, e.g. “Find Python developers with Django experience”."
                 </p>
             })}
-            <For each=move || transcript.entries.get() key=|entry| entry.key let:entry>
-                <Message entry />
-            </For>
+            // Not a keyed `<For>`: a conversation only ever grows at its end or is replaced as a
+            // whole, so the list is rebuilt in place (the messages already shown keep their DOM
+            // nodes), and the page's WASM does without the keyed diff.
+            {move || transcript.entries.get().into_iter().map(|entry| view! { <Message entry /> }).collect_view()}
         </div>
     }
 }

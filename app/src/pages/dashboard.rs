@@ -1,6 +1,7 @@
 //! The landing page after login: where things stand, from one server function.
 use leptos::prelude::*;
 
+use crate::api::codec::resource;
 use crate::api::dashboard::{get_dashboard, CandidateCounts, DashboardSummary, RecentCandidate};
 use crate::api::profile::KeySource;
 use crate::components::layout::CurrentUser;
@@ -12,7 +13,7 @@ use crate::components::usage_chart::UsageChart;
 pub fn DashboardPage() -> impl IntoView {
     let user = use_context::<CurrentUser>();
     let name = user.map(|u| u.0.name).unwrap_or_default();
-    let summary = Resource::new(|| (), |_| get_dashboard());
+    let summary = resource(|| (), |_| get_dashboard());
     view! {
         <section class="card">
             <h1>"Dashboard"</h1>

@@ -2,24 +2,20 @@
 //! security (password, sessions) and its activity.
 use leptos::{html, prelude::*, server_fn::ServerFn};
 
+use crate::api::codec::resource;
 use crate::components::error_view::ErrorMessage;
 use crate::components::form::dispatch_on_submit;
 use crate::components::layout::KeyBanner;
 use crate::components::loaded::loaded;
+use crate::components::server_html::ServerHtml;
 use crate::components::test_result::TestResult;
-use crate::components::time::RelativeTime;
 use crate::provider::Provider;
 
 use crate::api::auth::{ChangePassword, LogoutEverywhere};
 use crate::api::profile::{
-    get_ai_settings, get_setup_guide, PersonalAiSettings, RemoveAiKey, SaveAiSettings, SetupGuide,
-    TestAiKey,
+    get_ai_settings, get_key_status_html, get_setup_guide, PersonalAiSettings, RemoveAiKey,
+    SaveAiSettings, SetupGuide, TestAiKey,
 };
-
-/// The provider's name as the menu shows it, for a stored provider id.
-fn provider_label(id: &str) -> &'static str {
-    Provider::parse(id).map_or("Custom", |p| p.spec().menu_label)
-}
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
@@ -28,13 +24,13 @@ pub fn ProfilePage() -> impl IntoView {
     let test = ServerAction::<TestAiKey>::new();
     // The form reloads after a save or a removal (a test must not wipe the key being typed);
     // the status and the activity list follow every action, a test included.
-    let settings = Resource::new(
+    let settings = resource(
         move || (save.version().get(), remove.version().get()),
         |_| get_ai_settings(),
     );
     let changes =
         Memo::new(move |_| save.version().get() + remove.version().get() + test.version().get());
-    let status = Resource::new(move || changes.get(), |_| get_ai_settings());
+    let status = resource(move || changes.get(), |_| get_key_status_html());
     // The layout stays across pages: have its key banner follow a saved or removed key.
     if let Some(banner) = use_context::<KeyBanner>() {
         Effect::new(move |seen: Option<(usize, usize)>| {
@@ -47,10 +43,13 @@ pub fn ProfilePage() -> impl IntoView {
     }
     view! {
         <h1>"My Profile"</h1>
-        // 1. Current status
-        {loaded("Loading your key status…", move || async move {
-            status.await.map(|s| view! { <StatusSection settings=s /> }.into_any())
-        })}
+        // 1. Current status, rendered by the server (`components/reports.rs`)
+        <section class="card status" data-testid="key-status">
+            <h2>"Current Status"</h2>
+            {loaded("Loading your key status…", move || async move {
+                status.await.map(|html| view! { <ServerHtml html /> }.into_any())
+            })}
+        </section>
         {loaded("Loading your AI settings…", move || async move {
             settings.await.map(|s| view! { <ProfileSections settings=s save remove test /> }.into_any())
         })}
@@ -83,46 +82,6 @@ fn ProfileSections(
 
         // 7. Information
         <InfoSection />
-    }
-}
-
-/// 1. Whether a personal key is set, which key AI features use, its expiry and last test.
-#[component]
-fn StatusSection(settings: PersonalAiSettings) -> impl IntoView {
-    let s = settings;
-    let expiry_note = s.expires_at.map(|t| {
-        if s.expired {
-            view! { "Expired " <RelativeTime t /> }.into_any()
-        } else {
-            view! { "Expires " <RelativeTime t /> }.into_any()
-        }
-    });
-    view! {
-        <section class="card status" data-testid="key-status">
-            <h2>"Current Status"</h2>
-            {if s.has_personal_key {
-                view! {
-                    <p>
-                        <span class="badge ok">"Personal API Key Configured"</span>
-                        " "
-                        <code data-testid="key-preview">{s.key_preview.clone().unwrap_or_default()}</code>
-                        " · " {provider_label(&s.provider)}
-                    </p>
-                }.into_any()
-            } else {
-                view! { <p><span class="badge muted">"No personal API key"</span></p> }.into_any()
-            }}
-            <p data-testid="key-source">{match s.key_source.as_str() {
-                "personal" => format!("AI features use your {} key.", provider_label(&s.provider)),
-                "system" => "AI features use the system key.".to_owned(),
-                _ => "AI features are unavailable until you add an API key.".to_owned(),
-            }}</p>
-            {expiry_note.map(|n| view! { <p class=if s.expired { "error" } else { "muted" } data-testid="key-expiry">{n}</p> })}
-            {s.last_test_ok.map(|ok| view! {
-                <p class="muted" data-testid="key-last-test">{if ok { "Last test passed" } else { "Last test failed" }}
-                    {s.last_tested_at.map(|t| view! { " (" <RelativeTime t /> ")" })}</p>
-            })}
-        </section>
     }
 }
 
@@ -283,7 +242,7 @@ fn InfoSection() -> impl IntoView {
 #[component]
 fn SetupGuideSection(provider: RwSignal<String>) -> impl IntoView {
     let open = RwSignal::new(false);
-    let guide = Resource::new(move || provider.get(), |p| get_setup_guide(Some(p)));
+    let guide = resource(move || provider.get(), |p| get_setup_guide(Some(p)));
     view! {
         <section class="card guide">
             <button type="button" class="secondary" on:click=move |_| open.update(|o| *o = !*o)
@@ -324,63 +283,19 @@ fn GuideBody(guide: SetupGuide) -> impl IntoView {
     }
 }
 
-/// Usage dashboard: the last 30 days, split by key source, provider, model and feature.
+/// Usage dashboard: the last 30 days, split by key source, provider, model and feature. The
+/// server renders it (`components/reports.rs`); the page shows its HTML.
 #[component]
 pub fn UsageSection() -> impl IntoView {
-    use crate::api::usage::get_usage;
-    let usage = Resource::new(|| (), |_| get_usage(30));
+    use crate::api::usage::get_usage_html;
+    let usage = resource(|| (), |_| get_usage_html(30));
     view! {
         <section class="card" data-testid="usage">
             <h2>"Usage (last 30 days)"</h2>
             {loaded("Loading usage…", move || async move {
-                usage.await.map(|u| view! { <UsageSummaryView usage=u /> }.into_any())
+                usage.await.map(|html| view! { <ServerHtml html /> }.into_any())
             })}
         </section>
-    }
-}
-
-#[component]
-fn UsageSummaryView(usage: crate::api::usage::UsageSummary) -> impl IntoView {
-    use crate::api::usage::UsageBreakdown;
-    use crate::components::usage_chart::UsageChart;
-    fn table(title: &'static str, rows: Vec<UsageBreakdown>) -> impl IntoView {
-        (!rows.is_empty()).then(|| view! {
-            <h4>{title}</h4>
-            <table>
-                <thead><tr><th>"Name"</th><th>"Calls"</th><th>"Errors"</th><th>"Tokens"</th><th>"Avg ms"</th><th>"p95 ms"</th></tr></thead>
-                <tbody>
-                    {rows.into_iter().map(|r| view! {
-                        <tr><td>{r.name}</td><td>{r.calls}</td><td>{r.errors}</td><td>{r.tokens}</td><td>{r.avg_latency_ms}</td><td>{r.p95_latency_ms}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        })
-    }
-    let u = usage;
-    view! {
-        <p>
-            <strong>{u.total_calls}</strong> " calls · " <strong>{u.total_errors}</strong> " errors · "
-            {u.prompt_tokens + u.completion_tokens} " tokens · average " {u.avg_latency_ms} " ms · p95 " {u.p95_latency_ms} " ms"
-        </p>
-        {u.headroom.clone().map(|h| {
-            let text = format!(
-                "{}: {} of {} requests left, resets in {}",
-                h.provider,
-                h.remaining_requests.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
-                h.limit_requests.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
-                h.reset_requests.clone().unwrap_or_else(|| "unknown".into()),
-            );
-            view! {
-                <p class=if h.low { "badge warn" } else { "muted" } data-testid="headroom">
-                    {if h.low { "⚠️ Low rate-limit headroom. " } else { "" }} {text}
-                </p>
-            }
-        })}
-        <UsageChart days=u.per_day.clone() />
-        {table("By key source", u.by_key_source)}
-        {table("By provider", u.by_provider)}
-        {table("By model", u.by_model)}
-        {table("By feature", u.by_feature)}
     }
 }
 
@@ -435,38 +350,18 @@ pub fn SecuritySection() -> impl IntoView {
     }
 }
 
-/// The key's audit trail; it reloads whenever `changes` does (an action on the page).
+/// The key's audit trail; it reloads whenever `changes` does (an action on the page). The
+/// server renders it (`components/reports.rs`); the page shows its HTML.
 #[component]
 pub fn AuditSection(#[prop(optional, into)] changes: Option<Signal<usize>>) -> impl IntoView {
-    use crate::api::usage::get_audit;
-    let audit = Resource::new(move || changes.map(|c| c.get()), |_| get_audit());
+    use crate::api::usage::get_audit_html;
+    let audit = resource(move || changes.map(|c| c.get()), |_| get_audit_html());
     view! {
         <section class="card" data-testid="audit">
             <h2>"Key and account activity"</h2>
             {loaded("Loading…", move || async move {
-                audit.await.map(|entries| if entries.is_empty() {
-                    view! { <p class="muted">"No activity yet."</p> }.into_any()
-                } else {
-                    view! { <AuditTable entries /> }.into_any()
-                })
+                audit.await.map(|html| view! { <ServerHtml html /> }.into_any())
             })}
         </section>
-    }
-}
-
-#[component]
-fn AuditTable(entries: Vec<crate::api::usage::AuditEntry>) -> impl IntoView {
-    view! {
-        <table>
-            <thead><tr><th>"When"</th><th>"Event"</th><th>"Provider"</th><th>"Detail"</th><th>"IP"</th></tr></thead>
-            <tbody>
-                {entries.into_iter().take(50).map(|e| view! {
-                    <tr>
-                        <td><RelativeTime t=e.created_at /></td><td>{e.event}</td><td>{e.provider.unwrap_or_default()}</td>
-                        <td>{e.detail.unwrap_or_default()}</td><td>{e.ip.unwrap_or_default()}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
     }
 }

@@ -203,7 +203,7 @@ fn xhr_upload(file: leptos::web_sys::File, entry: UploadEntry) {
         let text = done_xhr.response_text().ok().flatten().unwrap_or_default();
         let code = done_xhr.status().unwrap_or(0);
         if (200..300).contains(&code) {
-            match serde_json::from_str::<Candidate>(&text) {
+            match serde_json::from_slice::<Candidate>(text.as_bytes()) {
                 Ok(c) => {
                     status.set(
                         if c.analysis_status == crate::api::candidates::AnalysisStatus::Done {
@@ -220,9 +220,10 @@ fn xhr_upload(file: leptos::web_sys::File, entry: UploadEntry) {
                 }
             }
         } else {
-            let message = serde_json::from_str::<serde_json::Value>(&text)
+            // The API's `{"error", "message"}` body.
+            let message = serde_json::from_slice::<crate::api::error::ErrorBody>(text.as_bytes())
                 .ok()
-                .and_then(|v| v["message"].as_str().map(str::to_owned))
+                .map(|e| e.message)
                 .unwrap_or_else(|| format!("Upload failed (status {code})"));
             status.set("error");
             error.set(Some(message));

@@ -36,14 +36,6 @@ struct TokenData {
     token: String,
 }
 
-#[derive(Deserialize)]
-struct ErrorData {
-    #[serde(default)]
-    error: String,
-    #[serde(default)]
-    message: String,
-}
-
 /// Parses the complete events at the start of `text` (each ends with a blank line) and
 /// returns them with the number of bytes they used; an unfinished event is left for later.
 // Only the browser reads a stream; the server build keeps this for the tests.
@@ -79,10 +71,14 @@ pub fn parse_event(block: &str) -> Option<StreamEvent> {
         return None;
     }
     match name {
-        "candidates" => serde_json::from_str(&data).ok().map(StreamEvent::Start),
-        "done" => serde_json::from_str(&data).ok().map(StreamEvent::Done),
+        "candidates" => serde_json::from_slice(data.as_bytes())
+            .ok()
+            .map(StreamEvent::Start),
+        "done" => serde_json::from_slice(data.as_bytes())
+            .ok()
+            .map(StreamEvent::Done),
         "error" => Some(failure(None, &data)),
-        _ => serde_json::from_str::<TokenData>(&data)
+        _ => serde_json::from_slice::<TokenData>(data.as_bytes())
             .ok()
             .map(|t| StreamEvent::Token(t.token)),
     }
@@ -90,7 +86,7 @@ pub fn parse_event(block: &str) -> Option<StreamEvent> {
 
 /// A JSON `{"error", "message"}` body (or anything else) as a [`StreamEvent::Failed`].
 pub fn failure(status: Option<u16>, body: &str) -> StreamEvent {
-    let parsed = serde_json::from_str::<ErrorData>(body).ok();
+    let parsed = serde_json::from_slice::<crate::api::error::ErrorBody>(body.as_bytes()).ok();
     let error = parsed
         .as_ref()
         .map(|e| e.error.clone())

@@ -1,0 +1,123 @@
+//! The read-only reports the server renders for My Profile (`components/server_html.rs`): the
+//! key's current status, the usage tables and chart, and the key and account activity.
+use leptos::prelude::*;
+
+use crate::api::profile::PersonalAiSettings;
+use crate::api::usage::{AuditEntry, UsageSummary};
+use crate::components::time::RelativeTime;
+use crate::provider::Provider;
+
+/// The provider's name as the menu shows it, for a stored provider id.
+fn provider_label(id: &str) -> &'static str {
+    Provider::parse(id).map_or("Custom", |p| p.spec().menu_label)
+}
+
+/// My Profile's current status: whether a personal key is set, which key AI features use, its expiry and last test.
+#[component]
+pub fn KeyStatus(settings: PersonalAiSettings) -> impl IntoView {
+    let s = settings;
+    let expiry_note = s.expires_at.map(|t| {
+        if s.expired {
+            view! { "Expired " <RelativeTime t /> }.into_any()
+        } else {
+            view! { "Expires " <RelativeTime t /> }.into_any()
+        }
+    });
+    view! {
+            {if s.has_personal_key {
+                view! {
+                    <p>
+                        <span class="badge ok">"Personal API Key Configured"</span>
+                        " "
+                        <code data-testid="key-preview">{s.key_preview.clone().unwrap_or_default()}</code>
+                        " · " {provider_label(&s.provider)}
+                    </p>
+                }.into_any()
+            } else {
+                view! { <p><span class="badge muted">"No personal API key"</span></p> }.into_any()
+            }}
+            <p data-testid="key-source">{match s.key_source.as_str() {
+                "personal" => format!("AI features use your {} key.", provider_label(&s.provider)),
+                "system" => "AI features use the system key.".to_owned(),
+                _ => "AI features are unavailable until you add an API key.".to_owned(),
+            }}</p>
+            {expiry_note.map(|n| view! { <p class=if s.expired { "error" } else { "muted" } data-testid="key-expiry">{n}</p> })}
+            {s.last_test_ok.map(|ok| view! {
+                <p class="muted" data-testid="key-last-test">{if ok { "Last test passed" } else { "Last test failed" }}
+                    {s.last_tested_at.map(|t| view! { " (" <RelativeTime t /> ")" })}</p>
+            })}
+    }
+}
+
+/// The usage of the last days: totals, rate-limit headroom, the chart and the breakdowns.
+#[component]
+pub fn UsageSummaryView(usage: UsageSummary) -> impl IntoView {
+    use crate::api::usage::UsageBreakdown;
+    use crate::components::usage_chart::UsageChart;
+    fn table(title: &'static str, rows: Vec<UsageBreakdown>) -> impl IntoView {
+        (!rows.is_empty()).then(|| view! {
+            <h4>{title}</h4>
+            <table>
+                <thead><tr><th>"Name"</th><th>"Calls"</th><th>"Errors"</th><th>"Tokens"</th><th>"Avg ms"</th><th>"p95 ms"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr><td>{r.name}</td><td>{r.calls}</td><td>{r.errors}</td><td>{r.tokens}</td><td>{r.avg_latency_ms}</td><td>{r.p95_latency_ms}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })
+    }
+    let u = usage;
+    view! {
+        <p>
+            <strong>{u.total_calls}</strong> " calls · " <strong>{u.total_errors}</strong> " errors · "
+            {u.prompt_tokens + u.completion_tokens} " tokens · average " {u.avg_latency_ms} " ms · p95 " {u.p95_latency_ms} " ms"
+        </p>
+        {u.headroom.clone().map(|h| {
+            let text = format!(
+                "{}: {} of {} requests left, resets in {}",
+                h.provider,
+                h.remaining_requests.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
+                h.limit_requests.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
+                h.reset_requests.clone().unwrap_or_else(|| "unknown".into()),
+            );
+            view! {
+                <p class=if h.low { "badge warn" } else { "muted" } data-testid="headroom">
+                    {if h.low { "⚠️ Low rate-limit headroom. " } else { "" }} {text}
+                </p>
+            }
+        })}
+        <UsageChart days=u.per_day.clone() />
+        {table("By key source", u.by_key_source)}
+        {table("By provider", u.by_provider)}
+        {table("By model", u.by_model)}
+        {table("By feature", u.by_feature)}
+    }
+}
+
+/// The activity log, newest first, or a line saying there is none.
+#[component]
+pub fn AuditLog(entries: Vec<AuditEntry>) -> impl IntoView {
+    if entries.is_empty() {
+        view! { <p class="muted">"No activity yet."</p> }.into_any()
+    } else {
+        view! { <AuditTable entries /> }.into_any()
+    }
+}
+
+#[component]
+fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
+    view! {
+        <table>
+            <thead><tr><th>"When"</th><th>"Event"</th><th>"Provider"</th><th>"Detail"</th><th>"IP"</th></tr></thead>
+            <tbody>
+                {entries.into_iter().take(50).map(|e| view! {
+                    <tr>
+                        <td><RelativeTime t=e.created_at /></td><td>{e.event}</td><td>{e.provider.unwrap_or_default()}</td>
+                        <td>{e.detail.unwrap_or_default()}</td><td>{e.ip.unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
