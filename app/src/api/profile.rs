@@ -222,12 +222,15 @@ pub async fn get_key_expiry() -> Result<KeyExpiry, AppError> {
     })
 }
 
+/// My Profile's setup guide for a provider, rendered (`components/reports.rs`).
 #[server(prefix = "/sfn")]
-pub async fn get_setup_guide(provider: Option<String>) -> Result<SetupGuide, AppError> {
+pub async fn get_setup_guide_html(provider: Option<String>) -> Result<String, AppError> {
+    use crate::components::{reports::GuideBody, server_html::render};
     let backend = super::backend()?;
     let parts = super::request_parts()?;
     backend.authenticate(&parts).await?;
-    backend.setup_guide(provider.as_deref())
+    let guide = backend.setup_guide(provider.as_deref())?;
+    Ok(render(move || leptos::view! { <GuideBody guide /> }))
 }
 
 /// The Profile form's Save: one call carries the whole form, so it works without WASM.

@@ -1,8 +1,9 @@
 //! The read-only reports the server renders for My Profile (`components/server_html.rs`): the
-//! key's current status, the usage tables and chart, and the key and account activity.
+//! key's current status, the setup guide, the usage tables and chart, and the key and account
+//! activity.
 use leptos::prelude::*;
 
-use crate::api::profile::PersonalAiSettings;
+use crate::api::profile::{PersonalAiSettings, SetupGuide};
 use crate::api::usage::{AuditEntry, UsageSummary};
 use crate::components::time::RelativeTime;
 use crate::provider::Provider;
@@ -46,6 +47,32 @@ pub fn KeyStatus(settings: PersonalAiSettings) -> impl IntoView {
                 <p class="muted" data-testid="key-last-test">{if ok { "Last test passed" } else { "Last test failed" }}
                     {s.last_tested_at.map(|t| view! { " (" <RelativeTime t /> ")" })}</p>
             })}
+    }
+}
+
+/// The setup guide for one provider: the steps with their links, the benefits, the model.
+#[component]
+pub fn GuideBody(guide: SetupGuide) -> impl IntoView {
+    view! {
+        <div data-testid="setup-guide">
+            <h3>{guide.title}</h3>
+            <ol class="steps">
+                {guide.steps.into_iter().map(|s| view! {
+                    <li>
+                        <strong>{s.title}</strong> " — " {s.description}
+                        {s.url.map(|u| view! { " " <a href=u.clone() target="_blank" rel="noopener noreferrer">{u.clone()}</a> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+            <h4>"Benefits"</h4>
+            <ul class="benefits">
+                {guide.benefits.into_iter().map(|b| view! { <li>{b}</li> }).collect_view()}
+            </ul>
+            <h4>"Model"</h4>
+            <p class="model-info">
+                {guide.model_info.name} " · " {guide.model_info.speed} " · " {guide.model_info.context}
+            </p>
+        </div>
     }
 }
 

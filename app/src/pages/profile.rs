@@ -13,8 +13,8 @@ use crate::provider::Provider;
 
 use crate::api::auth::{ChangePassword, LogoutEverywhere};
 use crate::api::profile::{
-    get_ai_settings, get_key_status_html, get_setup_guide, PersonalAiSettings, RemoveAiKey,
-    SaveAiSettings, SetupGuide, TestAiKey,
+    get_ai_settings, get_key_status_html, get_setup_guide_html, PersonalAiSettings, RemoveAiKey,
+    SaveAiSettings, TestAiKey,
 };
 
 #[component]
@@ -242,7 +242,8 @@ fn InfoSection() -> impl IntoView {
 #[component]
 fn SetupGuideSection(provider: RwSignal<String>) -> impl IntoView {
     let open = RwSignal::new(false);
-    let guide = resource(move || provider.get(), |p| get_setup_guide(Some(p)));
+    // The guide is read-only text: the server renders it (`components/reports.rs`).
+    let guide = resource(move || provider.get(), |p| get_setup_guide_html(Some(p)));
     view! {
         <section class="card guide">
             <button type="button" class="secondary" on:click=move |_| open.update(|o| *o = !*o)
@@ -251,35 +252,10 @@ fn SetupGuideSection(provider: RwSignal<String>) -> impl IntoView {
             </button>
             <Show when=move || open.get()>
                 {loaded("Loading the guide…", move || async move {
-                    guide.await.map(|g| view! { <GuideBody guide=g /> }.into_any())
+                    guide.await.map(|html| view! { <ServerHtml html /> }.into_any())
                 })}
             </Show>
         </section>
-    }
-}
-
-#[component]
-fn GuideBody(guide: SetupGuide) -> impl IntoView {
-    view! {
-        <div data-testid="setup-guide">
-            <h3>{guide.title}</h3>
-            <ol class="steps">
-                {guide.steps.into_iter().map(|s| view! {
-                    <li>
-                        <strong>{s.title}</strong> " — " {s.description}
-                        {s.url.map(|u| view! { " " <a href=u.clone() target="_blank" rel="noopener noreferrer">{u.clone()}</a> })}
-                    </li>
-                }).collect_view()}
-            </ol>
-            <h4>"Benefits"</h4>
-            <ul class="benefits">
-                {guide.benefits.into_iter().map(|b| view! { <li>{b}</li> }).collect_view()}
-            </ul>
-            <h4>"Model"</h4>
-            <p class="model-info">
-                {guide.model_info.name} " · " {guide.model_info.speed} " · " {guide.model_info.context}
-            </p>
-        </div>
     }
 }
 
