@@ -8,10 +8,12 @@
 //! Behaviour is chosen by the API key (or by an `x-mock-behavior` header that
 //! overrides it): keys containing `invalid`/`revoked`, `ratelimit`, `nocredit`,
 //! `fail500`, `slow`, `cutstream` or `drip` (a slow stream) trigger the matching mode; any other
-//! key is valid. Answers are deterministic: a `<resume>...</resume>` in any
-//! message yields a JSON analysis of it, a `<context>...</context>` in a system
-//! message yields the context lines matching the last user message, and
-//! anything else is echoed as `Mock answer to: ...`.
+//! key is valid. A key containing `reflect` is echoed back, as a careless or hostile upstream
+//! would: in the message and code of every error body and as model ids of `GET /models`
+//! (combine it with another word to choose the error, e.g. `reflect-invalid`).
+//! Answers are deterministic: a `<resume>...</resume>` in any message yields a JSON analysis of
+//! it, a `<context>...</context>` in a system message yields the context lines matching the
+//! last user message, and anything else is echoed as `Mock answer to: ...`.
 //!
 //! Every request to a provider route is recorded (see [`MockState::requests`])
 //! and answered with Groq-style `x-ratelimit-*` headers.
@@ -248,6 +250,8 @@ struct Behavior {
     cutstream: bool,
     /// Streams each chunk [`DRIP_CHUNK_MS`] apart, like a provider under load.
     drip: bool,
+    /// Echoes the key in error bodies and in the model list.
+    reflect: bool,
 }
 
 impl Behavior {
@@ -260,6 +264,7 @@ impl Behavior {
             slow: source.contains("slow"),
             cutstream: source.contains("cutstream"),
             drip: source.contains("drip"),
+            reflect: source.contains("reflect"),
         }
     }
 }
@@ -296,12 +301,20 @@ async fn admit(
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
 
-    let reject = |status, body| error_response(status, body, remaining_requests);
+    // A reflecting upstream repeats the key it was sent in the message and the code.
+    let echoed = key.as_deref().filter(|_| behavior.reflect);
+    let reject = |status, body: ErrorBody| {
+        let body = match echoed {
+            Some(key) => body.echoing(key),
+            None => body,
+        };
+        error_response(status, body, remaining_requests)
+    };
     if key.is_none() || behavior.invalid {
         return Err(reject(StatusCode::UNAUTHORIZED, invalid_key_body()));
     }
     if behavior.ratelimit {
-        let mut response = error_response(
+        let mut response = reject(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorBody::new(
                 "Rate limit reached for model `llama-3.1-8b-instant` in organization `org_mock` \
@@ -310,7 +323,6 @@ async fn admit(
                 Some("requests"),
                 Some(ErrorCode::Text("rate_limit_exceeded")),
             ),
-            remaining_requests,
         );
         response
             .headers_mut()
@@ -411,10 +423,23 @@ async fn list_models(
         Ok(admitted) => admitted,
         Err(response) => return response,
     };
+    // A reflecting upstream lists the key, whole and in part, among the model ids.
+    let reflected = bearer_token(&headers)
+        .filter(|_| admitted.behavior.reflect)
+        .map(|key| {
+            let half = key
+                .chars()
+                .skip(key.chars().count() / 2)
+                .collect::<String>();
+            vec![key.clone(), format!("ft:{key}"), format!("mirror-{half}")]
+        })
+        .unwrap_or_default();
     let data = DEFAULT_MODELS
         .iter()
-        .map(|&id| {
-            let (owned_by, context_window) = match id {
+        .map(|&id| id.to_owned())
+        .chain(reflected)
+        .map(|id| {
+            let (owned_by, context_window) = match id.as_str() {
                 "openai/gpt-oss-20b" => ("OpenAI", 131_072),
                 "deepseek-chat" => ("DeepSeek", 65_536),
                 _ => ("Meta", 131_072),

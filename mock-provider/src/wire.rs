@@ -24,6 +24,8 @@ pub(crate) struct ErrorDetail {
 pub(crate) enum ErrorCode {
     Text(&'static str),
     Number(u16),
+    /// A code made up at run time (a reflecting upstream's).
+    Owned(String),
 }
 
 impl ErrorBody {
@@ -40,6 +42,14 @@ impl ErrorBody {
             },
         }
     }
+
+    /// The same body with `key` repeated in its message and code, as an upstream that echoes
+    /// what it was sent would answer.
+    pub fn echoing(mut self, key: &str) -> Self {
+        self.error.message = format!("{} (incorrect API key provided: {key})", self.error.message);
+        self.error.code = Some(ErrorCode::Owned(format!("key_{key}")));
+        self
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -50,7 +60,7 @@ pub(crate) struct ModelList {
 
 #[derive(Debug, Serialize)]
 pub(crate) struct Model {
-    pub id: &'static str,
+    pub id: String,
     pub object: &'static str,
     pub created: u64,
     pub owned_by: &'static str,

@@ -102,6 +102,10 @@ pub struct Config {
     pub allowed_provider_hosts: OutboundPolicy,
     /// `HIREKEY_REGISTRATION`: invite-only (the default) or open sign-up.
     pub registration: Registration,
+    /// `HIREKEY_PUBLIC_URL`: the origin users reach Hirekey at (`https://hirekey.example`), as
+    /// `scheme://host[:port]`. Invite links are built from it and requests that change state
+    /// must come from it; unset, both follow the request (see `http::auth::site_origin`).
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -184,12 +188,29 @@ impl Config {
                 &var("HIREKEY_ALLOWED_PROVIDER_HOSTS").unwrap_or_default(),
             )?,
             registration: Registration::parse(var("HIREKEY_REGISTRATION").as_deref())?,
+            public_url: var("HIREKEY_PUBLIC_URL")
+                .map(|v| public_origin(&v))
+                .transpose()?,
         })
     }
 
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+}
+
+/// `HIREKEY_PUBLIC_URL` as an origin (`https://hirekey.example`, default ports dropped): an
+/// `http` or `https` URL with a host and nothing after it but `/`.
+fn public_origin(value: &str) -> anyhow::Result<String> {
+    let url = url::Url::parse(value)
+        .with_context(|| format!("HIREKEY_PUBLIC_URL must be a URL such as https://hirekey.example, not `{value}`"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        bail!("HIREKEY_PUBLIC_URL must be an http or https URL with a host, not `{value}`");
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+        bail!("HIREKEY_PUBLIC_URL must be an origin only (scheme, host and port), not `{value}`: Hirekey is served at the root of its host");
+    }
+    Ok(url.origin().ascii_serialization())
 }
 
 /// The seed's system variables: `AI_PROVIDER`, then `{PROVIDER}_API_KEY`, `{PROVIDER}_MODEL` and
@@ -237,6 +258,17 @@ mod tests {
                 .flatten()
         })
         .map(|c| c.registration)
+    }
+
+    #[test]
+    fn the_public_url_is_an_origin() -> anyhow::Result<()> {
+        assert_eq!(public_origin("https://Hirekey.Example/")?, "https://hirekey.example");
+        assert_eq!(public_origin("https://hirekey.example:443")?, "https://hirekey.example");
+        assert_eq!(public_origin("http://10.0.0.5:8080")?, "http://10.0.0.5:8080");
+        for bad in ["hirekey.example", "ftp://hirekey.example", "https://hirekey.example/app", "https://h.example/?x=1", "https://u:p@h.example"] {
+            assert!(public_origin(bad).is_err(), "{bad}");
+        }
+        Ok(())
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod entities;
 pub mod error;
 pub mod http;
 pub mod providers;
+pub mod serve;
 pub mod services;
 pub mod session;
 pub mod startup;

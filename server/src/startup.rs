@@ -42,9 +42,7 @@ use crate::{
 /// Opens the database (creating the SQLite file and data directory when needed).
 pub async fn connect_database(config: &Config) -> anyhow::Result<DatabaseConnection> {
     if config.is_sqlite() {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!("creating the data directory {}", config.data_dir.display())
-        })?;
+        restrict_sqlite_files(config)?;
     }
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
@@ -62,6 +60,60 @@ pub async fn connect_database(config: &Config) -> anyhow::Result<DatabaseConnect
     Database::connect(options)
         .await
         .context("connecting to the database (check DATABASE_URL)")
+}
+
+/// The data directory and the SQLite database are the owner's alone (0700 and 0600), as
+/// `master.key` is: they hold every resume. The database file is created with that mode before
+/// SQLite opens it, and SQLite gives its `-wal` and `-shm` files the database's mode; files an
+/// earlier version left readable by others are tightened.
+fn restrict_sqlite_files(config: &Config) -> anyhow::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    let private = |path: &std::path::Path, mode: u32| -> anyhow::Result<()> {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("making {} private", path.display()))
+    };
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    private(&config.data_dir, 0o700)?;
+    let Some(database) = sqlite_file(&config.database_url) else {
+        return Ok(());
+    };
+    if let Some(dir) = database.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(&database)
+        .with_context(|| format!("creating the database {}", database.display()))?;
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut name = database.clone().into_os_string();
+        name.push(suffix);
+        let file = std::path::PathBuf::from(name);
+        if file.exists() {
+            private(&file, 0o600)?;
+        }
+    }
+    Ok(())
+}
+
+/// The file of a `sqlite://path?options` URL; `None` for an in-memory database.
+fn sqlite_file(database_url: &str) -> Option<std::path::PathBuf> {
+    let rest = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains(":memory:") && !rest.contains("mode=memory"))
+        .then(|| std::path::PathBuf::from(path))
 }
 
 /// The JWT secret: `HIREKEY_JWT_SECRET`, or `jwt.secret` in the data directory.
@@ -228,13 +280,7 @@ impl Application {
 
     /// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        crate::serve::serve(self.listener, self.router, shutdown_signal()).await?;
         Ok(())
     }
 }
@@ -320,6 +366,7 @@ fn build_router(state: AppState) -> Router {
     );
     drop_stale_copies(std::path::Path::new(&pkg_dir));
     let hashed = leptos_options.hash_files;
+    let guard = http::guard::Guard::new(state.clone());
     let bundles = tower::ServiceBuilder::new()
         .layer(axum::middleware::from_fn(move |request, next| {
             bundle_cache_control(hashed, request, next)
@@ -343,6 +390,11 @@ fn build_router(state: AppState) -> Router {
             app::shell,
         ))
         .with_state(state)
+        // Inside compression, so a server function's error body is read as written.
+        .layer(axum::middleware::from_fn_with_state(
+            guard,
+            http::guard::guard,
+        ))
         .layer(CompressionLayer::new())
         // Pages set their own, with the response's nonce (`app::shell`); everything else gets
         // the policy without one.

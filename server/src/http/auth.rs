@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use axum::{
     extract::{ConnectInfo, FromRequestParts},
-    http::{header, request::Parts, HeaderMap, Method},
+    http::{header, request::Parts, HeaderMap},
 };
 
 use crate::{
@@ -57,9 +57,14 @@ impl FromRequestParts<AppState> for ClientInfo {
 
 /// Reads and verifies a request's token (signature and expiry; the session generation is
 /// checked by [`authenticate`] and the server-function adapter). A cookie session that
-/// changes state must come from this origin (Origin or Referer), which stops cross-site
-/// request forgery; bearer tokens are not sent by browsers on their own and need no such check.
-pub fn authenticate_parts(parts: &Parts, jwt: &JwtKeys) -> Result<VerifiedToken, ServiceError> {
+/// changes state must come from this site's origin (`Origin` or `Referer`, scheme included),
+/// which stops cross-site request forgery; bearer tokens are not sent by browsers on their own
+/// and need no such check. (`http::guard` applies the same rule to every request first.)
+pub fn authenticate_parts(
+    parts: &Parts,
+    jwt: &JwtKeys,
+    config: &Config,
+) -> Result<VerifiedToken, ServiceError> {
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         let text = value.to_str().map_err(|_| ServiceError::Unauthorized)?;
         let token = text
@@ -68,10 +73,9 @@ pub fn authenticate_parts(parts: &Parts, jwt: &JwtKeys) -> Result<VerifiedToken,
             .ok_or(ServiceError::Unauthorized)?;
         return jwt.verify(token.trim());
     }
-    let token = session_cookie(parts).ok_or(ServiceError::Unauthorized)?;
+    let token = session_cookie_value(&parts.headers).ok_or(ServiceError::Unauthorized)?;
     let verified = jwt.verify(&token)?;
-    if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) && !same_origin(parts)
-    {
+    if !parts.method.is_safe() && !same_origin(&parts.headers, config) {
         return Err(ServiceError::Forbidden("Cross-site request refused".into()));
     }
     Ok(verified)
@@ -80,16 +84,25 @@ pub fn authenticate_parts(parts: &Parts, jwt: &JwtKeys) -> Result<VerifiedToken,
 /// The caller, if the token is good and its session has not been ended (logout everywhere, a
 /// password change): 401 otherwise.
 pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<AuthUser, ServiceError> {
-    let verified = authenticate_parts(parts, &state.jwt)?;
+    let verified = authenticate_parts(parts, &state.jwt, &state.config)?;
     sessions::ensure_current(state, verified.user.id, verified.generation).await?;
     Ok(verified.user)
 }
 
-/// This server's origin as the request's client sees it (`https://hirekey.example`), for links
-/// the API hands out: the `Host` header, and `https` when the session cookie is `Secure`. Behind
-/// a proxy the operator trusts (`HIREKEY_TRUST_PROXY_HEADERS`), `X-Forwarded-Proto` and
-/// `X-Forwarded-Host` win.
+/// This server's origin for links the API hands out (an invite's URL): see [`site_origin`];
+/// the configured site address when the request names no usable host.
 pub fn request_origin(headers: &HeaderMap, config: &Config) -> String {
+    site_origin(headers, config).unwrap_or_else(|| format!("http://{}", config.site_addr))
+}
+
+/// This server's origin (`https://hirekey.example`): `HIREKEY_PUBLIC_URL` when it is set.
+/// Otherwise as the request's client sees it: the `Host` header, and `https` when the session
+/// cookie is `Secure`; behind a proxy the operator trusts (`HIREKEY_TRUST_PROXY_HEADERS`),
+/// `X-Forwarded-Proto` and `X-Forwarded-Host` win. `None` without a usable host.
+pub fn site_origin(headers: &HeaderMap, config: &Config) -> Option<String> {
+    if let Some(public) = &config.public_url {
+        return Some(public.clone());
+    }
     let header = |name: &str| {
         headers
             .get(name)
@@ -120,14 +133,24 @@ pub fn request_origin(headers: &HeaderMap, config: &Config) -> String {
         .filter(|h| {
             h.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .unwrap_or_else(|| config.site_addr.to_string());
-    format!("{scheme}://{host}")
+        })?;
+    super::guard::origin_of(&format!("{scheme}://{host}"))
 }
 
-fn session_cookie(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+/// Whether the request's `Origin` (else `Referer`) is this server's origin, scheme and port
+/// included. Neither header, or `null`, is not.
+pub fn same_origin(headers: &HeaderMap, config: &Config) -> bool {
+    let claimed = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok())
+        .and_then(super::guard::origin_of);
+    claimed.is_some() && claimed == site_origin(headers, config)
+}
+
+/// The session cookie's value, if the request carries one.
+pub fn session_cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -135,29 +158,6 @@ fn session_cookie(parts: &Parts) -> Option<String> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == SESSION_COOKIE)
         .map(|(_, value)| value.to_owned())
-}
-
-fn same_origin(parts: &Parts) -> bool {
-    let Some(host) = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let source = parts
-        .headers
-        .get(header::ORIGIN)
-        .or_else(|| parts.headers.get(header::REFERER))
-        .and_then(|v| v.to_str().ok());
-    match source {
-        Some(url) => {
-            let without_scheme = url.split_once("://").map(|(_, rest)| rest).unwrap_or(url);
-            let authority = without_scheme.split('/').next().unwrap_or("");
-            authority.eq_ignore_ascii_case(host)
-        }
-        None => false,
-    }
 }
 
 pub fn session_cookie_header(token: &str, secure: bool) -> String {

@@ -170,12 +170,15 @@ pub async fn change_password(
 }
 
 /// The current user
+///
+/// As stored now: a changed name or admin flag shows at once, not at the next login.
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth",
     security(("bearer_auth" = []), ("session_cookie" = [])),
     responses(
         (status = 200, description = "The user behind the token or cookie", body = UserDto),
         (status = 401, description = "Not logged in", body = ErrorBody),
     ))]
-pub async fn me(user: AuthUser) -> Json<UserDto> {
-    Json((&user).into())
+pub async fn me(State(state): State<AppState>, user: AuthUser) -> ServiceResult<Json<UserDto>> {
+    let user = users::current(&state, &user).await?;
+    Ok(Json((&user).into()))
 }

@@ -6,10 +6,10 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-use crate::error::ServiceError;
+use crate::{error::ServiceError, services::text};
 
 /// `axum::Json`, with malformed JSON, a wrong content type or an oversized body answered as
-/// 400/415/413 JSON errors. Every request body Hirekey reads is a JSON object, so anything else
+/// 400/415/413 JSON errors, and a string holding a control character as 422. Every request body Hirekey reads is a JSON object, so anything else
 /// (an array, a number) is refused rather than read field by field.
 pub struct ApiJson<T>(pub T);
 
@@ -45,6 +45,11 @@ where
                     "The request body is not valid JSON".into(),
                 ))
             }
+        }
+        // Control characters are refused in any string before the body is read as `T`
+        // (`services::text`); malformed JSON is left to `T`'s reader, which says where.
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            text::refuse_control_in_json(&value)?;
         }
         axum::Json::<T>::from_bytes(&bytes)
             .map(|axum::Json(value)| Self(value))

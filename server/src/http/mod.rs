@@ -6,6 +6,7 @@ pub mod auth_routes;
 pub mod chat_routes;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod openapi;
 pub mod openapi_errors;
 pub mod profile_routes;
@@ -76,15 +77,24 @@ impl ApiRoute {
             handler: routing::delete(handler),
         }
     }
+
+    /// A body limit of this route's own, below the API's 1 MB.
+    fn body_limit(mut self, bytes: usize) -> Self {
+        self.handler = self.handler.layer(DefaultBodyLimit::max(bytes));
+        self
+    }
 }
+
+/// Sign-in and registration take a few short fields, from callers not yet known.
+const ACCOUNT_FORM_LIMIT: usize = 16 * 1024;
 
 /// Every REST route under `/api`. Each handler carries its `#[utoipa::path]`.
 pub fn api_routes() -> Vec<ApiRoute> {
     let mut routes = vec![
         ApiRoute::get("/openapi.json", openapi::openapi_json),
         ApiRoute::get("/docs", openapi::docs_page),
-        ApiRoute::post("/v1/auth/register", auth_routes::register),
-        ApiRoute::post("/v1/auth/login", auth_routes::login),
+        ApiRoute::post("/v1/auth/register", auth_routes::register).body_limit(ACCOUNT_FORM_LIMIT),
+        ApiRoute::post("/v1/auth/login", auth_routes::login).body_limit(ACCOUNT_FORM_LIMIT),
         ApiRoute::post("/v1/auth/logout", auth_routes::logout),
         ApiRoute::post("/v1/auth/logout-all", auth_routes::logout_all),
         ApiRoute::put("/v1/auth/password", auth_routes::change_password),

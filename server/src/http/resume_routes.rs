@@ -24,7 +24,10 @@ use super::{
 };
 use crate::{
     error::{ServiceError, ServiceResult},
-    services::resumes::{self, max_upload_bytes, too_large, UploadFile},
+    services::{
+        resumes::{self, max_upload_bytes, too_large, UploadFile},
+        text,
+    },
     session::AuthUser,
     state::AppState,
 };
@@ -73,7 +76,7 @@ impl FromRequest<AppState> for UploadForm {
             if field.name() != Some("file") {
                 continue;
             }
-            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let file_name = text::clean_label(field.file_name().unwrap_or_default());
             let content_type = field.content_type().unwrap_or_default().to_owned();
             let mut bytes = BytesMut::new();
             while let Some(chunk) = field.chunk().await.map_err(|e| field_error(e, state))? {
@@ -153,10 +156,13 @@ async fn upload_new(
     State(state): State<AppState>,
     headers: HeaderMap,
     user: Result<AuthUser, ServiceError>,
-    form: Result<UploadForm, ServiceError>,
+    request: Request,
 ) -> ServiceResult<Response> {
     let outcome = async {
-        let (user, UploadForm(file)) = (user?, form?);
+        // Who is asking is settled before a byte of the body is read: a stranger's upload is
+        // answered 401 at once and costs no memory.
+        let user = user?;
+        let UploadForm(file) = UploadForm::from_request(request, &state).await?;
         resumes::upload(&state, &user, file, None).await
     }
     .await;

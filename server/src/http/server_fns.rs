@@ -45,7 +45,7 @@ impl ServerBackend {
 #[async_trait::async_trait]
 impl Backend for ServerBackend {
     async fn authenticate(&self, parts: &Parts) -> Result<UserDto, AppError> {
-        let verified = authenticate_parts(parts, &self.state.jwt)?;
+        let verified = authenticate_parts(parts, &self.state.jwt, &self.state.config)?;
         // A token can outlive its account, its admin rights or its session (logout everywhere,
         // a password change); the database decides all three. The generation read goes into
         // the REST routes' cache as theirs does: not if the entry was dropped meanwhile.

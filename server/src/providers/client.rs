@@ -208,6 +208,10 @@ pub struct ProviderClient {
 const MAX_MODELS: usize = 500;
 const MAX_MODEL_ID_CHARS: usize = 200;
 
+/// A text holding this many consecutive characters of a key (or the whole of a shorter key)
+/// gives the key away.
+const KEY_FRAGMENT_CHARS: usize = 8;
+
 impl ProviderClient {
     pub fn new(timeout: Duration, policy: OutboundPolicy) -> anyhow::Result<Self> {
         Self::with_resolver(timeout, policy, GuardedResolver::system())
@@ -275,13 +279,14 @@ impl ProviderClient {
             .await
             .map_err(|e| transport_error(provider, &e))?;
         let rate_limit = RateLimitSnapshot::from_headers(response.headers());
-        let response = check_status(provider, None, response).await?;
+        let response = check_status(provider, None, key, response).await?;
         let list: ModelList = response
             .json()
             .await
             .map_err(|_| ProviderError::BadResponse(provider))?;
         // Only what looks like model ids goes back to the user, never whatever else an
-        // upstream put in the list.
+        // upstream put in the list, and never an id that repeats the key (an upstream that
+        // reflects the Authorization header would otherwise hand it back).
         let ids = list
             .data
             .into_iter()
@@ -290,6 +295,7 @@ impl ProviderClient {
                 !id.is_empty()
                     && id.chars().count() <= MAX_MODEL_ID_CHARS
                     && !id.chars().any(char::is_control)
+                    && !reveals_key(id, key.expose())
             })
             .take(MAX_MODELS)
             .collect();
@@ -306,7 +312,8 @@ impl ProviderClient {
         let provider = target.provider;
         let response = self.send_chat(target, messages, false, max_tokens).await?;
         let rate_limit = RateLimitSnapshot::from_headers(response.headers());
-        let response = check_status(provider, Some(&target.model), response).await?;
+        let response =
+            check_status(provider, Some(&target.model), &target.api_key, response).await?;
         let body: Completion = response.json().await.map_err(|e| {
             if e.is_timeout() {
                 ProviderError::Timeout(provider)
@@ -338,7 +345,8 @@ impl ProviderClient {
         let provider = target.provider;
         let response = self.send_chat(target, messages, true, None).await?;
         let rate_limit = RateLimitSnapshot::from_headers(response.headers());
-        let response = check_status(provider, Some(&target.model), response).await?;
+        let response =
+            check_status(provider, Some(&target.model), &target.api_key, response).await?;
         let bytes = response.bytes_stream();
         let stream = async_stream_items(provider, bytes);
         Ok((stream, rate_limit))
@@ -379,11 +387,13 @@ fn transport_error(provider: Provider, e: &reqwest::Error) -> ProviderError {
     }
 }
 
-/// Maps an error status to a [`ProviderError`]; the raw body goes to the debug log only, with
-/// anything key-like scrubbed.
+/// Maps an error status to a [`ProviderError`]. The body is never logged nor passed on: an
+/// upstream may echo the key in it, in any format. The debug log gets the status and the
+/// provider's error code, when it is a known one that does not give the key away.
 async fn check_status(
     provider: Provider,
     model: Option<&str>,
+    key: &Secret,
     response: reqwest::Response,
 ) -> Result<reqwest::Response, ProviderError> {
     let status = response.status();
@@ -397,26 +407,100 @@ async fn check_status(
         .and_then(|v| v.trim().parse::<f64>().ok())
         .map(|s| s.ceil() as u64);
     let body = response.text().await.unwrap_or_default();
-    tracing::debug!(provider = provider.as_str(), %status, body = %scrub_secrets(&body), "provider error");
-    Err(match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ProviderError::InvalidKey(provider),
-        StatusCode::PAYMENT_REQUIRED => ProviderError::NoCredit(provider),
-        StatusCode::NOT_FOUND if model.is_some() => ProviderError::ModelNotFound {
+    let code = provider_error_code(&body).filter(|code| !reveals_key(code, key.expose()));
+    tracing::debug!(
+        provider = provider.as_str(),
+        %status,
+        code = code.unwrap_or("-"),
+        "provider error"
+    );
+    Err(match (status, model) {
+        (StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN, _) => {
+            ProviderError::InvalidKey(provider)
+        }
+        (StatusCode::PAYMENT_REQUIRED, _) => ProviderError::NoCredit(provider),
+        (StatusCode::NOT_FOUND, Some(model)) => ProviderError::ModelNotFound {
             provider,
-            model: model.unwrap_or_default().to_owned(),
+            // The model name is the user's; it is repeated unless it carries the key.
+            model: if reveals_key(model, key.expose()) {
+                "[redacted]".to_owned()
+            } else {
+                model.to_owned()
+            },
         },
-        StatusCode::TOO_MANY_REQUESTS => ProviderError::RateLimited {
+        (StatusCode::TOO_MANY_REQUESTS, _) => ProviderError::RateLimited {
             provider,
             retry_after: retry_after.or_else(|| retry_seconds_from_message(&body)),
         },
-        StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => {
+        (StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT, _) => {
             ProviderError::Timeout(provider)
         }
-        s => ProviderError::Upstream {
+        (s, _) => ProviderError::Upstream {
             provider,
             status: s.as_u16(),
         },
     })
+}
+
+/// The provider's error code from an OpenAI-style body (`{"error": {"code": ...}}`, else its
+/// `type`), as one of the codes providers are known to send, else `other`: never upstream text.
+fn provider_error_code(body: &str) -> Option<&'static str> {
+    use serde_json::Value;
+    let value: Value = serde_json::from_str(body).ok()?;
+    let error = value.get("error")?;
+    let code = match (error.get("code"), error.get("type")) {
+        (Some(Value::Number(n)), _) => n.to_string(),
+        (Some(Value::String(s)), _) | (_, Some(Value::String(s))) => s.clone(),
+        _ => return None,
+    };
+    let known = KNOWN_ERROR_CODES
+        .iter()
+        .find(|known| known.eq_ignore_ascii_case(&code));
+    Some(known.copied().unwrap_or("other"))
+}
+
+/// The error codes and types OpenAI-compatible providers send.
+const KNOWN_ERROR_CODES: &[&str] = &[
+    "invalid_api_key",
+    "invalid_request_error",
+    "authentication_error",
+    "permission_error",
+    "insufficient_quota",
+    "rate_limit_exceeded",
+    "model_not_found",
+    "model_decommissioned",
+    "context_length_exceeded",
+    "internal_server_error",
+    "server_error",
+    "service_unavailable",
+    "overloaded_error",
+    "api_error",
+    "requests",
+    "tokens",
+    "400",
+    "401",
+    "402",
+    "403",
+    "404",
+    "408",
+    "429",
+    "500",
+    "502",
+    "503",
+];
+
+/// Whether a text gives a key away: it holds the whole key or [`KEY_FRAGMENT_CHARS`]
+/// consecutive characters of it, in any case. Keys have no fixed format (a custom provider's
+/// can be any string), so this looks for the key itself, not for a prefix.
+pub(crate) fn reveals_key(text: &str, key: &str) -> bool {
+    let key: Vec<char> = key.trim().to_lowercase().chars().collect();
+    if key.is_empty() {
+        return false;
+    }
+    let text = text.to_lowercase();
+    let width = KEY_FRAGMENT_CHARS.min(key.len());
+    key.windows(width)
+        .any(|fragment| text.contains(&fragment.iter().collect::<String>()))
 }
 
 /// Groq says "Please try again in 7.5s" in the message when the header is missing.
@@ -542,6 +626,39 @@ mod tests {
         let out = scrub_secrets(body);
         assert!(!out.contains("gsk_abc"), "{out}");
         assert!(!out.contains("sk-abcdefghijklmnop"), "{out}");
+    }
+
+    #[test]
+    fn a_key_is_found_whole_in_part_and_in_any_case() {
+        let key = "hk-custom-0123456789abcdef";
+        assert!(reveals_key("model-hk-custom-0123456789abcdef", key));
+        assert!(reveals_key("ft:HK-CUSTOM-0123", key));
+        assert!(reveals_key("x-456789ab-y", key));
+        assert!(!reveals_key("llama-3.1-8b-instant", key));
+        assert!(
+            reveals_key("my-tok-model", "tok"),
+            "a short key is looked for whole"
+        );
+        assert!(!reveals_key("anything", " "));
+    }
+
+    #[test]
+    fn only_known_error_codes_are_logged() {
+        let code = |body: &str| provider_error_code(body);
+        assert_eq!(
+            code(r#"{"error":{"message":"Invalid API Key hk-1","code":"invalid_api_key"}}"#),
+            Some("invalid_api_key")
+        );
+        assert_eq!(code(r#"{"error":{"message":"x","code":402}}"#), Some("402"));
+        assert_eq!(
+            code(r#"{"error":{"message":"x","type":"internal_server_error"}}"#),
+            Some("internal_server_error")
+        );
+        assert_eq!(
+            code(r#"{"error":{"code":"hk-custom-0123456789abcdef"}}"#),
+            Some("other")
+        );
+        assert_eq!(code("Incorrect API key provided: hk-custom-0123"), None);
     }
 
     #[test]

@@ -135,9 +135,18 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return is_public_v4(v4);
     }
-    // IPv4-compatible (::a.b.c.d, deprecated but still routed by some stacks) and NAT64.
-    if s[..6] == [0; 6] || (s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0; 4]) {
+    // IPv4-compatible (::a.b.c.d, deprecated but still routed by some stacks), IPv4-translated
+    // (::ffff:0:a.b.c.d, RFC 2765) and the well-known NAT64 prefix (64:ff9b::/96): a translator
+    // on this host's network delivers them to the IPv4 address in their last 32 bits.
+    let ipv4_compatible = s[..6] == [0; 6];
+    let ipv4_translated = s[..4] == [0; 4] && s[4] == 0xffff && s[5] == 0;
+    let well_known_nat64 = s[0] == 0x64 && s[1] == 0xff9b && s[2..6] == [0; 4];
+    if ipv4_compatible || ipv4_translated || well_known_nat64 {
         return is_public_v4(embedded_v4());
+    }
+    // The local-use NAT64 prefix (64:ff9b:1::/48, RFC 8215).
+    if s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1 {
+        return local_nat64_readings(ip).all(is_public_v4);
     }
     // 6to4 carries its IPv4 address in the second and third segments.
     if s[0] == 0x2002 {
@@ -153,6 +162,22 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
         || (s[0] == 0x2001 && s[1] == 0) // Teredo
         || (s[0] == 0x0100 && s[1..4] == [0; 3])) // discard
+}
+
+/// The IPv4 addresses a local-use NAT64 address may stand for. The operator picks the prefix
+/// length inside 64:ff9b:1::/48, and RFC 6052 places the IPv4 address differently for /48, /56,
+/// /64 and /96, so every layout whose reserved bits (bits 64-71 and the suffix) are zero is a
+/// reading; the address is public only if every reading is.
+fn local_nat64_readings(ip: Ipv6Addr) -> impl Iterator<Item = Ipv4Addr> {
+    let b = ip.octets();
+    let zero = |bytes: &[u8]| bytes.iter().all(|&x| x == 0);
+    let v4 = |o: [u8; 4]| Ipv4Addr::from(o);
+    // The /96 layout has no reserved bits: always a reading.
+    let by_96 = Some(v4([b[12], b[13], b[14], b[15]]));
+    let by_64 = (b[8] == 0 && zero(&b[13..])).then(|| v4([b[9], b[10], b[11], b[12]]));
+    let by_56 = (b[8] == 0 && zero(&b[12..])).then(|| v4([b[7], b[9], b[10], b[11]]));
+    let by_48 = (b[8] == 0 && zero(&b[11..])).then(|| v4([b[6], b[7], b[9], b[10]]));
+    [by_96, by_64, by_56, by_48].into_iter().flatten()
 }
 
 /// Resolves names like the system does, then keeps only public addresses; a name with none
@@ -236,6 +261,21 @@ mod tests {
             "http://[::127.0.0.1]/v1",
             "http://[64:ff9b::a9fe:a9fe]/v1",
             "http://[2002:7f00:1::]/v1",
+            // IPv4-translated (RFC 2765), both spellings.
+            "http://[::ffff:0:127.0.0.1]/v1",
+            "http://[::ffff:0:7f00:1]:8080/v1",
+            "http://[::ffff:0:a9fe:a9fe]/latest",
+            "http://[::ffff:0:10.0.0.1]/v1",
+            // The well-known NAT64 prefix.
+            "http://[64:ff9b::127.0.0.1]/v1",
+            "http://[64:ff9b::c0a8:101]/v1",
+            // The local-use NAT64 prefix (RFC 8215), in the /96, /64, /56 and /48 layouts.
+            "http://[64:ff9b:1::7f00:1]/v1",
+            "http://[64:ff9b:1::10.1.2.3]/v1",
+            "http://[64:ff9b:1:abcd::169.254.169.254]/v1",
+            "http://[64:ff9b:1:0:7f:0:100::]/v1",
+            "http://[64:ff9b:1:7f:0:1::]/v1",
+            "http://[64:ff9b:1:7f00:0:100::]/v1",
             "http://169.254.169.254/latest",
             "http://10.1.2.3/v1",
             "http://172.16.0.1/v1",
@@ -251,6 +291,11 @@ mod tests {
             "https://api.example.com/v1",
             "http://8.8.8.8/v1",
             "http://[2606:4700::1]/v1",
+            // The same forms around a public IPv4 address stay usable (DNS64 networks).
+            "http://[::ffff:0:8.8.8.8]/v1",
+            "http://[64:ff9b::8.8.8.8]/v1",
+            "http://[64:ff9b:1::8.8.8.8]/v1",
+            "http://[64:ff9b:1:abcd::1.1.1.1]/v1",
         ] {
             assert_eq!(
                 route(&policy, &url(public)).ok(),

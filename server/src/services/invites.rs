@@ -64,6 +64,13 @@ fn refused(message: &str) -> ServiceError {
     ServiceError::InviteRequired(message.to_owned())
 }
 
+/// The answer to an invite that has been used, whoever used it and how (an account made with
+/// it, or a registration for an address that already had one): the same words every time, so
+/// an invite holder cannot tell from them whether an email is registered.
+pub(crate) fn used() -> ServiceError {
+    refused("This invite has already been used. If you already have an account, log in.")
+}
+
 /// Creates an invite; `origin` (`https://host`) makes its link.
 #[tracing::instrument(skip_all)]
 pub async fn create(
@@ -221,7 +228,7 @@ pub(crate) async fn check(
         })?;
     match status(&row, now) {
         InviteStatus::Pending => {}
-        InviteStatus::Used => return Err(refused("This invite has already been used")),
+        InviteStatus::Used => return Err(used()),
         InviteStatus::Revoked => return Err(refused("This invite has been revoked")),
         InviteStatus::Expired => {
             return Err(refused(
@@ -255,7 +262,7 @@ pub(crate) async fn redeem(
         .exec(txn)
         .await?;
     if updated.rows_affected == 0 {
-        return Err(refused("This invite has already been used"));
+        return Err(used());
     }
     audit::record(
         txn,
@@ -267,6 +274,46 @@ pub(crate) async fn redeem(
         now,
     )
     .await?;
+    Ok(())
+}
+
+/// Uses up the invite without an account: a registration with it asked for an email that
+/// already has one. Spending it makes the attempt count, so one invite answers at most one
+/// question about whether an address is registered. Recorded for the admin who created it.
+/// A registration racing this one for the same invite may win; either way it is used.
+pub(crate) async fn spend(
+    db: &impl TransactionTrait,
+    invite: &invites::Model,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let txn = db.begin().await?;
+    let updated = invites::Entity::update_many()
+        .col_expr(invites::Column::UsedAt, Expr::value(now))
+        .filter(invites::Column::Id.eq(invite.id))
+        .filter(invites::Column::UsedAt.is_null())
+        .filter(invites::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected > 0 {
+        audit::record(
+            &txn,
+            invite.created_by,
+            AuditEvent::InviteUsed,
+            None,
+            Some(format!(
+                "invite {} spent on a registration for an email that already has an account",
+                invite.id
+            )),
+            client,
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    if updated.rows_affected > 0 {
+        tracing::info!(invite = %invite.id, "invite spent on an existing account's email");
+    }
     Ok(())
 }
 

@@ -148,6 +148,40 @@ fn check_base_url(provider: Provider, base_url: Option<&str>) -> ServiceResult<O
     Ok(Some(url.trim_end_matches('/').to_owned()))
 }
 
+/// A base URL in the form two spellings of it are compared in: as the URL parser writes it
+/// (scheme and host in lower case, default port dropped), without trailing slashes.
+fn comparable_url(url: &str) -> String {
+    let url = url.trim();
+    match reqwest::Url::parse(url) {
+        Ok(parsed) => parsed.as_str().trim_end_matches('/').to_owned(),
+        Err(_) => url.trim_end_matches('/').to_owned(),
+    }
+}
+
+/// A stored key is sent only to the base URL it was saved for: naming another one needs the
+/// key again, so that whoever holds the session cannot send the key to a server of their
+/// choosing.
+fn require_key_for_new_url(
+    stored: &provider_keys::Model,
+    requested: Option<&str>,
+) -> ServiceResult<()> {
+    let Some(requested) = requested.map(str::trim).filter(|u| !u.is_empty()) else {
+        return Ok(());
+    };
+    let same = stored
+        .base_url
+        .as_deref()
+        .is_some_and(|saved| comparable_url(saved) == comparable_url(requested));
+    if same {
+        Ok(())
+    } else {
+        Err(ServiceError::Validation(
+            "The stored key was saved for another base URL; enter the API key again to use it with this one"
+                .into(),
+        ))
+    }
+}
+
 /// Where a provider is called: the configured URL, else the user's own (a custom provider's),
 /// which the outbound policy guards.
 fn base_url_for(
@@ -233,7 +267,11 @@ pub async fn update(
         }
         (None, Some(row)) => {
             let base_url = match (provider, request.base_url.as_deref()) {
-                (Provider::Custom, Some(url)) => Some(check_base_url(provider, Some(url))?),
+                (Provider::Custom, Some(url)) => {
+                    let url = check_base_url(provider, Some(url))?;
+                    require_key_for_new_url(&row, url.as_deref())?;
+                    Some(url)
+                }
                 _ => None,
             };
             change_stored_key(state, auth, &user, row, base_url, change, client).await?;
@@ -580,7 +618,12 @@ pub async fn test(
     };
     let raw = if given.is_empty() {
         match &stored {
-            Some(row) => decrypt_row(state, row)?,
+            Some(row) => {
+                if provider == Provider::Custom {
+                    require_key_for_new_url(row, request.base_url.as_deref())?;
+                }
+                decrypt_row(state, row)?
+            }
             None => return Ok(failure("Enter an API key to test".into())),
         }
     } else {
@@ -616,12 +659,18 @@ pub async fn test(
     }
     let now = state.clock.now();
     let ok = result.is_ok();
-    // Record the outcome on the stored row when it is that key that was tested.
+    // Record the outcome on the stored row when it is that key that was tested, where it is
+    // used.
     if let Some(row) = stored {
-        let same = decrypt_row(state, &row)
+        let same_key = decrypt_row(state, &row)
             .map(|k| k.expose() == key.expose())
             .unwrap_or(false);
-        if same {
+        let same_url = provider != Provider::Custom
+            || custom_url
+                .as_deref()
+                .zip(row.base_url.as_deref())
+                .is_some_and(|(tested, saved)| comparable_url(tested) == comparable_url(saved));
+        if same_key && same_url {
             let mut active = row.into_active_model();
             active.last_tested_at = Set(Some(now));
             active.last_test_ok = Set(Some(ok));

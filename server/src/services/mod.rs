@@ -16,5 +16,6 @@ pub mod rate_limit;
 pub mod resumes;
 pub mod search;
 pub mod sessions;
+pub mod text;
 pub mod usage;
 pub mod users;

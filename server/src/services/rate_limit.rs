@@ -58,6 +58,29 @@ pub async fn hit(
     Ok(window.judge(limit))
 }
 
+/// Takes back one hit counted in `bucket` by a [`hit`] at `hit_at` with the same `window_secs`:
+/// for an attempt that turned out not to count (a successful login). Never goes below zero.
+pub async fn refund(
+    db: &DatabaseConnection,
+    bucket: &str,
+    window_secs: i64,
+    hit_at: i64,
+) -> Result<(), sea_orm::DbErr> {
+    let window_secs = window_secs.max(1);
+    let window_start = hit_at - hit_at.rem_euclid(window_secs);
+    rate_limits::Entity::update_many()
+        .col_expr(
+            rate_limits::Column::Hits,
+            Expr::col(rate_limits::Column::Hits).sub(1),
+        )
+        .filter(rate_limits::Column::Bucket.eq(bucket))
+        .filter(rate_limits::Column::WindowStart.eq(window_start))
+        .filter(rate_limits::Column::Hits.gt(0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The counts around one hit, for the sliding-window estimate.
 #[derive(Clone, Copy, Debug)]
 struct Window {

@@ -1,18 +1,20 @@
 //! Accounts: registration (open, or by invite), login, password changes and ending every
 //! session, with argon2id on a blocking thread.
+use chrono::{DateTime, Utc};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    SqlErr, TransactionTrait,
+    sea_query::{Expr, OnConflict},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use uuid::Uuid;
 
 use crate::{
     config,
-    entities::users,
+    entities::{invites as invite_rows, settings, users},
     error::{ServiceError, ServiceResult},
     services::{
         audit::{self, AuditEvent},
-        invites, keys, password, rate_limit, sessions,
+        busy, invites, keys, password, rate_limit, sessions,
     },
     session::{AuthUser, ClientInfo},
     state::AppState,
@@ -122,15 +124,171 @@ pub struct NewAccount<'a> {
     pub invite: Option<&'a str>,
 }
 
-/// Creates an account; the first account is the admin. After it, with
-/// `HIREKEY_REGISTRATION=invite`, only with a usable invite (403 "Invite required"
-/// otherwise), which this registration then uses up.
+/// Registrations one client address may attempt in [`REGISTRATION_WINDOW_SECS`], successful
+/// or not: bounds probing for registered emails and the password hashing a stranger can cause.
+const REGISTRATIONS_PER_ADDRESS: u32 = 30;
+const REGISTRATION_WINDOW_SECS: i64 = 15 * 60;
+
+/// The `settings` row the first registration inserts in its own transaction. Its name is the
+/// table's primary key, so of registrations racing on an empty database exactly one inserts
+/// it (on PostgreSQL the others wait for that transaction to end, then find the row) and only
+/// that one becomes the admin. The value is the id of the account that took it.
+const FIRST_ACCOUNT_CLAIM: &str = "first_account";
+
+/// Whether the first account may still be made: nobody has claimed it and no account exists.
+/// Read before hashing, so that once there are accounts a caller meets the invite check first;
+/// the registering transaction decides ([`claim_first_account`]).
+async fn first_account_open(db: &impl ConnectionTrait) -> ServiceResult<bool> {
+    let claimed = settings::Entity::find_by_id(FIRST_ACCOUNT_CLAIM.to_owned())
+        .one(db)
+        .await?
+        .is_some();
+    Ok(!claimed && !any_account(db).await?)
+}
+
+async fn any_account(db: &impl ConnectionTrait) -> ServiceResult<bool> {
+    Ok(users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Claims the first account inside the registering transaction: true for one caller only.
+/// A database with accounts made before the claim existed gets the claim too, with no admin.
+async fn claim_first_account(txn: &DatabaseTransaction, account: Uuid) -> ServiceResult<bool> {
+    let inserted = settings::Entity::insert(settings::ActiveModel {
+        name: Set(FIRST_ACCOUNT_CLAIM.to_owned()),
+        value: Set(account.to_string()),
+    })
+    .on_conflict(
+        OnConflict::column(settings::Column::Name)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    Ok(inserted == 1 && !any_account(txn).await?)
+}
+
+async fn email_registered(db: &impl ConnectionTrait, email: &Email) -> ServiceResult<bool> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Email.eq(email.as_str()))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// A registration, checked and hashed, ready to be written.
+struct PreparedAccount<'a> {
+    id: Uuid,
+    email: &'a Email,
+    name: &'a str,
+    password_hash: &'a str,
+    /// No account existed when the registration began: it tries to claim the first one.
+    may_be_first: bool,
+    /// The invite already checked (invite mode, accounts exist).
+    invite: Option<&'a invite_rows::Model>,
+    /// The token as given, for a registration that lost the first account to another one.
+    invite_token: Option<&'a str>,
+}
+
+enum Insertion {
+    Created(users::Model),
+    /// The email was registered meanwhile; the invite this registration was using, if any.
+    EmailTaken(Option<invite_rows::Model>),
+}
+
+/// Writes the account, and uses up its invite, in one transaction.
+async fn insert_account(
+    state: &AppState,
+    account: &PreparedAccount<'_>,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> ServiceResult<Insertion> {
+    let txn = state.db.begin().await?;
+    let is_first = account.may_be_first && claim_first_account(&txn, account.id).await?;
+    let mut invite = account.invite.cloned();
+    if account.may_be_first
+        && !is_first
+        && matches!(state.config.registration, config::Registration::Invite)
+    {
+        // Another registration became the first account meanwhile: this one needs an invite.
+        invite = Some(invites::check(&txn, account.invite_token, account.email, now).await?);
+    }
+    let inserted = users::ActiveModel {
+        id: Set(account.id),
+        email: Set(account.email.as_str().to_owned()),
+        name: Set(account.name.to_owned()),
+        password_hash: Set(account.password_hash.to_owned()),
+        is_admin: Set(is_first),
+        active_provider: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        session_generation: Set(0),
+    }
+    .insert(&txn)
+    .await;
+    let row = match inserted {
+        Ok(row) => row,
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            txn.rollback().await?;
+            return Ok(Insertion::EmailTaken(invite));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(invite) = &invite {
+        invites::redeem(&txn, invite, row.id, client, now).await?;
+    }
+    txn.commit().await?;
+    Ok(Insertion::Created(row))
+}
+
+/// The answer to a registration for an email that has an account. With an invite, the invite
+/// is used up and the answer is a used invite's, so one invite probes one address at most and
+/// a second try with it learns nothing; without one (open sign-up), 409.
+async fn refuse_registered_email(
+    state: &AppState,
+    invite: Option<&invite_rows::Model>,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> ServiceError {
+    match invite {
+        Some(invite) => match invites::spend(&state.db, invite, client, now).await {
+            Ok(()) => invites::used(),
+            Err(e) => e,
+        },
+        None => ServiceError::Conflict("An account with this email already exists".into()),
+    }
+}
+
+/// Creates an account; the first account is the admin (exactly one, however many register at
+/// once). After it, with `HIREKEY_REGISTRATION=invite`, only with a usable invite (403
+/// "Invite required" otherwise), which this registration then uses up, also when the email
+/// turns out to be registered already. Throttled per client address.
 #[tracing::instrument(skip_all)]
 pub async fn register(
     state: &AppState,
     registration: NewAccount<'_>,
     client: &ClientInfo,
 ) -> ServiceResult<(AuthUser, String)> {
+    let now = state.clock.now();
+    if let Some(ip) = &client.ip {
+        rate_limit::hit(
+            &state.db,
+            &format!("register-ip:{ip}"),
+            REGISTRATION_WINDOW_SECS,
+            REGISTRATIONS_PER_ADDRESS,
+            now.timestamp(),
+        )
+        .await?
+        .map_err(|retry_after| ServiceError::TooManyRequests {
+            message: "Too many registration attempts; try again later".into(),
+            retry_after,
+        })?;
+    }
     let email = Email::parse(registration.email)?;
     let password = Secret::new(registration.password);
     check_new_password(&password)?;
@@ -145,51 +303,40 @@ pub async fn register(
             "The name must be at most 100 characters".into(),
         ));
     }
-    let now = state.clock.now();
-    let is_first = users::Entity::find().count(&state.db).await? == 0;
+    let may_be_first = first_account_open(&state.db).await?;
     // Checked before anything else about the account, so an uninvited caller learns nothing
     // (not even whether an email is registered).
     let invite = match state.config.registration {
-        config::Registration::Invite if !is_first => {
+        config::Registration::Invite if !may_be_first => {
             Some(invites::check(&state.db, registration.invite, &email, now).await?)
         }
         _ => None,
     };
-    if users::Entity::find()
-        .filter(users::Column::Email.eq(email.as_str()))
-        .one(&state.db)
-        .await?
-        .is_some()
-    {
-        return Err(ServiceError::Conflict(
-            "An account with this email already exists".into(),
-        ));
+    if email_registered(&state.db, &email).await? {
+        return Err(refuse_registered_email(state, invite.as_ref(), client, now).await);
     }
-    let hash = hash_password(state, password).await?;
-    let txn = state.db.begin().await?;
-    let row = users::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        email: Set(email.as_str().to_owned()),
-        name: Set(name.to_owned()),
-        password_hash: Set(hash),
-        is_admin: Set(is_first),
-        active_provider: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        session_generation: Set(0),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => {
-            ServiceError::Conflict("An account with this email already exists".into())
+    let password_hash = hash_password(state, password).await?;
+    let account = PreparedAccount {
+        id: Uuid::new_v4(),
+        email: &email,
+        name,
+        password_hash: &password_hash,
+        may_be_first,
+        invite: invite.as_ref(),
+        invite_token: registration.invite,
+    };
+    // SQLite may report a write that met another one as busy; the transaction changed nothing.
+    let insertion =
+        busy::retry_service_if_busy(|| insert_account(state, &account, client, now)).await?;
+    let row = match insertion {
+        Insertion::Created(row) => row,
+        Insertion::EmailTaken(invite) => {
+            return Err(refuse_registered_email(state, invite.as_ref(), client, now).await)
         }
-        _ => ServiceError::from(e),
-    })?;
-    if let Some(invite) = &invite {
-        invites::redeem(&txn, invite, row.id, client, now).await?;
+    };
+    if row.is_admin {
+        tracing::info!(user_id = %row.id, "the first account was created; it is the admin");
     }
-    txn.commit().await?;
     let user = auth_user(&row);
     let token = state
         .jwt
@@ -197,7 +344,59 @@ pub async fn register(
     Ok((user, token))
 }
 
-/// Checks credentials, throttled per IP and per email.
+/// One login throttle: failed attempts counted in one bucket over a sliding window.
+struct LoginThrottle {
+    bucket: String,
+    window_secs: i64,
+    limit: u32,
+}
+
+/// Failed logins for one account from one client address, per 15 minutes. Its owner at another
+/// address is not affected by them.
+const LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS: u32 = 10;
+/// Failed logins from one client address, whatever the accounts, per 15 minutes.
+const LOGIN_FAILURES_PER_ADDRESS: u32 = 50;
+const LOGIN_WINDOW_SECS: i64 = 15 * 60;
+/// Failed logins for one account from every address together, per hour: the backstop that
+/// stops a guesser spread over many addresses.
+const LOGIN_FAILURES_PER_ACCOUNT: u32 = 100;
+const LOGIN_ACCOUNT_WINDOW_SECS: i64 = 60 * 60;
+
+/// The throttles a login attempt passes, narrowest first.
+fn login_throttles(email: &str, client: &ClientInfo) -> Vec<LoginThrottle> {
+    // An address holds no space and an email that has an account neither, so the pair's
+    // bucket name is unambiguous.
+    let address = client.ip.as_deref().unwrap_or("unknown");
+    let mut throttles = vec![LoginThrottle {
+        bucket: format!("login-pair:{address} {email}"),
+        window_secs: LOGIN_WINDOW_SECS,
+        limit: LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+    }];
+    if let Some(ip) = &client.ip {
+        throttles.push(LoginThrottle {
+            bucket: format!("login-ip:{ip}"),
+            window_secs: LOGIN_WINDOW_SECS,
+            limit: LOGIN_FAILURES_PER_ADDRESS,
+        });
+    }
+    throttles.push(LoginThrottle {
+        bucket: format!("login-account:{email}"),
+        window_secs: LOGIN_ACCOUNT_WINDOW_SECS,
+        limit: LOGIN_FAILURES_PER_ACCOUNT,
+    });
+    throttles
+}
+
+/// Gives back the hits an attempt counted in `throttles`.
+async fn refund_login(state: &AppState, throttles: &[LoginThrottle], at: i64) -> ServiceResult<()> {
+    for throttle in throttles {
+        rate_limit::refund(&state.db, &throttle.bucket, throttle.window_secs, at).await?;
+    }
+    Ok(())
+}
+
+/// Checks credentials. Failed attempts are throttled per account and client address, per
+/// address and, far higher, per account; a successful login counts against none of them.
 #[tracing::instrument(skip_all)]
 pub async fn login(
     state: &AppState,
@@ -207,24 +406,28 @@ pub async fn login(
 ) -> ServiceResult<(AuthUser, String)> {
     let now = state.clock.now().timestamp();
     let normalized = email.trim().to_lowercase();
-    let too_many = |retry_after| ServiceError::TooManyRequests {
-        message: "Too many login attempts; try again later".into(),
-        retry_after,
-    };
-    if let Some(ip) = &client.ip {
-        rate_limit::hit(&state.db, &format!("login-ip:{ip}"), 900, 50, now)
-            .await?
-            .map_err(too_many)?;
+    let throttles = login_throttles(&normalized, client);
+    // Every attempt is counted before the password is checked, so concurrent guesses cannot
+    // all slip under a limit; a success then takes its count back.
+    for (passed, throttle) in throttles.iter().enumerate() {
+        let verdict = rate_limit::hit(
+            &state.db,
+            &throttle.bucket,
+            throttle.window_secs,
+            throttle.limit,
+            now,
+        )
+        .await?;
+        if let Err(retry_after) = verdict {
+            // A refused attempt counts only against the throttle that refused it: a stranger
+            // locked out of one account at one address does not feed the wider throttles.
+            refund_login(state, &throttles[..passed], now).await?;
+            return Err(ServiceError::TooManyRequests {
+                message: "Too many login attempts; try again later".into(),
+                retry_after,
+            });
+        }
     }
-    rate_limit::hit(
-        &state.db,
-        &format!("login-email:{normalized}"),
-        900,
-        10,
-        now,
-    )
-    .await?
-    .map_err(too_many)?;
     let row = users::Entity::find()
         .filter(users::Column::Email.eq(normalized))
         .one(&state.db)
@@ -237,6 +440,7 @@ pub async fn login(
     .await?;
     match row {
         Some(row) if ok => {
+            refund_login(state, &throttles, now).await?;
             let user = auth_user(&row);
             let token =
                 state
@@ -246,6 +450,13 @@ pub async fn login(
         }
         _ => Err(ServiceError::InvalidCredentials),
     }
+}
+
+/// The caller as the database has them now (name, email, admin flag), not as their token
+/// said when it was issued; 401 if the account is gone.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn current(state: &AppState, auth: &AuthUser) -> ServiceResult<AuthUser> {
+    Ok(auth_user(&keys::load_user(state, auth.id).await?))
 }
 
 /// Changes the caller's password and ends every other session: checks the current password

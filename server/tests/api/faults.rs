@@ -369,7 +369,7 @@ async fn postgres_stopped_and_started_under_the_running_server() {
 
 /// What outlives a `hirekey` process: its data directory (SQLite, `master.key`,
 /// `jwt.secret`), its database, the logs of every run and the mock provider it calls.
-struct Deployment {
+pub(crate) struct Deployment {
     dir: tempfile::TempDir,
     /// A fresh database on the shared PostgreSQL server; `None` for the embedded SQLite.
     database_url: Option<String>,
@@ -378,7 +378,7 @@ struct Deployment {
 
 impl Deployment {
     /// `None` (skip) when the PostgreSQL variant cannot run here.
-    async fn new(kind: DbKind) -> Option<Self> {
+    pub(crate) async fn new(kind: DbKind) -> Option<Self> {
         let database_url = match kind {
             DbKind::Sqlite => None,
             DbKind::Postgres => Some(fresh_postgres_database().await?),
@@ -400,7 +400,7 @@ impl Deployment {
 
     /// Starts `hirekey serve` and waits until `/healthz` answers 200. A bind race on the
     /// chosen port is retried on another one.
-    async fn start(&self) -> ServerProcess {
+    pub(crate) async fn start(&self) -> ServerProcess {
         for _ in 0..3 {
             let port = free_port();
             let mut server = self.spawn(port);
@@ -469,9 +469,9 @@ impl Deployment {
 }
 
 /// One `hirekey serve` child process; SIGKILLed on drop, so none outlives the test.
-struct ServerProcess {
-    child: Child,
-    url: String,
+pub(crate) struct ServerProcess {
+    pub(crate) child: Child,
+    pub(crate) url: String,
     http: reqwest::Client,
     log: PathBuf,
 }
@@ -511,7 +511,7 @@ impl ServerProcess {
             .timeout(REQUEST_TIMEOUT)
     }
 
-    async fn register(&self, email: &str) -> String {
+    pub(crate) async fn register(&self, email: &str) -> String {
         let r = answered(
             self.http
                 .post(format!("{}/api/v1/auth/register", self.url))
@@ -527,7 +527,7 @@ impl ServerProcess {
             .json(&json!({"personal_groq_api_key": key, "use_personal_ai_key": true}))
     }
 
-    fn upload(&self, token: &str, bytes: Vec<u8>) -> RequestBuilder {
+    pub(crate) fn upload(&self, token: &str, bytes: Vec<u8>) -> RequestBuilder {
         let part = reqwest::multipart::Part::bytes(bytes)
             .file_name("resume.txt")
             .mime_str("text/plain")

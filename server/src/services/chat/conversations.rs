@@ -132,7 +132,10 @@ pub async fn get_conversation(
 }
 
 fn clean_title(raw: &str) -> String {
-    let one_line = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line = crate::services::text::clean_label(raw)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut title: String = one_line.chars().take(MAX_TITLE_CHARS).collect();
     if one_line.chars().count() > MAX_TITLE_CHARS {
         title.push('…');

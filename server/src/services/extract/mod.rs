@@ -21,11 +21,14 @@ use std::{
 
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::error::ServiceError;
 
 pub use self::docx::docx_xml_text;
-pub use self::worker::{max_concurrent_extractions, set_worker_path, worker_path};
+pub use self::worker::{
+    max_concurrent_extractions, max_extractions_per_user, set_worker_path, worker_path,
+};
 
 /// Wall-clock time one extraction may take in its worker; then the worker is killed (SIGKILL)
 /// and the upload refused with [`ExtractError::TimedOut`]. A resume takes milliseconds.
@@ -220,16 +223,34 @@ impl Extracted {
 /// hard limits (`worker`), at most [`max_concurrent_extractions`] at once; plain text on a
 /// blocking thread. Nothing here blocks a runtime thread.
 pub async fn extract_document(kind: DocumentKind, bytes: Bytes) -> Result<Extracted, ExtractError> {
+    read_document(None, kind, bytes).await
+}
+
+/// [`extract_document`] for an upload of `owner`: its workers count in the user's share, at
+/// most [`max_extractions_per_user`] at once.
+pub async fn extract_upload(
+    owner: Uuid,
+    kind: DocumentKind,
+    bytes: Bytes,
+) -> Result<Extracted, ExtractError> {
+    read_document(Some(owner), kind, bytes).await
+}
+
+async fn read_document(
+    owner: Option<Uuid>,
+    kind: DocumentKind,
+    bytes: Bytes,
+) -> Result<Extracted, ExtractError> {
     match kind {
         DocumentKind::Pdf => {
-            let primary = worker::extract(kind, Engine::PdfExtract, bytes.clone()).await;
+            let primary = worker::extract(owner, kind, Engine::PdfExtract, bytes.clone()).await;
             if !fallback_worth_trying(&primary) {
                 return primary;
             }
-            let second = worker::extract(kind, Engine::PdfOxide, bytes).await;
+            let second = worker::extract(owner, kind, Engine::PdfOxide, bytes).await;
             choose(primary, second)
         }
-        DocumentKind::Docx => worker::extract(kind, Engine::Docx, bytes).await,
+        DocumentKind::Docx => worker::extract(owner, kind, Engine::Docx, bytes).await,
         DocumentKind::Text => {
             tokio::task::spawn_blocking(move || extract_parts(kind, Engine::Text, &bytes))
                 .await
@@ -246,7 +267,7 @@ pub async fn extract_with(
 ) -> Result<Extracted, ExtractError> {
     match kind {
         DocumentKind::Text => extract_document(kind, bytes).await,
-        _ => worker::extract(kind, engine, bytes).await,
+        _ => worker::extract(None, kind, engine, bytes).await,
     }
 }
 

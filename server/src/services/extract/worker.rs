@@ -8,17 +8,20 @@
 //! is abandoned (`kill_on_drop`). Its environment is emptied (no keys, no database URL reach a
 //! parser). A stack overflow, an abort, an allocation past the limit or a kill costs that one
 //! upload a clean 422; the server never sees it. At most [`max_concurrent_extractions`] workers
-//! run at once; an upload waits up to [`QUEUE_WAIT`] for a slot, then gets 429 `Retry-After`.
+//! run at once, and one user's uploads hold at most [`max_extractions_per_user`] of them, so
+//! another user's upload finds a worker free or is next in line; an upload waits up to
+//! [`QUEUE_WAIT`] for a slot, then gets 429 `Retry-After`.
 //!
 //! Where the binary is: [`set_worker_path`] (tests and benches: Cargo's
 //! `CARGO_BIN_EXE_hirekey`), else `HIREKEY_EXTRACT_WORKER`, else this process's own executable
 //! when it is `hirekey` (production).
 use std::{
+    collections::HashMap,
     io::{Read, Write},
     num::NonZeroUsize,
     path::{Path, PathBuf},
     process::{ExitCode, ExitStatus, Stdio},
-    sync::OnceLock,
+    sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError},
 };
 
 use bytes::Bytes;
@@ -26,8 +29,10 @@ use serde::{Deserialize, Serialize};
 use tokio::{
     io::{AsyncRead, AsyncReadExt, AsyncWriteExt},
     process::Command,
-    sync::Semaphore,
+    sync::{OwnedSemaphorePermit, Semaphore},
+    time::Instant,
 };
+use uuid::Uuid;
 
 use super::{
     broken, docx, extract_parts, DocumentKind, Engine, ExtractError, Extracted, EXTRACT_TIMEOUT,
@@ -61,6 +66,102 @@ pub fn max_concurrent_extractions() -> usize {
 fn slots() -> &'static Semaphore {
     static SLOTS: OnceLock<Semaphore> = OnceLock::new();
     SLOTS.get_or_init(|| Semaphore::new(max_concurrent_extractions()))
+}
+
+/// How many workers one user's uploads may hold at once: half of them, at least one. The
+/// others stay for other users however many files one user sends.
+pub fn max_extractions_per_user() -> usize {
+    (max_concurrent_extractions() / 2).max(1)
+}
+
+/// How many of one user's uploads may wait for their share beyond those it runs; more are
+/// refused at once (429) rather than held in memory for [`QUEUE_WAIT`].
+pub const MAX_WAITING_PER_USER: usize = 8;
+
+/// Each user with an upload waiting for or holding a worker: the user's share of the workers
+/// and how many of their uploads are waiting or running. An entry goes when its last upload
+/// ends, so the map holds only users with uploads under way.
+struct Share {
+    slots: Arc<Semaphore>,
+    uploads: usize,
+}
+
+fn shares() -> MutexGuard<'static, HashMap<Uuid, Share>> {
+    static SHARES: OnceLock<Mutex<HashMap<Uuid, Share>>> = OnceLock::new();
+    SHARES
+        .get_or_init(Mutex::default)
+        .lock()
+        // The map is consistent after every statement: a panic elsewhere leaves it usable.
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One upload counted in its user's share while it waits or runs (dropped when it ends, also
+/// when the request is abandoned).
+struct Place {
+    owner: Uuid,
+}
+
+impl Place {
+    /// Counts an upload of `owner`, with the user's share; [`ExtractError::Busy`] when the
+    /// user already has as many uploads under way as may wait.
+    fn take(owner: Uuid) -> Result<(Self, Arc<Semaphore>), ExtractError> {
+        let mut shares = shares();
+        let share = shares.entry(owner).or_insert_with(|| Share {
+            slots: Arc::new(Semaphore::new(max_extractions_per_user())),
+            uploads: 0,
+        });
+        if share.uploads >= max_extractions_per_user() + MAX_WAITING_PER_USER {
+            return Err(ExtractError::Busy);
+        }
+        share.uploads += 1;
+        Ok((Self { owner }, share.slots.clone()))
+    }
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut shares = shares();
+        if let Some(share) = shares.get_mut(&self.owner) {
+            share.uploads = share.uploads.saturating_sub(1);
+            if share.uploads == 0 {
+                shares.remove(&self.owner);
+            }
+        }
+    }
+}
+
+/// A user's hold on one of their share's slots. The permit goes back before the place.
+struct UserSlot {
+    _permit: OwnedSemaphorePermit,
+    _place: Place,
+}
+
+/// Waits until `deadline` for a slot of `owner`'s share, then for a worker. Uploads wait for
+/// their user's share before joining the queue for a worker, so one user's backlog waits
+/// behind that user alone.
+async fn acquire_worker(
+    owner: Option<Uuid>,
+    deadline: Instant,
+) -> Result<(Option<UserSlot>, tokio::sync::SemaphorePermit<'static>), ExtractError> {
+    let user_slot = match owner {
+        Some(owner) => {
+            let (place, slots) = Place::take(owner)?;
+            let permit = tokio::time::timeout_at(deadline, slots.acquire_owned())
+                .await
+                .map_err(|_| ExtractError::Busy)?
+                .map_err(|_| ExtractError::Busy)?;
+            Some(UserSlot {
+                _permit: permit,
+                _place: place,
+            })
+        }
+        None => None,
+    };
+    let worker = tokio::time::timeout_at(deadline, slots().acquire())
+        .await
+        .map_err(|_| ExtractError::Busy)?
+        .map_err(|_| ExtractError::Busy)?;
+    Ok((user_slot, worker))
 }
 
 static WORKER_OVERRIDE: OnceLock<PathBuf> = OnceLock::new();
@@ -102,8 +203,10 @@ pub fn worker_path() -> Option<&'static Path> {
         .as_deref()
 }
 
-/// One extraction in a worker process (see the module documentation).
+/// One extraction in a worker process (see the module documentation), counted in `owner`'s
+/// share of the workers when there is an owner (uploads; benches and fuzzing have none).
 pub(super) async fn extract(
+    owner: Option<Uuid>,
     kind: DocumentKind,
     engine: Engine,
     bytes: Bytes,
@@ -111,10 +214,7 @@ pub(super) async fn extract(
     let Some(path) = worker_path() else {
         return Err(ExtractError::WorkerUnavailable);
     };
-    let _slot = tokio::time::timeout(QUEUE_WAIT, slots().acquire())
-        .await
-        .map_err(|_| ExtractError::Busy)?
-        .map_err(|_| ExtractError::Busy)?;
+    let _slots = acquire_worker(owner, Instant::now() + QUEUE_WAIT).await?;
     let mut command = worker_command(path, engine);
     // fork + exec copies the page tables of the whole server: not on a runtime thread.
     let spawned = tokio::task::spawn_blocking(move || command.spawn()).await;
@@ -456,6 +556,26 @@ mod tests {
         assert_eq!(
             odd.into_result(DocumentKind::Docx),
             Err(ExtractError::BrokenDocx(docx::DAMAGED))
+        );
+    }
+
+    #[test]
+    fn a_users_uploads_are_bounded_and_forgotten_when_they_end() {
+        let owner = Uuid::new_v4();
+        let mut places = Vec::new();
+        for _ in 0..max_extractions_per_user() + MAX_WAITING_PER_USER {
+            let taken = Place::take(owner);
+            assert!(taken.is_ok());
+            places.push(taken);
+        }
+        assert!(matches!(Place::take(owner), Err(ExtractError::Busy)));
+        // Another user is not counted against this one.
+        assert!(Place::take(Uuid::new_v4()).is_ok());
+        assert!(shares().contains_key(&owner));
+        drop(places);
+        assert!(
+            !shares().contains_key(&owner),
+            "no entry outlives its uploads"
         );
     }
 

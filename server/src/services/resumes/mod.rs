@@ -73,7 +73,7 @@ pub async fn upload(
         None => None,
     };
     let kind = DocumentKind::detect(&file.file_name, &file.content_type, &file.bytes)?;
-    let extracted = extract::extract_document(kind, file.bytes.clone()).await?;
+    let extracted = extract::extract_upload(auth.id, kind, file.bytes.clone()).await?;
     let warnings = reading_warnings(&extracted);
     let text_engine = extracted.engine.as_str();
     let text = extracted.text;

@@ -1,28 +1,34 @@
-//! Ranked full-text retrieval over a user's candidates: SQLite FTS5 (`bm25`) or PostgreSQL
-//! `tsvector` (`ts_rank`), behind [`find_candidates`]. Both index name, title, skills, summary
-//! and resume text (migration `m20261123_000004`), weighting the first three most.
+//! Ranked full-text retrieval over a user's candidates: SQLite FTS5 (matches scored by BM25
+//! over the owner's candidates alone, `bm25.rs`) or PostgreSQL `tsvector` (`ts_rank`), behind
+//! [`find_candidates`]. Both index name, title, skills, summary and resume text (migration
+//! `m20261123_000004`), weighting the first three most. A score depends on the owner's
+//! candidates only, never on what other users store.
 //!
 //! A question becomes a set of plain words (letters and digits only, generic recruiting words
 //! dropped), OR-ed together, so neither engine ever sees query syntax from the user.
 use std::collections::HashMap;
 
 use app::api::chat::CandidateHit;
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    Statement,
+    Statement, StreamTrait,
 };
 use uuid::Uuid;
 
 use crate::entities::{candidates, resumes};
 
+mod bm25;
 mod list;
 pub use list::{count_matches, list_page, list_terms, ListCursor, ListPage};
 
 /// At most this many words of a question are searched for.
 const MAX_TERMS: usize = 12;
 
-/// Retrieval ranks at most this many full-text matches (the engine's best on SQLite, any on
-/// PostgreSQL) before taking the best few, so its cost does not grow with the collection.
+/// Retrieval ranks at most this many of the owner's full-text matches (the most recently
+/// indexed on SQLite, any on PostgreSQL) before taking the best few, so its cost does not grow
+/// with the collection.
 const RANK_CAP: i64 = 1_000;
 
 /// Words that say what is asked, not what to look for; dropped unless nothing else is left.
@@ -122,9 +128,9 @@ pub fn search_terms(question: &str) -> Vec<String> {
     specific
 }
 
-/// Candidate ids of `owner` matching any of `terms`, best first, with a positive score.
+/// Candidate ids of `owner` matching any of `terms`, best first, with their relative score.
 async fn rank(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + StreamTrait),
     owner: Uuid,
     terms: &[String],
     limit: u64,
@@ -134,50 +140,12 @@ async fn rank(
     }
     let backend = db.get_database_backend();
     let limit = limit.min(i64::MAX as u64) as i64;
-    let rows = match backend {
-        // bm25 is lower-is-better; its column weights follow the table's column order
-        // (candidate_id, name, current_title, skills, summary, search_text). FTS5 ranks its
-        // matches itself (no join), the best RANK_CAP are then scoped to the owner; only when
-        // that leaves too few (other users' resumes ranked first) is every match joined.
-        DatabaseBackend::Sqlite => {
-            let capped = db
-                .query_all(Statement::from_sql_and_values(
-                    backend,
-                    "SELECT c.id AS id, f.score AS score
-                     FROM (SELECT candidate_id,
-                                  -bm25(candidates_fts, 0.0, 10.0, 8.0, 8.0, 3.0, 1.0) AS score
-                           FROM candidates_fts WHERE candidates_fts MATCH $1
-                           ORDER BY score DESC LIMIT $4) f
-                     JOIN candidates c ON c.id = f.candidate_id
-                     WHERE c.owner_id = $2
-                     ORDER BY f.score DESC, c.created_at DESC LIMIT $3",
-                    [
-                        fts5_query(terms).into(),
-                        owner.into(),
-                        limit.into(),
-                        RANK_CAP.into(),
-                    ],
-                ))
-                .await?;
-            if (capped.len() as i64) < limit {
-                db.query_all(Statement::from_sql_and_values(
-                    backend,
-                    "SELECT c.id AS id,
-                            -bm25(candidates_fts, 0.0, 10.0, 8.0, 8.0, 3.0, 1.0) AS score
-                     FROM candidates_fts JOIN candidates c ON c.id = candidates_fts.candidate_id
-                     WHERE candidates_fts MATCH $1 AND c.owner_id = $2
-                     ORDER BY score DESC, c.created_at DESC LIMIT $3",
-                    [fts5_query(terms).into(), owner.into(), limit.into()],
-                ))
-                .await?
-            } else {
-                capped
-            }
-        }
+    let ranked = match backend {
+        DatabaseBackend::Sqlite => rank_own_matches(db, owner, terms, limit).await?,
         // ts_rank reads each match's whole tsvector: at most RANK_CAP of the owner's matches
-        // (from the GIN index) are ranked.
-        DatabaseBackend::Postgres => {
-            db.query_all(Statement::from_sql_and_values(
+        // (from the GIN index) are ranked. It uses no statistics of other rows.
+        DatabaseBackend::Postgres => db
+            .query_all(Statement::from_sql_and_values(
                 backend,
                 "SELECT m.id AS id, ts_rank(m.search_vector, q)::float8 AS score
                  FROM (SELECT c.id, c.created_at, c.search_vector FROM candidates c
@@ -193,23 +161,97 @@ async fn rank(
                 ],
             ))
             .await?
-        }
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get::<Uuid>("", "id")?,
+                    row.try_get::<f64>("", "score")?,
+                ))
+            })
+            .collect::<Result<Vec<_>, DbErr>>()?,
         DatabaseBackend::MySql => return Err(DbErr::Custom("MySQL is not supported".into())),
     };
-    let ranked = rows
-        .iter()
-        .map(|row| {
-            Ok((
-                row.try_get::<Uuid>("", "id")?,
-                row.try_get::<f64>("", "score")?,
-            ))
-        })
-        .collect::<Result<Vec<_>, DbErr>>()?;
     Ok(relative_scores(ranked))
 }
 
+/// SQLite: the owner's best `limit` matches, newer first among equals. FTS5 only finds them
+/// (at most [`RANK_CAP`], the most recently indexed first); `bm25()` is not used, as its
+/// statistics come from every user's resumes. [`bm25`] scores the matches from their fields,
+/// with the statistics of the owner's candidates alone, so nothing another user stores can
+/// move a score or the order.
+async fn rank_own_matches(
+    db: &(impl ConnectionTrait + StreamTrait),
+    owner: Uuid,
+    terms: &[String],
+    limit: i64,
+) -> Result<Vec<(Uuid, f64)>, DbErr> {
+    let backend = DatabaseBackend::Sqlite;
+    let collection = db
+        .query_one(Statement::from_sql_and_values(
+            backend,
+            "SELECT COUNT(*) AS n FROM candidates WHERE owner_id = $1",
+            [owner.into()],
+        ))
+        .await?
+        .map(|row| row.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    let query = bm25::Query::new(terms);
+    // Read row by row: only the counts of each match are kept, not its text.
+    let (matches, counts) = {
+        let rows = db
+            .stream(Statement::from_sql_and_values(
+                backend,
+                "SELECT c.id AS id, c.created_at AS created_at, c.name AS name,
+                        c.current_title AS current_title, c.skills AS skills,
+                        c.summary AS summary, c.search_text AS search_text
+                 FROM candidates_fts CROSS JOIN candidates c
+                 WHERE candidates_fts MATCH $1 AND c.id = candidates_fts.candidate_id
+                       AND c.owner_id = $2
+                 ORDER BY candidates_fts.rowid DESC LIMIT $3",
+                [fts5_query(terms).into(), owner.into(), RANK_CAP.into()],
+            ))
+            .await?;
+        let mut rows = std::pin::pin!(rows);
+        let mut matches: Vec<(Uuid, DateTime<Utc>)> = Vec::new();
+        let mut counts = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            let field = |column: &str| -> Result<String, DbErr> {
+                Ok(row
+                    .try_get::<Option<String>>("", column)?
+                    .unwrap_or_default())
+            };
+            counts.push(query.count([
+                &field("name")?,
+                &field("current_title")?,
+                &field("skills")?,
+                &field("summary")?,
+                &field("search_text")?,
+            ]));
+            matches.push((row.try_get("", "id")?, row.try_get("", "created_at")?));
+        }
+        (matches, counts)
+    };
+    let scores = bm25::scores(&counts, u64::try_from(collection).unwrap_or(0));
+    let mut ranked: Vec<(Uuid, DateTime<Utc>, f64)> = matches
+        .into_iter()
+        .zip(scores)
+        .map(|((id, created_at), score)| (id, created_at, score))
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.2.total_cmp(&a.2)
+            .then_with(|| b.1.cmp(&a.1))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    ranked.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(ranked
+        .into_iter()
+        .map(|(id, _, score)| (id, score))
+        .collect())
+}
+
 /// Scores relative to the best match (1.0), rounded: the engines' raw figures differ in
-/// scale (FTS5's bm25 can be a millionth when a word is in most resumes).
+/// scale (BM25 can be a millionth when a word is in most resumes).
 fn relative_scores(ranked: Vec<(Uuid, f64)>) -> Vec<(Uuid, f64)> {
     let top = ranked.first().map_or(0.0, |(_, s)| *s);
     ranked
@@ -241,7 +283,7 @@ pub struct Retrieved {
 
 /// The `limit` best matches of `question` among `owner`'s candidates, each with a reason.
 pub async fn find_candidates(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + StreamTrait),
     owner: Uuid,
     question: &str,
     limit: u64,
