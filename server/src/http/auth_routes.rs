@@ -34,17 +34,20 @@ fn with_session(status: StatusCode, state: &AppState, token: String, user: &Auth
 /// for API clients, and an HttpOnly session cookie for browsers. With
 /// `HIREKEY_REGISTRATION=invite` (the default), every account after the first needs `invite`,
 /// an unused, unexpired, unrevoked invite token from an admin (bound to one email address if
-/// the admin said so); the registration uses it up.
+/// the admin said so); the registration uses it up, also when the email already has an account
+/// (then the answer is a used invite's, which tells an account holder to log in). Attempts are
+/// throttled per client address.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth",
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered and logged in", body = AuthResponse),
         (status = 400, description = "The body is not valid JSON", body = ErrorBody),
-        (status = 403, description = "`Invite required`: no invite, or one that is unknown, used, revoked, expired or for another email", body = ErrorBody),
-        (status = 409, description = "The email is already registered", body = ErrorBody),
+        (status = 403, description = "`Invite required`: no invite, or one that is unknown, used (or just spent on an email that has an account), revoked, expired or for another email", body = ErrorBody),
+        (status = 409, description = "Open sign-up: the email is already registered", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
         (status = 415, description = "The body is not JSON", body = ErrorBody),
         (status = 422, description = "Invalid email, name or too weak a password", body = ErrorBody),
+        (status = 429, description = "Too many registration attempts from this address; see Retry-After", body = ErrorBody),
     ))]
 pub async fn register(
     State(state): State<AppState>,
@@ -67,7 +70,9 @@ pub async fn register(
 
 /// Log in
 ///
-/// Answers a token and sets the session cookie. Failed attempts are throttled.
+/// Answers a token and sets the session cookie. Failed attempts are throttled per account and
+/// client address (10 in 15 minutes), per address (50 in 15 minutes) and per account from
+/// every address (100 in an hour); a successful login counts against none of them.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
     responses(

@@ -55,10 +55,8 @@ impl Backend for ServerBackend {
             return Err(ServiceError::Unauthorized.into());
         }
         sessions::remember_read(&self.state, stored.id, stored.session_generation, epoch);
-        Ok(UserDto {
-            is_admin: stored.is_admin,
-            ..(&verified.user).into()
-        })
+        // Name, e-mail and admin flag as they are now, not as the token was issued.
+        Ok((&users::auth_user(&stored)).into())
     }
 
     async fn register(

@@ -1,7 +1,8 @@
 //! Sign-up invites (`HIREKEY_REGISTRATION=invite`, the default): once the first account exists,
 //! registering needs an invite an admin created. An invite is a random token shown once; only
 //! its SHA-256 is stored. It is used at most once (a conditional update in the registering
-//! transaction), expires, can be revoked, and may be bound to one email address.
+//! transaction), also by a registration for an email that already has an account (so it cannot
+//! probe addresses again), expires, can be revoked, and may be bound to one email address.
 use app::api::admin::{CreateInviteRequest, CreatedInvite, Invite, InviteStatus};
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};

@@ -93,7 +93,8 @@ async fn verify_password(
     .map_err(|e| anyhow::anyhow!(e))?
 }
 
-fn auth_user(row: &users::Model) -> AuthUser {
+/// The account as a request sees it, from its stored row.
+pub fn auth_user(row: &users::Model) -> AuthUser {
     AuthUser {
         id: row.id,
         email: row.email.clone(),
@@ -292,9 +293,10 @@ pub async fn register(
     let email = Email::parse(registration.email)?;
     let password = Secret::new(registration.password);
     check_new_password(&password)?;
-    let name = registration.name.trim();
+    // Shown on one line everywhere: no bidirectional controls that would reorder it.
+    let name = crate::services::text::clean_label(registration.name);
     let name = if name.is_empty() {
-        email.as_str().split('@').next().unwrap_or("")
+        email.as_str().split('@').next().unwrap_or("").to_owned()
     } else {
         name
     };
@@ -319,7 +321,7 @@ pub async fn register(
     let account = PreparedAccount {
         id: Uuid::new_v4(),
         email: &email,
-        name,
+        name: &name,
         password_hash: &password_hash,
         may_be_first,
         invite: invite.as_ref(),
@@ -387,12 +389,16 @@ fn login_throttles(email: &str, client: &ClientInfo) -> Vec<LoginThrottle> {
     throttles
 }
 
-/// Gives back the hits an attempt counted in `throttles`.
-async fn refund_login(state: &AppState, throttles: &[LoginThrottle], at: i64) -> ServiceResult<()> {
+/// Gives back the hits an attempt counted in `throttles`. Bookkeeping only: a failure is
+/// logged, and the attempt answered as it would have been.
+async fn refund_login(state: &AppState, throttles: &[LoginThrottle], at: i64) {
     for throttle in throttles {
-        rate_limit::refund(&state.db, &throttle.bucket, throttle.window_secs, at).await?;
+        if let Err(e) =
+            rate_limit::refund(&state.db, &throttle.bucket, throttle.window_secs, at).await
+        {
+            tracing::warn!(error = %e, "a login attempt's count could not be taken back");
+        }
     }
-    Ok(())
 }
 
 /// Checks credentials. Failed attempts are throttled per account and client address, per
@@ -406,7 +412,10 @@ pub async fn login(
 ) -> ServiceResult<(AuthUser, String)> {
     let now = state.clock.now().timestamp();
     let normalized = email.trim().to_lowercase();
-    let throttles = login_throttles(&normalized, client);
+    // No account's email is longer (`Email::parse`); a longer one still gets a bucket of its
+    // own size-bounded name.
+    let account_key: String = normalized.chars().take(254).collect();
+    let throttles = login_throttles(&account_key, client);
     // Every attempt is counted before the password is checked, so concurrent guesses cannot
     // all slip under a limit; a success then takes its count back.
     for (passed, throttle) in throttles.iter().enumerate() {
@@ -421,7 +430,7 @@ pub async fn login(
         if let Err(retry_after) = verdict {
             // A refused attempt counts only against the throttle that refused it: a stranger
             // locked out of one account at one address does not feed the wider throttles.
-            refund_login(state, &throttles[..passed], now).await?;
+            refund_login(state, &throttles[..passed], now).await;
             return Err(ServiceError::TooManyRequests {
                 message: "Too many login attempts; try again later".into(),
                 retry_after,
@@ -440,7 +449,7 @@ pub async fn login(
     .await?;
     match row {
         Some(row) if ok => {
-            refund_login(state, &throttles, now).await?;
+            refund_login(state, &throttles, now).await;
             let user = auth_user(&row);
             let token =
                 state

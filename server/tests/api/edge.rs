@@ -299,6 +299,19 @@ db_test!(
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(r.body["title"], "Shortlist today");
+        let registered = app
+            .request(
+                Method::POST,
+                "/api/v1/auth/register",
+                None,
+                Some(json!({"email": "rlo@example.com", "password": PASSWORD, "name": "Eve \u{202e}nimda"})),
+            )
+            .await;
+        assert_eq!(registered.status, StatusCode::CREATED, "{}", registered.text);
+        let me = app
+            .get("/api/v1/auth/me", registered.body["token"].as_str().unwrap())
+            .await;
+        assert_eq!(me.body["name"], "Eve nimda");
     }
 );
 
