@@ -10,6 +10,7 @@ mod m20261129_000006_candidate_scale;
 mod m20261129_000007_candidate_warnings;
 mod m20261129_000008_resume_text_engine;
 mod m20261129_000009_analysis_jobs;
+mod m20261205_000010_candidate_not_a_resume;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_candidate_warnings::Migration),
             Box::new(m20261129_000008_resume_text_engine::Migration),
             Box::new(m20261129_000009_analysis_jobs::Migration),
+            Box::new(m20261205_000010_candidate_not_a_resume::Migration),
         ]
     }
 }

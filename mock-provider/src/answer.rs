@@ -53,6 +53,35 @@ const EDUCATION_MARKERS: &[&str] = &[
     "PhD",
 ];
 
+/// Words of working life: one of them, contact details, skills or education make a text a
+/// resume for the mock's `is_resume` verdict.
+const WORK_WORDS: &[&str] = &[
+    "experience",
+    "work",
+    "worked",
+    "working",
+    "job",
+    "employer",
+    "company",
+    "engineer",
+    "developer",
+    "manager",
+    "analyst",
+    "designer",
+    "consultant",
+    "intern",
+    "title",
+    "skills",
+    "resume",
+    "cv",
+    "education",
+    "profile",
+    "summary",
+];
+
+/// Below this many words, a text with no contact details and no work words is not a resume.
+const RESUME_MIN_WORDS: usize = 30;
+
 /// Marker in a resume asking for the JSON to be wrapped in prose and a code fence.
 const SWITCH_FENCED: &str = "MOCK_FENCED";
 /// Marker in a resume asking for an answer that is not JSON at all.
@@ -152,6 +181,9 @@ pub(crate) struct ResumeAnalysis {
     pub current_title: Option<String>,
     pub seniority: &'static str,
     pub summary: String,
+    /// False for a short text with no contact details, skills, education or work words (a
+    /// shopping list).
+    pub is_resume: bool,
 }
 
 pub(crate) fn analyze_resume(text: &str) -> ResumeAnalysis {
@@ -188,21 +220,33 @@ pub(crate) fn analyze_resume(text: &str) -> ResumeAnalysis {
                 .join(", ")
         },
     );
+    let email = extract_email(text);
+    let phone = extract_phone(text);
+    let education: Vec<String> = lines
+        .iter()
+        .filter(|l| EDUCATION_MARKERS.iter().any(|m| l.contains(m)))
+        .map(|l| (*l).to_owned())
+        .collect();
+    let lower = text.to_ascii_lowercase();
+    let is_resume = text.split_whitespace().count() >= RESUME_MIN_WORDS
+        || email.is_some()
+        || phone.is_some()
+        || years_experience.is_some()
+        || !skills.is_empty()
+        || !education.is_empty()
+        || WORK_WORDS.iter().any(|w| contains_word(&lower, w));
     ResumeAnalysis {
         name,
-        email: extract_email(text),
-        phone: extract_phone(text),
+        email,
+        phone,
         location: value_after(text, "location:"),
         skills,
         years_experience,
-        education: lines
-            .iter()
-            .filter(|l| EDUCATION_MARKERS.iter().any(|m| l.contains(m)))
-            .map(|l| (*l).to_owned())
-            .collect(),
+        education,
         current_title,
         seniority,
         summary,
+        is_resume,
     }
 }
 
@@ -403,6 +447,15 @@ M.Sc Computer Science, Technical University of Munich
         assert_eq!(a.seniority, "junior");
         assert_eq!(a.phone, None);
         assert_eq!(a.location, None);
+    }
+
+    #[test]
+    fn shopping_list_is_not_a_resume() {
+        assert!(!analyze_resume("Milk — Eggs\nBread\nButter\n2 apples").is_resume);
+        assert!(analyze_resume(RESUME).is_resume);
+        assert!(analyze_resume("Sam Smith\nSkills: Rust").is_resume);
+        assert!(analyze_resume("Ann Lee\nWorked at a bakery").is_resume);
+        assert!(analyze_resume("Ann Lee\nann@example.com").is_resume);
     }
 
     #[test]

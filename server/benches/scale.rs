@@ -27,7 +27,10 @@ use sea_orm::{
 };
 use serde_json::json;
 use server::{
-    config::Config, entities::candidates, services::search::ListCursor, startup::Application,
+    config::Config,
+    entities::candidates,
+    services::search::{ListCursor, ListOrder},
+    startup::Application,
 };
 use support::{
     bench_groq_key, call_json, client, init_logs, percentile, postgres_admin_url, quick,
@@ -273,6 +276,8 @@ fn candidate(rng: &mut Rng, i: usize, owner: Uuid, base: DateTime<Utc>) -> candi
         warnings: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
+        // Columns added later keep their defaults.
+        ..Default::default()
     }
 }
 
@@ -288,6 +293,7 @@ async fn fill(db: &DatabaseConnection, owner: Uuid, n: usize) -> anyhow::Result<
             .collect();
         for c in &batch {
             keys.push(ListCursor {
+                order: ListOrder::Newest,
                 score: 0,
                 created_at: *c.created_at.as_ref(),
                 id: *c.id.as_ref(),
@@ -375,6 +381,23 @@ async fn run_one(
     eprintln!("{engine} {size}: filled in {fill_secs:.1} s");
     // A cursor half-way down the list.
     let deep = keys[keys.len() / 2].encode();
+    // The second page of a search matching almost everything.
+    let (status, _, most) = call_json(
+        &http,
+        Method::GET,
+        &format!("{hirekey}/api/v1/candidates?q=remote%20engineers"),
+        Some(&token),
+        serde_json::Value::Null,
+    )
+    .await?;
+    if !status.is_success() {
+        bail!("most-match search: {status} {most}");
+    }
+    eprintln!(
+        "{engine} {size}: `remote engineers` is listed by {}, total {}",
+        most["order"], most["total"]
+    );
+    let most_next = most["next_cursor"].as_str().unwrap_or_default().to_owned();
 
     let get = |path: String| Endpoint {
         client: http.clone(),
@@ -415,6 +438,20 @@ async fn run_one(
             "search, two skills `kubernetes terraform`",
             SEARCH_BUDGET_MS,
             get("/api/v1/candidates?q=kubernetes%20terraform".into()),
+        ),
+        (
+            // `remote` is in every resume and `engineers` in almost all: too many matches to
+            // rank, listed newest first.
+            "search, most match `remote engineers`",
+            SEARCH_BUDGET_MS,
+            get("/api/v1/candidates?q=remote%20engineers".into()),
+        ),
+        (
+            "search, most match, next page (cursor)",
+            SEARCH_BUDGET_MS,
+            get(format!(
+                "/api/v1/candidates?q=remote%20engineers&cursor={most_next}"
+            )),
         ),
         (
             "AI search (mock provider)",

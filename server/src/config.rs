@@ -202,12 +202,18 @@ impl Config {
 /// `HIREKEY_PUBLIC_URL` as an origin (`https://hirekey.example`, default ports dropped): an
 /// `http` or `https` URL with a host and nothing after it but `/`.
 fn public_origin(value: &str) -> anyhow::Result<String> {
-    let url = url::Url::parse(value)
-        .with_context(|| format!("HIREKEY_PUBLIC_URL must be a URL such as https://hirekey.example, not `{value}`"))?;
+    let url = url::Url::parse(value).with_context(|| {
+        format!("HIREKEY_PUBLIC_URL must be a URL such as https://hirekey.example, not `{value}`")
+    })?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         bail!("HIREKEY_PUBLIC_URL must be an http or https URL with a host, not `{value}`");
     }
-    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+    if url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
         bail!("HIREKEY_PUBLIC_URL must be an origin only (scheme, host and port), not `{value}`: Hirekey is served at the root of its host");
     }
     Ok(url.origin().ascii_serialization())
@@ -262,10 +268,25 @@ mod tests {
 
     #[test]
     fn the_public_url_is_an_origin() -> anyhow::Result<()> {
-        assert_eq!(public_origin("https://Hirekey.Example/")?, "https://hirekey.example");
-        assert_eq!(public_origin("https://hirekey.example:443")?, "https://hirekey.example");
-        assert_eq!(public_origin("http://10.0.0.5:8080")?, "http://10.0.0.5:8080");
-        for bad in ["hirekey.example", "ftp://hirekey.example", "https://hirekey.example/app", "https://h.example/?x=1", "https://u:p@h.example"] {
+        assert_eq!(
+            public_origin("https://Hirekey.Example/")?,
+            "https://hirekey.example"
+        );
+        assert_eq!(
+            public_origin("https://hirekey.example:443")?,
+            "https://hirekey.example"
+        );
+        assert_eq!(
+            public_origin("http://10.0.0.5:8080")?,
+            "http://10.0.0.5:8080"
+        );
+        for bad in [
+            "hirekey.example",
+            "ftp://hirekey.example",
+            "https://hirekey.example/app",
+            "https://h.example/?x=1",
+            "https://u:p@h.example",
+        ] {
             assert!(public_origin(bad).is_err(), "{bad}");
         }
         Ok(())

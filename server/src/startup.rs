@@ -206,9 +206,20 @@ impl Application {
 /// canary the first instance creates): what one instance at a time does at start-up, under the
 /// lock, so instances starting together on an empty database take turns.
 async fn prepare(config: &Config, db: &DatabaseConnection) -> anyhow::Result<vault::Vault> {
+    let pending = migration::Migrator::get_pending_migrations(db)
+        .await
+        .context("reading the migrations to run")?
+        .len();
     migration::Migrator::up(db, None)
         .await
         .context("running migrations")?;
+    if pending > 0 {
+        // Statistics for the tables migrations filled or reshaped, so the first queries after
+        // an upgrade are planned well (PostgreSQL; nothing on SQLite).
+        crate::services::search::analyze_after_migrations(db)
+            .await
+            .context("analysing the database after migrations")?;
+    }
     if config.is_sqlite() {
         // One process on SQLite: a job running now was cut off by the last stop, so the runner
         // may take it at once rather than after its lease. (On PostgreSQL another instance may

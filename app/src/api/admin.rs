@@ -46,6 +46,10 @@ pub struct AdminAiConfig {
     /// `HIREKEY_ALLOWED_PROVIDER_HOSTS`: local `host:port`s a custom provider may call.
     #[serde(default)]
     pub allowed_provider_hosts: Vec<String>,
+    /// `HIREKEY_REGISTRATION=open`: anyone who reaches the server may sign up; otherwise
+    /// (`invite`, the default) only with an invite once the first account exists.
+    #[serde(default)]
+    pub registration_open: bool,
 }
 
 /// `PUT /api/v1/admin/settings`.

@@ -36,6 +36,10 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<AuthResponse, AppError>;
     /// Ends every session of the user, the caller's included.
     async fn logout_all(&self, user: &UserDto, parts: &Parts) -> Result<(), AppError>;
+    /// Anyone may sign up (`HIREKEY_REGISTRATION=open`): the register page asks for no invite.
+    fn registration_open(&self) -> bool {
+        false
+    }
     fn session_cookie(&self, token: &str) -> String;
     fn clear_session_cookie(&self) -> String;
 
@@ -73,6 +77,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn get_candidate(&self, user: &UserDto, id: Uuid) -> Result<CandidateDetail, AppError>;
     async fn reanalyze_candidate(&self, user: &UserDto, id: Uuid) -> Result<Candidate, AppError>;
     async fn delete_candidate(&self, user: &UserDto, id: Uuid) -> Result<(), AppError>;
+    /// Clears the `not_a_resume` flag: a person confirmed the document is a resume.
+    async fn keep_candidate(&self, user: &UserDto, id: Uuid) -> Result<(), AppError>;
 
     /// AI chat history and which key chat would use.
     async fn list_conversations(

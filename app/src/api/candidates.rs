@@ -58,6 +58,10 @@ pub struct ResumeAnalysis {
     /// The resume text was cut to fit the prompt before the analysis.
     #[serde(default)]
     pub truncated: bool,
+    /// The model judged the text not a resume; carried to the candidate's `not_a_resume` flag,
+    /// not part of the stored analysis.
+    #[serde(skip)]
+    pub not_a_resume: bool,
 }
 
 /// A candidate as every endpoint returns it: the analysis fields (flattened, so the JSON is
@@ -88,6 +92,10 @@ pub struct Candidate {
     /// addresses the model).
     #[serde(default)]
     pub warnings: Vec<CandidateWarning>,
+    /// The analysis judged the upload plainly not a resume (no contact details, no work
+    /// history): kept, for a person to confirm or delete.
+    #[serde(default)]
+    pub not_a_resume: bool,
 }
 
 /// A finding about a resume's text, with the text it is about.
@@ -113,15 +121,39 @@ pub struct CandidateDetail {
     pub text_engine: Option<String>,
 }
 
-/// `GET /api/v1/candidates`: one page, newest first.
+/// The order of a page of `GET /api/v1/candidates`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ListOrder {
+    /// Newest first: the list without `q`, and a search whose matches are too many to rank
+    /// (an estimated 5,000 or more).
+    #[default]
+    Newest,
+    /// Most relevant first (a word in the name counts most, then email, title or skills), then
+    /// newest.
+    Relevance,
+}
+
+/// `GET /api/v1/candidates`: one page, newest first, or with `q` most relevant first (`order`
+/// says which).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CandidatePage {
     pub items: Vec<Candidate>,
-    /// Every candidate matching the query (not only this page's).
+    /// Every candidate matching the query (not only this page's); an estimate when
+    /// `total_estimated` is true.
     pub total: u64,
+    /// `total` was estimated from the newest candidates rather than counted (a search matching
+    /// a large share of many candidates). Absent when `total` is exact.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub total_estimated: bool,
     pub page: u64,
     pub per_page: u64,
+    /// `relevance` or `newest`. A search matching too many candidates to rank is listed newest
+    /// first; the pages after it (by `cursor`) keep the first page's order.
+    #[serde(default)]
+    pub order: ListOrder,
     /// Pass as `cursor` for the next page; null on the last page. Stable while candidates are
     /// added: each existing candidate comes exactly once.
     #[serde(default)]
@@ -194,6 +226,19 @@ pub async fn reanalyze_candidate(id: String) -> Result<Candidate, AppError> {
     backend
         .reanalyze_candidate(&user, super::parse_id(&id, "Candidate")?)
         .await
+}
+
+/// A person confirms a candidate flagged `not_a_resume` is a resume: the flag goes. Without
+/// JavaScript the browser comes back to the candidate's page.
+#[server(prefix = "/sfn")]
+pub async fn keep_candidate(id: String) -> Result<(), AppError> {
+    let backend = super::backend()?;
+    let parts = super::request_parts()?;
+    let user = backend.authenticate(&parts).await?;
+    let candidate = super::parse_id(&id, "Candidate")?;
+    backend.keep_candidate(&user, candidate).await?;
+    leptos_axum::redirect(&format!("/candidates/{candidate}"));
+    Ok(())
 }
 
 #[server(prefix = "/sfn")]

@@ -21,6 +21,8 @@ pub struct Model {
     pub search_text: String,
     /// JSON array of `app::api::candidates::CandidateWarning`; null when there are none.
     pub warnings: Option<String>,
+    /// The analysis judged the upload not a resume; cleared when a person keeps it.
+    pub not_a_resume: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -73,8 +73,7 @@ pub async fn guard(State(guard): State<Guard>, request: Request, next: Next) -> 
         }
     }
     let _slot = if has_body(request.headers()) && !has_valid_token(&request, &guard.state) {
-        match tokio::time::timeout(ANONYMOUS_WAIT, guard.anonymous.clone().acquire_owned()).await
-        {
+        match tokio::time::timeout(ANONYMOUS_WAIT, guard.anonymous.clone().acquire_owned()).await {
             Ok(Ok(slot)) => Some(slot),
             _ => {
                 return refuse(ServiceError::TooManyRequests {
@@ -140,7 +139,10 @@ fn has_valid_token(request: &Request, state: &AppState) -> bool {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(|t| t.trim().to_owned())
         .or_else(|| session_cookie_value(headers));
     token.is_some_and(|t| state.jwt.verify(&t).is_ok())
@@ -207,7 +209,9 @@ fn refusal(error: ServiceError, server_fn: bool) -> Response {
     let status = error.status();
     let mut response = (
         status,
-        Json(json!({"status": status.as_u16(), "error": error.kind(), "message": error.to_string()})),
+        Json(
+            json!({"status": status.as_u16(), "error": error.kind(), "message": error.to_string()}),
+        ),
     )
         .into_response();
     if let Some(seconds) = error.retry_after() {
@@ -233,7 +237,13 @@ mod tests {
             Some("https://hirekey.example")
         );
         // A bare host, `null` and other schemes are no origin at all.
-        for bad in ["127.0.0.1:3000", "null", "", "file:///etc", "ftp://h.example"] {
+        for bad in [
+            "127.0.0.1:3000",
+            "null",
+            "",
+            "file:///etc",
+            "ftp://h.example",
+        ] {
             assert_eq!(origin_of(bad), None, "{bad}");
         }
     }

@@ -1,6 +1,7 @@
 //! The error answers every route shares, declared once for the whole OpenAPI document: what the
-//! extractors answer (400 for a malformed path, query or body; 413 and 415 for bodies) and what
-//! any route that reads the database may answer (503). Each route declares its own errors
+//! extractors answer (400 for a malformed path, query or body; 413 and 415 for bodies; 422 for
+//! text with a control character), what the guard answers a write from another site (403) and
+//! what any route that reads the database may answer (503). Each route declares its own errors
 //! (401, 403, 404, 409, 422, 429, ...) in its `#[utoipa::path]`.
 use utoipa::{
     openapi::{path::Operation, ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder},
@@ -38,6 +39,20 @@ impl Modify for StandardErrors {
             for operation in operations.into_iter().flatten() {
                 declare(operation, reads_database);
             }
+            // Every write must come from this site (`http/guard.rs`).
+            let writes = [
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.patch.as_mut(),
+                item.delete.as_mut(),
+            ];
+            for operation in writes.into_iter().flatten() {
+                add(
+                    operation,
+                    "403",
+                    "A request from another site (its Origin or Referer is not this server's)",
+                );
+            }
         }
     }
 }
@@ -50,6 +65,11 @@ fn declare(operation: &mut Operation, reads_database: bool) {
             operation,
             "400",
             "Malformed input: a path, query or body that does not parse",
+        );
+        add(
+            operation,
+            "422",
+            "Text with a control character, or a body without the fields and types this route reads",
         );
     }
     if operation.request_body.is_some() {

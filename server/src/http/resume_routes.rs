@@ -259,8 +259,10 @@ async fn analyze(
 /// List candidates
 ///
 /// The caller's candidates, newest first, one page at a time, optionally filtered by `q`
-/// (every word of `q` found as a substring, most relevant first). Page on with `cursor` (the
-/// previous page's `next_cursor`); `page` still works.
+/// (every word of `q` found as a substring, most relevant first; newest first when an
+/// estimated 5,000 or more match, with `total` then estimated: `order` and `total_estimated`
+/// say which). Page on with `cursor` (the previous page's `next_cursor`, which keeps its
+/// order); `page` still works.
 #[utoipa::path(get, path = "/api/v1/candidates", tag = "candidates",
     params(CandidateQuery),
     security(("bearer_auth" = []), ("session_cookie" = [])),

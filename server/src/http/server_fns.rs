@@ -59,6 +59,13 @@ impl Backend for ServerBackend {
         Ok((&users::auth_user(&stored)).into())
     }
 
+    fn registration_open(&self) -> bool {
+        matches!(
+            self.state.config.registration,
+            crate::config::Registration::Open
+        )
+    }
+
     async fn register(
         &self,
         request: RegisterRequest,
@@ -221,6 +228,10 @@ impl Backend for ServerBackend {
 
     async fn delete_candidate(&self, user: &UserDto, id: Uuid) -> Result<(), AppError> {
         Ok(resumes::delete(&self.state, &AuthUser::from(user), id).await?)
+    }
+
+    async fn keep_candidate(&self, user: &UserDto, id: Uuid) -> Result<(), AppError> {
+        Ok(resumes::keep_as_resume(&self.state, &AuthUser::from(user), id).await?)
     }
 
     async fn list_conversations(

@@ -112,6 +112,7 @@ async fn describe_ai_config(state: &AppState) -> AdminAiConfig {
         require_personal_key: !ai::system_fallback_allowed(state).await,
         require_personal_key_env: state.config.require_personal_key,
         allowed_provider_hosts: state.providers.allowed_hosts(),
+        registration_open: matches!(state.config.registration, crate::config::Registration::Open),
     }
 }
 

@@ -1,14 +1,37 @@
-//! SQLite's "database is locked" (`SQLITE_BUSY`), tried again.
+//! SQLite's "database is locked" (`SQLITE_BUSY`): avoided where it can be, tried again where
+//! it cannot.
 //!
 //! SQLite has one writer at a time. The busy timeout (`startup.rs`, 10 s) makes a writer wait
-//! for the lock, but in WAL mode some contention is reported at once instead: a transaction
-//! whose read snapshot another writer has just made stale, or a connection meeting another
-//! one's clean-up. Under load (an upload while analysis jobs and usage rows are being written)
-//! that surfaced as a 500 on a valid upload. A transaction that fails that way changed
-//! nothing, so it is run again from the start.
+//! for the lock, but only a transaction that has not read yet: one that asks for the lock after
+//! reading is answered `SQLITE_BUSY` at once (waiting could deadlock it with the writer). A
+//! write to `candidates` is such a case even as a transaction's first statement: its full-text
+//! triggers read the FTS5 tables before the write lock is taken. So write transactions start
+//! with [`begin_write`], which takes the lock first (what `BEGIN IMMEDIATE` does). What is
+//! left (a writer holding the lock beyond the busy timeout, a connection meeting another one's
+//! clean-up) changed nothing, so the transaction is run again from the start
+//! ([`retry_if_busy`]).
 use std::{future::Future, time::Duration};
 
-use sea_orm::{sqlx, DbErr, RuntimeErr};
+use sea_orm::{
+    sqlx, ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr,
+    RuntimeErr, TransactionTrait,
+};
+
+/// A write that changes nothing but takes SQLite's write lock, waiting for it under the busy
+/// timeout. Any table does: the lock is the database's; the migrations table always exists.
+const TAKE_WRITE_LOCK: &str = "DELETE FROM seaql_migrations WHERE 0";
+
+/// Begins a transaction that will write. On SQLite it holds the write lock from its start, as
+/// `BEGIN IMMEDIATE` would (SeaORM only issues a deferred `BEGIN`): a writer already at work
+/// is waited for under the busy timeout, and the transaction's later reads and writes cannot
+/// meet `SQLITE_BUSY`. On PostgreSQL it is an ordinary transaction.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DatabaseBackend::Sqlite {
+        txn.execute_unprepared(TAKE_WRITE_LOCK).await?;
+    }
+    Ok(txn)
+}
 
 use crate::error::{ServiceError, ServiceResult};
 
@@ -33,7 +56,7 @@ where
 }
 
 /// SQLite's busy error, as a service answers it (an internal error holding the `DbErr`).
-fn is_busy_service(e: &ServiceError) -> bool {
+pub fn is_busy_service(e: &ServiceError) -> bool {
     match e {
         ServiceError::Internal(e) => e.downcast_ref::<DbErr>().is_some_and(is_busy),
         _ => false,
@@ -156,6 +179,66 @@ mod tests {
         committed?;
         retried?;
         assert!(tries.load(Ordering::SeqCst) >= 2);
+        Ok(())
+    }
+
+    /// A write through a full-text trigger (as `candidates` has) in a deferred transaction
+    /// meets a writer's lock with `SQLITE_BUSY` at once, the busy timeout notwithstanding;
+    /// begun with [`begin_write`], the same transaction waits for the writer and succeeds.
+    #[tokio::test]
+    async fn a_write_transaction_waits_for_the_lock_instead_of_failing(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        use sea_orm::{ConnectOptions, ConnectionTrait, Database, TransactionTrait};
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("lock.db").display());
+        let mut options = ConnectOptions::new(url);
+        options.max_connections(2).map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+        });
+        let db = Database::connect(options).await?;
+        for sql in [
+            "CREATE TABLE seaql_migrations (version TEXT PRIMARY KEY, applied_at INTEGER)",
+            "CREATE TABLE t (x TEXT)",
+            "CREATE VIRTUAL TABLE t_fts USING fts5(x)",
+            "CREATE TRIGGER t_fts_insert AFTER INSERT ON t BEGIN \
+                INSERT INTO t_fts(x) VALUES (new.x); END",
+        ] {
+            db.execute_unprepared(sql).await?;
+        }
+        // Holds the write lock for a moment while `write` runs on the other connection.
+        async fn against_a_writer<F: Future<Output = Result<(), DbErr>>>(
+            db: &sea_orm::DatabaseConnection,
+            write: impl FnOnce() -> F,
+        ) -> Result<Result<(), DbErr>, DbErr> {
+            let holder = db.begin().await?;
+            holder
+                .execute_unprepared("INSERT INTO t VALUES ('a')")
+                .await?;
+            let release = async {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                holder.commit().await
+            };
+            let (written, released) = tokio::join!(write(), release);
+            released?;
+            Ok(written)
+        }
+
+        let deferred = against_a_writer(&db, || async {
+            let txn = db.begin().await?;
+            txn.execute_unprepared("INSERT INTO t VALUES ('b')").await?;
+            txn.commit().await
+        })
+        .await?;
+        assert!(deferred.as_ref().err().is_some_and(is_busy), "{deferred:?}");
+
+        let immediate = against_a_writer(&db, || async {
+            let txn = begin_write(&db).await?;
+            txn.execute_unprepared("INSERT INTO t VALUES ('c')").await?;
+            txn.commit().await
+        })
+        .await?;
+        assert!(immediate.is_ok(), "{immediate:?}");
         Ok(())
     }
 }

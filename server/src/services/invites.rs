@@ -278,6 +278,35 @@ pub(crate) async fn redeem(
     Ok(())
 }
 
+/// With open sign-up (`HIREKEY_REGISTRATION=open`): marks the invite behind `token` used by
+/// the account just made, when it was valid for `email`. An unusable invite (unknown, used,
+/// revoked, expired, for another address) changes nothing: open sign-up did not need it.
+pub(crate) async fn redeem_if_usable<D: ConnectionTrait + TransactionTrait>(
+    db: &D,
+    token: Option<&str>,
+    email: &Email,
+    user_id: Uuid,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    if token.is_none_or(|t| t.trim().is_empty()) {
+        return Ok(());
+    }
+    let invite = match check(db, token, email, now).await {
+        Ok(invite) => invite,
+        Err(ServiceError::InviteRequired(_)) => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let txn = db.begin().await?;
+    match redeem(&txn, &invite, user_id, client, now).await {
+        Ok(()) => txn.commit().await?,
+        // Another registration used it meanwhile.
+        Err(ServiceError::InviteRequired(_)) => txn.rollback().await?,
+        Err(e) => return Err(e),
+    }
+    Ok(())
+}
+
 /// Uses up the invite without an account: a registration with it asked for an email that
 /// already has one. Spending it makes the attempt count, so one invite answers at most one
 /// question about whether an address is registered. Recorded for the admin who created it.

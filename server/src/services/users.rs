@@ -339,6 +339,16 @@ pub async fn register(
     if row.is_admin {
         tracing::info!(user_id = %row.id, "the first account was created; it is the admin");
     }
+    if matches!(state.config.registration, config::Registration::Open) {
+        // Open sign-up needs no invite, but one that came along is marked used, so the admin's
+        // list does not show it waiting. The account stands either way.
+        if let Err(e) =
+            invites::redeem_if_usable(&state.db, registration.invite, &email, row.id, client, now)
+                .await
+        {
+            tracing::warn!(error = %e, "an invite used with open sign-up was not marked used");
+        }
+    }
     let user = auth_user(&row);
     let token = state
         .jwt

@@ -57,19 +57,34 @@ db_test!(
             // The same host under another scheme, or without one, is not this origin.
             Some(format!("https://{}", host(&app))),
             Some(host(&app)),
-            Some(format!("http://{}.evil.example", host(&app).replace(':', "-"))),
+            Some(format!(
+                "http://{}.evil.example",
+                host(&app).replace(':', "-")
+            )),
         ];
         let credentials = [("email", "victim@example.com"), ("password", PASSWORD)];
         for origin in foreign.iter().chain([&None]) {
             // A server function answers only its own site's pages, which always send Origin.
             let r = call_server_fn(&app, login_path(), &credentials, origin.as_deref(), None).await;
-            assert_eq!(r.status, StatusCode::FORBIDDEN, "sfn login from {origin:?}: {}", r.text);
-            assert!(r.headers.get("set-cookie").is_none(), "a session was handed out");
+            assert_eq!(
+                r.status,
+                StatusCode::FORBIDDEN,
+                "sfn login from {origin:?}: {}",
+                r.text
+            );
+            assert!(
+                r.headers.get("set-cookie").is_none(),
+                "a session was handed out"
+            );
             assert_eq!(r.body["error"], "Forbidden");
             let register = call_server_fn(
                 &app,
                 <app::api::auth::Register as ServerFn>::PATH,
-                &[("email", "attacker@example.com"), ("password", PASSWORD), ("name", "A")],
+                &[
+                    ("email", "attacker@example.com"),
+                    ("password", PASSWORD),
+                    ("name", "A"),
+                ],
                 origin.as_deref(),
                 None,
             )
@@ -96,7 +111,11 @@ db_test!(
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(r.status(), StatusCode::FORBIDDEN, "REST login from {origin}");
+            assert_eq!(
+                r.status(),
+                StatusCode::FORBIDDEN,
+                "REST login from {origin}"
+            );
             let r = app
                 .http
                 .post(format!("{}/api/v1/auth/logout", app.url))
@@ -105,10 +124,17 @@ db_test!(
                 .send()
                 .await
                 .unwrap();
-            assert_eq!(r.status(), StatusCode::FORBIDDEN, "REST logout from {origin}");
+            assert_eq!(
+                r.status(),
+                StatusCode::FORBIDDEN,
+                "REST logout from {origin}"
+            );
         }
         // The session was never ended by any of that.
-        assert_eq!(app.get("/api/v1/auth/me", &token).await.status, StatusCode::OK);
+        assert_eq!(
+            app.get("/api/v1/auth/me", &token).await.status,
+            StatusCode::OK
+        );
         // From this site, or as an API client without a cookie, signing in works.
         let ok = call_server_fn(&app, login_path(), &credentials, Some(&ours), None).await;
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
@@ -171,7 +197,10 @@ db_test!(
         let wrong = call_server_fn(
             &app,
             login_path(),
-            &[("email", "status@example.com"), ("password", "not the password")],
+            &[
+                ("email", "status@example.com"),
+                ("password", "not the password"),
+            ],
             Some(&ours),
             None,
         )
@@ -188,7 +217,12 @@ db_test!(
             None,
         )
         .await;
-        assert_eq!(settings.status, StatusCode::UNAUTHORIZED, "{}", settings.text);
+        assert_eq!(
+            settings.status,
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            settings.text
+        );
     }
 );
 
@@ -198,7 +232,12 @@ db_test!(
         let token = app.register("nul@example.com").await;
         let ours = format!("http://{}", host(&app));
         let refused = |r: &Response, what: &str| {
-            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {}", r.text);
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{what}: {}",
+                r.text
+            );
             assert_eq!(r.body["error"], "Validation failed", "{what}");
         };
         for name in ["Eve\u{0}", "Eve\u{7}", "Eve\u{85}"] {
@@ -230,7 +269,11 @@ db_test!(
             .await;
         refused(&r, "model name");
         let chat = app
-            .post("/api/v1/ai/chat", &token, json!({"query_text": "Find Rust people"}))
+            .post(
+                "/api/v1/ai/chat",
+                &token,
+                json!({"query_text": "Find Rust people"}),
+            )
             .await;
         assert_eq!(chat.status, StatusCode::OK, "{}", chat.text);
         let id = chat.body["conversation_id"].as_str().unwrap().to_owned();
@@ -286,7 +329,11 @@ db_test!(
         let detail = app.get(&format!("/api/v1/candidates/{id}"), &token).await;
         assert_eq!(detail.body["file_name"], "cvgnp.txt", "{}", detail.text);
         let chat = app
-            .post("/api/v1/ai/chat", &token, json!({"query_text": "Who knows COBOL?"}))
+            .post(
+                "/api/v1/ai/chat",
+                &token,
+                json!({"query_text": "Who knows COBOL?"}),
+            )
             .await;
         let conversation = chat.body["conversation_id"].as_str().unwrap().to_owned();
         let r = app
@@ -307,9 +354,17 @@ db_test!(
                 Some(json!({"email": "rlo@example.com", "password": PASSWORD, "name": "Eve \u{202e}nimda"})),
             )
             .await;
-        assert_eq!(registered.status, StatusCode::CREATED, "{}", registered.text);
+        assert_eq!(
+            registered.status,
+            StatusCode::CREATED,
+            "{}",
+            registered.text
+        );
         let me = app
-            .get("/api/v1/auth/me", registered.body["token"].as_str().unwrap())
+            .get(
+                "/api/v1/auth/me",
+                registered.body["token"].as_str().unwrap(),
+            )
             .await;
         assert_eq!(me.body["name"], "Eve nimda");
     }
@@ -327,7 +382,13 @@ async fn the_data_directory_is_private() {
             .unwrap_or_else(|e| panic!("{name}: {e}"))
     };
     assert_eq!(mode(""), 0o700, "the data directory");
-    for file in ["hirekey.db", "hirekey.db-wal", "hirekey.db-shm", "master.key", "jwt.secret"] {
+    for file in [
+        "hirekey.db",
+        "hirekey.db-wal",
+        "hirekey.db-shm",
+        "master.key",
+        "jwt.secret",
+    ] {
         assert_eq!(mode(file), 0o600, "{file}");
     }
 }
@@ -360,7 +421,8 @@ db_test!(
     |app: TestApp| async move {
         // 9 MB announced, 64 KB sent: the answer comes without the rest.
         let head = upload_head(&host(&app), 9 * 1024 * 1024, None);
-        let answer = raw_exchange(&app.url, &head, &[b'x'; 64 * 1024], Duration::from_secs(5)).await;
+        let answer =
+            raw_exchange(&app.url, &head, &[b'x'; 64 * 1024], Duration::from_secs(5)).await;
         assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
         // A token that does not verify is a stranger too.
         let head = upload_head(&host(&app), 9 * 1024 * 1024, Some("not.a.token"));
@@ -374,7 +436,9 @@ async fn silent_and_half_sent_connections_are_closed() {
     let app = Spawn::new(DbKind::Sqlite).start().await.unwrap();
     let idle = TcpStream::connect(host(&app)).await.unwrap();
     let mut half = TcpStream::connect(host(&app)).await.unwrap();
-    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
     let wait = server::serve::HEADER_READ_TIMEOUT + Duration::from_secs(5);
     for (what, mut stream) in [("idle", idle), ("half-sent headers", half)] {
         let mut buf = [0u8; 512];
@@ -402,7 +466,10 @@ async fn silent_and_half_sent_connections_are_closed() {
         }
     })
     .await;
-    assert!(closed.is_ok(), "the quiet kept-alive connection stayed open");
+    assert!(
+        closed.is_ok(),
+        "the quiet kept-alive connection stayed open"
+    );
 }
 
 /// Resident memory of a process, in KiB.
@@ -432,7 +499,8 @@ async fn unfinished_anonymous_uploads_cost_no_memory() {
         };
         // Headers and a first piece of a 9 MB body, then nothing more while it is held open.
         if stream.write_all(head.as_bytes()).await.is_ok() {
-            let _ = tokio::time::timeout(Duration::from_millis(200), stream.write_all(&chunk)).await;
+            let _ =
+                tokio::time::timeout(Duration::from_millis(200), stream.write_all(&chunk)).await;
         }
         held.push(stream);
     }

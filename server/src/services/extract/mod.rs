@@ -421,10 +421,32 @@ fn plain_chars(c: char) -> impl Iterator<Item = char> {
         None
     } else if c == '\t' || (c.is_whitespace() && c != '\n') {
         Some(' ')
+    } else if is_private_use(c) {
+        private_use_letter(c)
     } else {
         Some(c)
     };
     letters.chars().chain(single)
+}
+
+/// A private-use code point: it means something only to the font that drew it (an icon, a
+/// small capital, a logo), never to search or the model.
+fn is_private_use(c: char) -> bool {
+    matches!(c, '\u{e000}'..='\u{f8ff}' | '\u{f0000}'..='\u{ffffd}' | '\u{100000}'..='\u{10fffd}')
+}
+
+/// The letter or digit behind a private-use code point, where the glyph's name gave it one:
+/// the Adobe Glyph List places the small capitals `Asmall`..`Zsmall` at U+F761..U+F77A and
+/// the old-style figures `zerooldstyle`..`nineoldstyle` at U+F730..U+F739, so a PDF whose
+/// ToUnicode was made from those names reads `\u{f764}\u{f761}` for a small-caps "da".
+/// Any other private-use character (an icon font's envelope or phone) is dropped.
+fn private_use_letter(c: char) -> Option<char> {
+    let code = u32::from(c);
+    match code {
+        0xf761..=0xf77a => char::from_u32(u32::from('a') + (code - 0xf761)),
+        0xf730..=0xf739 => char::from_u32(u32::from('0') + (code - 0xf730)),
+        _ => None,
+    }
 }
 
 /// Puts letter-spaced words back together. Letter-spaced headings (`K A T H E R I N E`) come
@@ -576,6 +598,20 @@ mod tests {
         assert_eq!(
             names,
             [(&b"AB"[..], 1), (b"Bad", 1), (b"Fm1", 3), (b"Im0", 1)]
+        );
+    }
+
+    #[test]
+    fn private_use_characters_are_mapped_or_dropped() {
+        assert_eq!(
+            normalise(
+                "A\u{f764}\u{f761} L\u{f76f}\u{f776}\u{f765} \u{f731}\u{f739}\u{f735}\u{f733}"
+            ),
+            "Ada Love 1953"
+        );
+        assert_eq!(
+            normalise("\u{f0e0} ada@example.org \u{e000}\u{f8ff}\u{f0000}\u{10fffd}x"),
+            "ada@example.org x"
         );
     }
 

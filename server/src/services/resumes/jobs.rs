@@ -19,20 +19,26 @@
 //!   queued again after a backoff ([`backoff`]) for a fault worth retrying
 //!   (`analysis::worth_retrying`); or, after [`MAX_ATTEMPTS`] or for any other fault, failed,
 //!   with the reason on the candidate as `analysis_error`.
+//! - On SQLite that transaction takes the write lock first (`busy::begin_write`) and is run
+//!   again while the database stays busy; a holder that still cannot write gives its job back
+//!   to the queue, due at once and its attempt not counted ([`release`]), so a busy database
+//!   delays an analysis by moments, never by a lease, and never fails it.
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::Expr, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
+    QueryFilter, QueryOrder, Set, Statement,
 };
 use tokio::{sync::Semaphore, time::Instant};
+use tracing::Instrument;
 use uuid::Uuid;
 
 use super::analysis::{self, Failure};
 use crate::{
     entities::{analysis_jobs, candidates, users},
     error::ServiceResult,
+    services::busy,
     session::AuthUser,
     state::AppState,
 };
@@ -307,6 +313,30 @@ async fn finish(
     Ok(update.exec(txn).await?.rows_affected == 1)
 }
 
+/// Gives a job this holder could not finish back to the queue, due now and its attempt not
+/// counted: the database was busy, which says nothing about the analysis. `false` if the job
+/// is no longer ours.
+async fn release(state: &AppState, job: &analysis_jobs::Model) -> Result<bool, DbErr> {
+    use analysis_jobs::Column;
+    let now = state.clock.now();
+    let released = busy::retry_if_busy(|| {
+        analysis_jobs::Entity::update_many()
+            .col_expr(Column::Status, Expr::value(JobStatus::Queued.as_str()))
+            .col_expr(Column::Attempts, Expr::col(Column::Attempts).sub(1))
+            .col_expr(Column::RunAfter, Expr::value(now))
+            .col_expr(
+                Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(Column::LockedBy, Expr::value(Option::<String>::None))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(held(job, holder(state)))
+            .exec(&state.db)
+    })
+    .await?;
+    Ok(released.rows_affected == 1)
+}
+
 /// What an analysis works on, read when its attempt starts.
 struct Work {
     candidate: candidates::Model,
@@ -353,9 +383,13 @@ pub async fn run(state: &AppState, job: analysis_jobs::Model) -> ServiceResult<(
         }
         None => {
             // The candidate went (the job normally goes with it).
-            let txn = state.db.begin().await?;
-            finish(&txn, &job, &holder, &Step::Failed, None, state.clock.now()).await?;
-            txn.commit().await?;
+            let now = state.clock.now();
+            busy::retry_if_busy(|| async {
+                let txn = busy::begin_write(&state.db).await?;
+                finish(&txn, &job, &holder, &Step::Failed, None, now).await?;
+                txn.commit().await
+            })
+            .await?;
             return Ok(());
         }
     };
@@ -388,21 +422,34 @@ async fn conclude(
         Err(_) => Step::Failed,
     };
     let error = outcome.as_ref().err().map(|f| f.message.clone());
-    let txn = state.db.begin().await?;
-    // The candidate before the job: the order in which uploads and re-analyses lock them.
-    match step {
-        Step::Retry(at) => {
-            tracing::info!(error = error.as_deref().unwrap_or_default(), retry_at = %at, "analysis attempt failed; retrying");
-        }
-        Step::Done | Step::Failed => {
-            analysis::store_outcome(&txn, work.candidate, source, outcome, &work.text, now).await?;
-        }
+    if let Step::Retry(at) = step {
+        tracing::info!(error = error.as_deref().unwrap_or_default(), retry_at = %at, "analysis attempt failed; retrying");
     }
-    if !finish(&txn, job, holder, &step, error.as_deref(), now).await? {
+    let ours = busy::retry_service_if_busy(|| async {
+        let txn = busy::begin_write(&state.db).await?;
+        // The candidate before the job: the order in which uploads and re-analyses lock them.
+        if matches!(step, Step::Done | Step::Failed) {
+            // Each run of the transaction stores its own copy of the outcome.
+            let outcome = match &outcome {
+                Ok(analysis) => Ok(analysis.clone()),
+                Err(f) => Err(Failure {
+                    message: f.message.clone(),
+                    retry: f.retry,
+                }),
+            };
+            let candidate = work.candidate.clone();
+            analysis::store_outcome(&txn, candidate, source, outcome, &work.text, now).await?;
+        }
+        if !finish(&txn, job, holder, &step, error.as_deref(), now).await? {
+            return Ok(false);
+        }
+        txn.commit().await?;
+        Ok(true)
+    })
+    .await?;
+    if !ours {
         tracing::warn!("the job was taken over or replaced; its outcome is dropped");
-        return Ok(());
     }
-    txn.commit().await?;
     Ok(())
 }
 
@@ -412,14 +459,18 @@ async fn conclude(
 pub(super) async fn run_and_wait(state: &AppState, id: Uuid) {
     let deadline = Instant::now() + state.config.analysis_wait;
     let task_state = state.clone();
-    let mut own = tokio::spawn(async move {
-        match claim(&task_state, id).await {
-            Ok(Some(job)) => run_logged(&task_state, job).await,
-            // Another instance's runner was first; the wait below follows the job.
-            Ok(None) => {}
-            Err(e) => tracing::warn!(job_id = %id, error = %e, "claiming a new job failed"),
+    // The task logs under the request's span (its request id and user).
+    let mut own = tokio::spawn(
+        async move {
+            match claim(&task_state, id).await {
+                Ok(Some(job)) => run_logged(&task_state, job).await,
+                // Another instance's runner was first; the wait below follows the job.
+                Ok(None) => {}
+                Err(e) => tracing::warn!(job_id = %id, error = %e, "claiming a new job failed"),
+            }
         }
-    });
+        .instrument(tracing::Span::current()),
+    );
     if tokio::time::timeout_at(deadline, &mut own).await.is_err() {
         return;
     }
@@ -440,38 +491,61 @@ pub(super) async fn run_and_wait(state: &AppState, id: Uuid) {
 }
 
 async fn run_logged(state: &AppState, job: analysis_jobs::Model) {
-    let id = job.id;
-    if let Err(e) = run(state, job).await {
-        // The lease lapses and any instance takes the job again.
-        tracing::warn!(job_id = %id, error = %e, "an analysis job failed to run");
+    let (id, owner) = (job.id, job.owner_id);
+    let Err(e) = run(state, job.clone()).await else {
+        return;
+    };
+    if busy::is_busy_service(&e) {
+        // The database stayed busy through every try: the job goes back to the queue at once,
+        // for this instance's runner (or any other) to take again within a poll.
+        match release(state, &job).await {
+            Ok(true) => {
+                tracing::warn!(job_id = %id, user_id = %owner, error = %e, "the database was busy; the analysis job is queued again");
+                return;
+            }
+            // Taken over or replaced meanwhile: its new holder finishes it.
+            Ok(false) => return,
+            Err(released) => {
+                tracing::warn!(job_id = %id, user_id = %owner, error = %released, "giving back an analysis job failed");
+            }
+        }
     }
+    // The lease lapses and any instance takes the job again.
+    tracing::warn!(job_id = %id, user_id = %owner, error = %e, "an analysis job failed to run");
 }
 
 /// Starts this instance's runner: whenever a slot is free it claims a due job and runs it on a
 /// task of its own; with nothing due it looks again after [`POLL`].
 pub fn spawn_runner(state: AppState) {
-    tokio::spawn(async move {
-        let slots = Arc::new(Semaphore::new(RUNNER_SLOTS));
-        loop {
-            let Ok(slot) = slots.clone().acquire_owned().await else {
-                return;
-            };
-            match claim_next(&state).await {
-                Ok(Some(job)) => {
-                    let state = state.clone();
-                    tokio::spawn(async move {
-                        run_logged(&state, job).await;
-                        drop(slot);
-                    });
-                    continue;
+    let span = tracing::info_span!("analysis_runner", instance = %holder(&state));
+    tokio::spawn(
+        async move {
+            let slots = Arc::new(Semaphore::new(RUNNER_SLOTS));
+            loop {
+                let Ok(slot) = slots.clone().acquire_owned().await else {
+                    return;
+                };
+                match claim_next(&state).await {
+                    Ok(Some(job)) => {
+                        let state = state.clone();
+                        tokio::spawn(
+                            async move {
+                                run_logged(&state, job).await;
+                                drop(slot);
+                            }
+                            .in_current_span(),
+                        );
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "claiming an analysis job failed"),
                 }
-                Ok(None) => {}
-                Err(e) => tracing::warn!(error = %e, "claiming an analysis job failed"),
+                drop(slot);
+                tokio::time::sleep(POLL).await;
             }
-            drop(slot);
-            tokio::time::sleep(POLL).await;
         }
-    });
+        .instrument(span),
+    );
 }
 
 /// SQLite, at start-up: no other process can hold a job, so every `running` one was cut off by

@@ -20,12 +20,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Alias, Expr, Func},
     ActiveModelTrait, ColumnTrait, DbErr, DerivePartialModel, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 use uuid::Uuid;
 
 pub use self::{
-    analysis::{parse_analysis, repair_json, validate_analysis, ANALYSIS_MAX_CHARS},
+    analysis::{
+        keep_as_resume, parse_analysis, repair_json, validate_analysis, ANALYSIS_MAX_CHARS,
+    },
     contacts::{find_email, find_phone, merge_contacts},
     files::{clean_file_name, max_upload_bytes, too_large, ResumeDownload, UploadFile},
 };
@@ -130,7 +132,7 @@ pub async fn reanalyze(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceRe
     let owner_id = auth.id;
     // The candidate marked pending and its job queued, or nothing (`None`: it went meanwhile).
     let queued = busy::retry_if_busy(|| async move {
-        let txn = state.db.begin().await?;
+        let txn = busy::begin_write(&state.db).await?;
         let marked = candidates::Entity::update_many()
             .col_expr(
                 candidates::Column::AnalysisStatus,
@@ -225,8 +227,10 @@ pub async fn list(
     Ok(CandidatePage {
         items,
         total,
+        total_estimated: found.total_estimated,
         page,
         per_page,
+        order: found.order,
         next_cursor,
     })
 }
@@ -268,7 +272,7 @@ pub async fn download(
 /// nothing).
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn delete(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<()> {
-    let txn = state.db.begin().await?;
+    let txn = busy::begin_write(&state.db).await?;
     let deleted = candidates::Entity::delete_many()
         .filter(candidates::Column::Id.eq(id))
         .filter(candidates::Column::OwnerId.eq(auth.id))
@@ -332,6 +336,7 @@ struct CandidateRow {
     analysis_error: Option<String>,
     key_source: Option<String>,
     warnings: Option<String>,
+    not_a_resume: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -345,6 +350,7 @@ impl From<candidates::Model> for CandidateRow {
             analysis_error: c.analysis_error,
             key_source: c.key_source,
             warnings: c.warnings,
+            not_a_resume: c.not_a_resume,
             created_at: c.created_at,
             updated_at: c.updated_at,
         }
@@ -412,6 +418,7 @@ fn to_dto(row: CandidateRow, facts: Option<&ResumeFacts>) -> Candidate {
             .as_deref()
             .and_then(|json| serde_json::from_str(json).ok())
             .unwrap_or_default(),
+        not_a_resume: row.not_a_resume,
     }
 }
 
@@ -502,7 +509,7 @@ impl PendingUpload<'_> {
     /// Stores it all, or nothing; returns the candidate and the job's id.
     async fn store(&self, state: &AppState) -> Result<(candidates::Model, Uuid), DbErr> {
         let (id, now) = (self.id, self.now);
-        let txn = state.db.begin().await?;
+        let txn = busy::begin_write(&state.db).await?;
         let pending = candidates::ActiveModel {
             id: Set(id),
             owner_id: Set(self.owner_id),
@@ -517,6 +524,7 @@ impl PendingUpload<'_> {
             key_source: Set(None),
             search_text: Set(self.search_text.clone()),
             warnings: Set(self.warnings.clone()),
+            not_a_resume: Set(false),
             created_at: Set(self.replaces.map_or(now, |c| c.created_at)),
             updated_at: Set(now),
         };

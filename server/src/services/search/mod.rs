@@ -21,7 +21,9 @@ use crate::entities::{candidates, resumes};
 
 mod bm25;
 mod list;
-pub use list::{count_matches, list_page, list_terms, ListCursor, ListPage};
+pub use list::{
+    analyze_after_migrations, count_matches, list_page, list_terms, ListCursor, ListOrder, ListPage,
+};
 
 /// At most this many words of a question are searched for.
 const MAX_TERMS: usize = 12;
