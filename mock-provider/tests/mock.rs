@@ -274,6 +274,7 @@ async fn analyzes_resume_as_json() -> Result<()> {
             "current_title": "Staff Engineer",
             "seniority": "senior",
             "summary": "Maria Garcia, Staff Engineer with 12 years of experience in Go, Kubernetes, AWS.",
+            "is_resume": true,
         })
     );
     Ok(())

@@ -195,6 +195,13 @@ impl Application {
         lock.release().await;
         let vault = prepared?;
         let jwt = jwt_keys(&config)?;
+        if config.public_url.is_none() && config.site_addr.ip().is_unspecified() {
+            tracing::warn!(
+                "HIREKEY_PUBLIC_URL is not set and Hirekey listens on {}: invite links will name \
+                 that address; set HIREKEY_PUBLIC_URL to the address users reach Hirekey at",
+                config.site_addr
+            );
+        }
         let listener = TcpListener::bind(config.site_addr)
             .await
             .with_context(|| format!("binding {}", config.site_addr))?;

@@ -7,12 +7,12 @@ use app::api::{
 };
 use axum::{
     extract::{FromRequestParts, State},
-    http::{request::Parts, HeaderMap, StatusCode},
+    http::{request::Parts, StatusCode},
     Json,
 };
 
 use super::{
-    auth::request_origin,
+    auth::link_origin,
     extract::{path_id, ApiJson, ApiPath, ApiQuery},
     openapi::ErrorBody,
     usage_routes::UsageQuery,
@@ -172,10 +172,9 @@ async fn create_invite(
     State(state): State<AppState>,
     admin: Admin,
     client: ClientInfo,
-    headers: HeaderMap,
     ApiJson(request): ApiJson<CreateInviteRequest>,
 ) -> ServiceResult<(StatusCode, Json<CreatedInvite>)> {
-    let origin = request_origin(&headers, &state.config);
+    let origin = link_origin(&state.config);
     let created = invites::create(&state, &admin, request, &origin, &client).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

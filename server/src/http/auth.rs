@@ -89,10 +89,18 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<AuthUser, S
     Ok(verified.user)
 }
 
-/// This server's origin for links the API hands out (an invite's URL): see [`site_origin`];
-/// the configured site address when the request names no usable host.
-pub fn request_origin(headers: &HeaderMap, config: &Config) -> String {
-    site_origin(headers, config).unwrap_or_else(|| format!("http://{}", config.site_addr))
+/// The origin of the links Hirekey hands out (an invite's URL): `HIREKEY_PUBLIC_URL`, else the
+/// listen address (`https` when the session cookie is `Secure`). Never the request's `Host`,
+/// which the client (or a proxy that passes it on) chooses.
+pub fn link_origin(config: &Config) -> String {
+    config.public_url.clone().unwrap_or_else(|| {
+        let scheme = if config.cookie_secure {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", config.site_addr)
+    })
 }
 
 /// This server's origin (`https://hirekey.example`): `HIREKEY_PUBLIC_URL` when it is set.

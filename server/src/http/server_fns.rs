@@ -16,7 +16,7 @@ use app::api::{
 use http::request::Parts;
 use uuid::Uuid;
 
-use super::auth::{authenticate_parts, clear_cookie_header, request_origin, session_cookie_header};
+use super::auth::{authenticate_parts, clear_cookie_header, link_origin, session_cookie_header};
 use crate::{
     error::ServiceError,
     providers::Provider,
@@ -307,7 +307,7 @@ impl Backend for ServerBackend {
         parts: &Parts,
     ) -> Result<CreatedInvite, AppError> {
         let admin = admin::require_admin(&self.state, &AuthUser::from(user)).await?;
-        let origin = request_origin(&parts.headers, &self.state.config);
+        let origin = link_origin(&self.state.config);
         Ok(invites::create(&self.state, &admin, request, &origin, &self.client(parts)).await?)
     }
 

@@ -521,3 +521,25 @@ async fn unfinished_anonymous_uploads_cost_no_memory() {
     );
     drop(held);
 }
+
+db_test!(
+    invite_links_never_name_the_requests_host,
+    |app: TestApp| async move {
+        let token = app.register("links@example.com").await;
+        let invite = app
+            .http
+            .post(format!("{}/api/v1/admin/invites", app.url))
+            .bearer_auth(&token)
+            .header("host", "evil.example")
+            .header("x-forwarded-host", "evil.example")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        let invite = into_response(invite).await;
+        assert_eq!(invite.status, StatusCode::CREATED, "{}", invite.text);
+        let link = invite.body["url"].as_str().unwrap();
+        assert!(!link.contains("evil.example"), "{link}");
+        assert!(link.starts_with("http://127.0.0.1:"), "{link}");
+    }
+);
