@@ -33,12 +33,14 @@ pub fn RelativeTime(#[prop(into)] t: Timestamp, #[prop(optional)] exact: bool) -
         }
     });
     let at = t.0;
-    let text = move || match now.get() {
+    // `try_get`: a streamed page may serialise this view after a re-render has disposed its
+    // owner; the signal is then gone and the UTC form is what the server shows anyway.
+    let text = move || match now.try_get().flatten() {
         Some(now) if !exact => relative(now, at),
         Some(_) => local_exact(at),
         None => exact_utc(at),
     };
-    let title = move || match now.get() {
+    let title = move || match now.try_get().flatten() {
         Some(now) if exact => relative(now, at),
         Some(_) => local_exact(at),
         None => exact_utc(at),
