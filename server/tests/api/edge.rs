@@ -46,6 +46,17 @@ async fn call_server_fn(
     into_response(req.send().await.unwrap()).await
 }
 
+/// Renames a conversation through the REST route.
+async fn rename(app: &TestApp, token: &str, id: &str, title: &str) -> Response {
+    app.request(
+        Method::PATCH,
+        &format!("/api/v1/ai/conversations/{id}"),
+        Some(token),
+        Some(json!({ "title": title })),
+    )
+    .await
+}
+
 db_test!(
     sign_in_and_out_refuse_other_origins,
     |app: TestApp| async move {
@@ -277,14 +288,7 @@ db_test!(
             .await;
         assert_eq!(chat.status, StatusCode::OK, "{}", chat.text);
         let id = chat.body["conversation_id"].as_str().unwrap().to_owned();
-        let r = app
-            .request(
-                Method::PATCH,
-                &format!("/api/v1/ai/conversations/{id}"),
-                Some(&token),
-                Some(json!({"title": "x\u{0}y"})),
-            )
-            .await;
+        let r = rename(&app, &token, &id, "x\u{0}y").await;
         refused(&r, "conversation title");
         let r = app.get("/api/v1/candidates?q=%00", &token).await;
         refused(&r, "search query");
@@ -299,14 +303,7 @@ db_test!(
         .await;
         refused(&r, "sfn login e-mail");
         // Tabs and line breaks are text.
-        let r = app
-            .request(
-                Method::PATCH,
-                &format!("/api/v1/ai/conversations/{id}"),
-                Some(&token),
-                Some(json!({"title": "Rust\tpeople\n"})),
-            )
-            .await;
+        let r = rename(&app, &token, &id, "Rust\tpeople\n").await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(r.body["title"], "Rust people");
     }
@@ -336,14 +333,13 @@ db_test!(
             )
             .await;
         let conversation = chat.body["conversation_id"].as_str().unwrap().to_owned();
-        let r = app
-            .request(
-                Method::PATCH,
-                &format!("/api/v1/ai/conversations/{conversation}"),
-                Some(&token),
-                Some(json!({"title": "\u{2067}Shortlist\u{2069} \u{202d}today"})),
-            )
-            .await;
+        let r = rename(
+            &app,
+            &token,
+            &conversation,
+            "\u{2067}Shortlist\u{2069} \u{202d}today",
+        )
+        .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(r.body["title"], "Shortlist today");
         let registered = app
