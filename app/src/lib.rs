@@ -6,6 +6,7 @@ mod pages;
 pub mod provider;
 mod routes;
 pub mod time;
+pub mod words;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -32,6 +33,22 @@ pub fn content_security_policy(nonce: Option<&str>) -> String {
 /// fetches no WASM at all. Reached by client-side navigation from a hydrated page (after
 /// logging out, say), they still render from the router as every page does.
 pub const FORM_ONLY_PAGES: [&str; 2] = ["/login", "/register"];
+
+/// The pages only a signed-in user sees (`/candidates/...` and `/chat/...` included): the server
+/// sends a signed-out browser asking for one to the login page, with the page to come back to.
+pub const SIGNED_IN_PAGES: [&str; 6] =
+    ["/", "/profile", "/upload", "/candidates", "/admin", "/chat"];
+
+/// Whether `path` is one of [`SIGNED_IN_PAGES`] or below one of them.
+pub fn needs_sign_in(path: &str) -> bool {
+    SIGNED_IN_PAGES.iter().any(|page| {
+        path == *page
+            || (*page != "/"
+                && path
+                    .strip_prefix(page)
+                    .is_some_and(|rest| rest.starts_with('/')))
+    })
+}
 
 /// Whether a direct load of `path` is hydrated (fetches the WASM).
 pub fn hydrates(path: &str) -> bool {
@@ -109,6 +126,31 @@ pub fn App() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::hydrates;
+
+    #[test]
+    fn signed_in_pages_are_known_by_their_paths() {
+        use super::needs_sign_in;
+        for path in [
+            "/",
+            "/profile",
+            "/candidates",
+            "/candidates/abc",
+            "/chat/x",
+            "/admin",
+        ] {
+            assert!(needs_sign_in(path), "{path}");
+        }
+        for path in [
+            "/login",
+            "/register",
+            "/candidatesx",
+            "/api/v1/x",
+            "/pkg/a.wasm",
+            "/healthz",
+        ] {
+            assert!(!needs_sign_in(path), "{path}");
+        }
+    }
 
     #[test]
     fn only_the_form_pages_skip_the_wasm() {

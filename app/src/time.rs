@@ -135,7 +135,9 @@ pub fn relative(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
         .copied()
         .find(|(size, _)| abs >= *size)
         .unwrap_or((60, "minute"));
-    let count = abs / size;
+    // To the nearest unit (a half rounds down): an invite made "in 7 days" a moment ago
+    // expires "in 7 days", not 6.
+    let count = ((abs + size / 2 - 1) / size).max(1);
     let plural = if count == 1 { "" } else { "s" };
     if past {
         format!("{count} {unit}{plural} ago")
@@ -199,12 +201,15 @@ mod tests {
             ("2026-11-29T09:30:00Z", "2 hours ago"),
             ("2026-11-28T12:00:00Z", "1 day ago"),
             ("2026-11-02T12:00:00Z", "27 days ago"),
-            ("2026-10-01T12:00:00Z", "1 month ago"),
+            ("2026-10-01T12:00:00Z", "2 months ago"),
+            ("2026-10-20T12:00:00Z", "1 month ago"),
             ("2025-11-29T12:00:00Z", "1 year ago"),
             ("2023-11-29T12:00:00Z", "3 years ago"),
             ("2026-11-29T12:05:00Z", "in 5 minutes"),
             ("2026-11-29T13:00:00Z", "in 1 hour"),
             ("2026-12-02T12:00:00Z", "in 3 days"),
+            ("2026-12-06T11:59:00Z", "in 7 days"),
+            ("2026-11-29T14:29:00Z", "in 2 hours"),
             ("2027-02-27T12:00:00Z", "in 3 months"),
         ];
         for (t, words) in cases {

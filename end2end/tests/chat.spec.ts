@@ -117,13 +117,17 @@ test('ask about candidates: the answer streams in, shows the match, and the conv
   await expect(page.locator('.chat img, .chat script')).toHaveCount(0);
   expect(dialogs).toEqual([]);
 
-  // Rename and delete, through the browser's own prompt and confirm.
-  allowDialogs();
-  page.once('dialog', (d) => d.accept('Python shortlist'));
-  await page.getByTestId('conversation').first().getByRole('button', { name: 'Rename' }).click();
+  // Rename in place (no browser prompt), then delete after the browser's confirm.
+  const first = page.getByTestId('conversation').first();
+  await first.getByText('Rename or delete').click();
+  await first.getByLabel('New title').fill('Python shortlist');
+  await first.getByRole('button', { name: 'Rename', exact: true }).click();
   await expect(page.getByTestId('conversation').first()).toContainText('Python shortlist');
+  expect(dialogs).toEqual([]);
+  allowDialogs();
   page.once('dialog', (d) => d.accept());
-  await page.getByTestId('conversation').first().getByRole('button', { name: 'Delete' }).click();
+  await page.getByTestId('conversation').first().getByText('Rename or delete').click();
+  await page.getByTestId('conversation').first().getByRole('button', { name: 'Delete this conversation' }).click();
   await expect(page.getByTestId('conversation')).toHaveCount(1);
   await expect(page).toHaveURL(/\/chat$/);
   await expect(page.getByTestId('conversation').first()).toContainText('Find Python developers');

@@ -80,7 +80,7 @@ test('My Profile: the status and Key activity follow a save without a reload', a
   const when = audit.locator('tbody tr', { hasText: 'created' }).locator('time');
   await expect(when).toHaveAttribute('datetime', RFC3339);
   await expect(when).toHaveText(/just now|minute/);
-  await expect(page.getByText('Personal API Key Configured')).toBeVisible();
+  await expect(page.getByText('Personal key in use')).toBeVisible();
   const lastTest = page.getByTestId('key-last-test').locator('time');
   await expect(lastTest).toHaveAttribute('datetime', RFC3339);
   await expect(lastTest).toHaveText(/just now|minute/);

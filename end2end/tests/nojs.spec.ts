@@ -27,7 +27,7 @@ test('without JavaScript: register, save and toggle a key, upload a resume, find
   await page.getByLabel('Use my personal API key').check();
   await page.getByRole('button', { name: /Save Settings/ }).click();
   await expect(page).toHaveURL(/\/profile/);
-  await expect(status).toContainText('Personal API Key Configured');
+  await expect(status).toContainText('Personal key in use');
   await expect(page.getByTestId('key-source')).toContainText('your Groq key');
 
   // Toggle it off, then on again: each a plain post of the same form.

@@ -47,7 +47,7 @@ test("the seed's Profile steps 1-5 and 8", async ({ page }) => {
   await expect(page.getByText('Settings saved.')).toBeVisible();
   await page.reload();
   await waitForHydration(page);
-  await expect(page.getByText('Personal API Key Configured')).toBeVisible();
+  await expect(page.getByText('Personal key in use')).toBeVisible();
   await expect(page.getByTestId('key-preview')).toHaveText(`gsk_...${key.slice(-4)}`);
   await expect(page.getByLabel('Use my personal API key')).toBeChecked();
   await expect(page.getByTestId('key-source')).toContainText('your Groq key');

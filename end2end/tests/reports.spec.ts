@@ -33,7 +33,7 @@ test('server-rendered reports show markup in a model name as text', async ({ pag
     await expect(usage.getByRole('cell', { name: model, exact: true }), how).toBeVisible();
     await expect(page.locator('main img'), how).toHaveCount(0);
     expect(await page.evaluate(() => (window as unknown as { __hirekeyXss?: number }).__hirekeyXss), how).toBeUndefined();
-    await expect(page.getByTestId('key-status'), how).toContainText('Personal API Key Configured');
+    await expect(page.getByTestId('key-status'), how).toContainText('Personal key in use');
     const when = page.getByTestId('audit').locator('tbody tr', { hasText: 'created' }).locator('time');
     await expect(when, how).toHaveText(/just now|minute/);
     expect(await when.getAttribute('title'), how).toBeTruthy();

@@ -22,6 +22,9 @@ test('upload a PDF, see progress and the analysis, find the candidate in the lis
     'M.Sc. Computer Science, TU Berlin',
   ]);
   await page.locator('input[type=file]').setInputFiles({ name: 'jane-doe.pdf', mimeType: 'application/pdf', buffer: pdf });
+  // Choosing files starts nothing: the Upload button does.
+  await expect(page.getByTestId('upload-row')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
   const row = page.getByTestId('upload-row');
   await expect(row.locator('progress')).toBeVisible();
   await expect(row.getByTestId('upload-status')).toHaveText('Analysed', { timeout: 20_000 });
@@ -38,7 +41,7 @@ test('upload a PDF, see progress and the analysis, find the candidate in the lis
   await expect(card).toBeVisible();
   await card.getByTestId('candidate-link').click();
   await expect(page.getByRole('heading', { name: 'Jane Doe' })).toBeVisible();
-  await expect(page.getByTestId('analysis-status')).toHaveText('done');
+  await expect(page.getByTestId('analysis-status')).toHaveText('Analysed');
   await expect(page.locator('.facts')).toContainText('jane.doe@example.com');
   expect(errors).toEqual([]);
 });
@@ -48,9 +51,15 @@ test('a failed analysis keeps the candidate and names the reason', async ({ page
   await page.goto('/upload');
   await waitForHydration(page);
   await page.locator('input[type=file]').setInputFiles({ name: 'cv.pdf', mimeType: 'application/pdf', buffer: makePdf(['Sam Smith', 'Skills: Rust']) });
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
   const row = page.getByTestId('upload-row');
-  await expect(row.getByTestId('upload-status')).toHaveText('Analysis failed', { timeout: 20_000 });
+  await expect(row.getByTestId('upload-status')).toHaveText('Stored · analysis failed', { timeout: 20_000 });
   await expect(row.getByText(/API key required/)).toBeVisible();
+  // A failure looks like one: a red badge and border, no full progress bar.
+  await expect(row).toHaveClass(/failed/);
+  await expect(row.getByTestId('upload-status')).toHaveClass(/badge error/);
+  await expect(row.locator('progress')).toHaveCount(0);
+  await expect(row.getByTestId('upload-status')).toHaveCSS('color', 'rgb(180, 35, 24)');
   await page.goto('/candidates');
   await expect(page.getByTestId('candidate-card')).toHaveCount(1);
 });

@@ -407,7 +407,11 @@ fn build_router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
-        .with_state(state)
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            http::auth::login_first,
+        ))
         // Inside compression, so a server function's error body is read as written.
         .layer(axum::middleware::from_fn_with_state(
             guard,

@@ -64,15 +64,22 @@ pub async fn current_user() -> Result<Option<UserDto>, AppError> {
     }
 }
 
+/// Logs in and goes on to `next`, the page that sent the visitor to log in, when it is a
+/// page of this site; to the dashboard otherwise.
 #[server(prefix = "/sfn")]
-pub async fn login(email: String, password: String) -> Result<UserDto, AppError> {
+pub async fn login(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<UserDto, AppError> {
     let backend = super::backend()?;
     let parts = super::request_parts()?;
     let auth = backend
         .login(LoginRequest { email, password }, &parts)
         .await?;
     super::set_cookie(&backend.session_cookie(&auth.token));
-    leptos_axum::redirect("/");
+    let next = next.as_deref().and_then(crate::words::local_path);
+    leptos_axum::redirect(next.unwrap_or("/"));
     Ok(auth.user)
 }
 

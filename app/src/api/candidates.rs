@@ -27,6 +27,15 @@ impl AnalysisStatus {
         }
     }
 
+    /// As the pages show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Analysing…",
+            Self::Done => "Analysed",
+            Self::Failed => "Analysis failed",
+        }
+    }
+
     /// Reads a stored status; anything unknown counts as pending.
     pub fn from_stored(value: &str) -> Self {
         match value {

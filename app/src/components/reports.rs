@@ -7,6 +7,7 @@ use crate::api::profile::{PersonalAiSettings, SetupGuide};
 use crate::api::usage::{AuditEntry, UsageSummary};
 use crate::components::time::RelativeTime;
 use crate::provider::Provider;
+use crate::words::count;
 
 /// The provider's name as the menu shows it, for a stored provider id.
 fn provider_label(id: &str) -> &'static str {
@@ -26,9 +27,19 @@ pub fn KeyStatus(settings: PersonalAiSettings) -> impl IntoView {
     });
     view! {
             {if s.has_personal_key {
+                // What is true of the stored key: in use, stored but switched off, or expired.
+                let (class, badge) = if s.expired {
+                    ("badge error", "Personal key expired")
+                } else if !s.use_personal_ai_key {
+                    ("badge warn", "Personal key stored, not in use")
+                } else if s.key_source == crate::api::profile::KeySource::Personal {
+                    ("badge ok", "Personal key in use")
+                } else {
+                    ("badge warn", "Personal key on, not usable")
+                };
                 view! {
                     <p>
-                        <span class="badge ok">"Personal API Key Configured"</span>
+                        <span class=class data-testid="key-badge">{badge}</span>
                         " "
                         <code data-testid="key-preview">{s.key_preview.clone().unwrap_or_default()}</code>
                         " · " {provider_label(&s.provider)}
@@ -37,6 +48,9 @@ pub fn KeyStatus(settings: PersonalAiSettings) -> impl IntoView {
             } else {
                 view! { <p><span class="badge muted">"No personal API key"</span></p> }.into_any()
             }}
+            {(s.has_personal_key && !s.use_personal_ai_key && !s.expired).then(|| view! {
+                <p class="muted" data-testid="key-off-note">"Your key is saved but switched off. Tick “Use my personal API key” and save to use it."</p>
+            })}
             <p data-testid="key-source">{match s.key_source.as_str() {
                 "personal" => format!("AI features use your {} key.", provider_label(&s.provider)),
                 "system" => "AI features use the system key.".to_owned(),
@@ -84,11 +98,12 @@ pub fn UsageSummaryView(usage: UsageSummary) -> impl IntoView {
     fn table(title: &'static str, rows: Vec<UsageBreakdown>) -> impl IntoView {
         (!rows.is_empty()).then(|| view! {
             <h4>{title}</h4>
-            <table>
+            <table class="stack">
                 <thead><tr><th>"Name"</th><th>"Calls"</th><th>"Errors"</th><th>"Tokens"</th><th>"Avg ms"</th><th>"p95 ms"</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| view! {
-                        <tr><td>{r.name}</td><td>{r.calls}</td><td>{r.errors}</td><td>{r.tokens}</td><td>{r.avg_latency_ms}</td><td>{r.p95_latency_ms}</td></tr>
+                        <tr><td data-label="Name">{r.name}</td><td data-label="Calls">{r.calls}</td><td data-label="Errors">{r.errors}</td>
+                            <td data-label="Tokens">{r.tokens}</td><td data-label="Avg ms">{r.avg_latency_ms}</td><td data-label="p95 ms">{r.p95_latency_ms}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>
@@ -97,8 +112,9 @@ pub fn UsageSummaryView(usage: UsageSummary) -> impl IntoView {
     let u = usage;
     view! {
         <p>
-            <strong>{u.total_calls}</strong> " calls · " <strong>{u.total_errors}</strong> " errors · "
-            {u.prompt_tokens + u.completion_tokens} " tokens · average " {u.avg_latency_ms} " ms · p95 " {u.p95_latency_ms} " ms"
+            <strong>{u.total_calls}</strong> {if u.total_calls == 1 { " call · " } else { " calls · " }}
+            <strong>{u.total_errors}</strong> {if u.total_errors == 1 { " error · " } else { " errors · " }}
+            {count(u.prompt_tokens + u.completion_tokens, "token", "tokens")} " · average " {u.avg_latency_ms} " ms · p95 " {u.p95_latency_ms} " ms"
         </p>
         {u.headroom.clone().map(|h| {
             let text = format!(
@@ -135,13 +151,14 @@ pub fn AuditLog(entries: Vec<AuditEntry>) -> impl IntoView {
 #[component]
 fn AuditTable(entries: Vec<AuditEntry>) -> impl IntoView {
     view! {
-        <table>
+        <table class="stack">
             <thead><tr><th>"When"</th><th>"Event"</th><th>"Provider"</th><th>"Detail"</th><th>"IP"</th></tr></thead>
             <tbody>
                 {entries.into_iter().take(50).map(|e| view! {
                     <tr>
-                        <td><RelativeTime t=e.created_at /></td><td>{e.event}</td><td>{e.provider.unwrap_or_default()}</td>
-                        <td>{e.detail.unwrap_or_default()}</td><td>{e.ip.unwrap_or_default()}</td>
+                        <td data-label="When"><RelativeTime t=e.created_at /></td><td data-label="Event">{e.event}</td>
+                        <td data-label="Provider">{e.provider.unwrap_or_default()}</td>
+                        <td data-label="Detail">{e.detail.unwrap_or_default()}</td><td data-label="IP">{e.ip.unwrap_or_default()}</td>
                     </tr>
                 }).collect_view()}
             </tbody>

@@ -37,7 +37,11 @@ pub fn UsageChart(days: Vec<DayUsage>) -> impl IntoView {
                 <text x="0" y=height + 14.0 class="axis-label">{first}</text>
                 <text x=width y=height + 14.0 text-anchor="end" class="axis-label">{last}</text>
             </svg>
-            <figcaption>"Calls per day (errors in red), peak " {max as u64}</figcaption>
+            <figcaption>{if days.iter().all(|d| d.calls == 0) {
+                "No AI calls in this period".to_owned()
+            } else {
+                format!("Calls per day (errors in red), peak {}", max as u64)
+            }}</figcaption>
         </figure>
     }
 }

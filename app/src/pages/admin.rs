@@ -81,7 +81,7 @@ fn SystemConfigSection(
             <h2>"System AI configuration"</h2>
             {if config.configured {
                 view! {
-                    <table>
+                    <table class="stack">
                         <tbody>
                             <tr><th>"Provider"</th><td>{config.provider.clone().unwrap_or_else(dash)}</td></tr>
                             <tr><th>"Model"</th><td>{config.model.clone().unwrap_or_else(dash)}</td></tr>
@@ -135,6 +135,12 @@ fn PolicySection(config: AdminAiConfig, save: ServerAction<SaveAdminSettings>) -
                     Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
                 })}
             </form>
+            <h3>"Sign-up"</h3>
+            <p data-testid="signup-mode">{if config.registration_open {
+                "Sign-up is open: anyone who can reach this server can create an account (HIREKEY_REGISTRATION=open)."
+            } else {
+                "Sign-up is by invite only: after the first account, people need an invite link (set HIREKEY_REGISTRATION=open to let anyone sign up)."
+            }}</p>
             <h3>"Local model servers"</h3>
             <p class="muted" data-testid="allowed-hosts">{if config.allowed_provider_hosts.is_empty() {
                 "A custom provider may only call public addresses. Allow a local server (such as Ollama) with HIREKEY_ALLOWED_PROVIDER_HOSTS=host:port.".to_owned()
@@ -156,7 +162,7 @@ fn InvitesSection(
     view! {
         <section class="card" data-testid="invites">
             <h2>"Invites"</h2>
-            <p class="muted">"After the first account, people sign up with an invite link (unless the server runs with HIREKEY_REGISTRATION=open). Each link works once."</p>
+            <p class="muted">"Each invite link works once."</p>
             <form method="post" action=CreateInvite::url() class="invite-form"
                 on:submit=dispatch_on_submit(create, None, |f| CreateInvite {
                     email: f.get("email"),
@@ -258,7 +264,7 @@ fn select_target(ev: &leptos::ev::FocusEvent) {
 #[component]
 fn InvitesTable(invites: Vec<Invite>, revoke: ServerAction<RevokeInvite>) -> impl IntoView {
     view! {
-        <table data-testid="invite-list">
+        <table class="stack" data-testid="invite-list">
             <thead>
                 <tr><th>"For"</th><th>"Status"</th><th>"Created"</th><th>"Expires"</th><th>"Used"</th><th></th></tr>
             </thead>
@@ -271,11 +277,11 @@ fn InvitesTable(invites: Vec<Invite>, revoke: ServerAction<RevokeInvite>) -> imp
                     };
                     view! {
                         <tr>
-                            <td>{i.email.clone().unwrap_or_else(|| "anyone".into())}</td>
-                            <td><span class=badge>{i.status.as_str()}</span></td>
-                            <td><RelativeTime t=i.created_at /></td>
-                            <td><RelativeTime t=i.expires_at /></td>
-                            <td>{match i.used_at {
+                            <td data-label="For">{i.email.clone().unwrap_or_else(|| "anyone".into())}</td>
+                            <td data-label="Status"><span class=badge>{i.status.as_str()}</span></td>
+                            <td data-label="Created"><RelativeTime t=i.created_at /></td>
+                            <td data-label="Expires"><RelativeTime t=i.expires_at /></td>
+                            <td data-label="Used">{match i.used_at {
                                 Some(t) => view! { <RelativeTime t /> }.into_any(),
                                 None => "—".into_any(),
                             }}</td>
@@ -309,24 +315,24 @@ fn UsersSection(users: Loaded<Vec<AdminUser>>) -> impl IntoView {
 #[component]
 fn UsersTable(users: Vec<AdminUser>) -> impl IntoView {
     view! {
-        <table>
+        <table class="stack">
             <thead>
                 <tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th>"Registered"</th><th>"Personal key"</th><th>"Provider"</th><th>"Key expires"</th></tr>
             </thead>
             <tbody>
                 {users.into_iter().map(|u| view! {
                     <tr>
-                        <td>{u.email}</td>
-                        <td>{u.name}</td>
-                        <td>{if u.is_admin { "admin" } else { "user" }}</td>
-                        <td><RelativeTime t=u.created_at /></td>
-                        <td>{if u.has_personal_key {
+                        <td data-label="Email">{u.email}</td>
+                        <td data-label="Name">{u.name}</td>
+                        <td data-label="Role">{if u.is_admin { "admin" } else { "user" }}</td>
+                        <td data-label="Registered"><RelativeTime t=u.created_at /></td>
+                        <td data-label="Personal key">{if u.has_personal_key {
                             view! { <span class="badge ok">"yes"</span> }.into_any()
                         } else {
                             view! { <span class="badge muted">"no"</span> }.into_any()
                         }}</td>
-                        <td>{u.provider}</td>
-                        <td>{match u.expires_at {
+                        <td data-label="Provider">{u.provider}</td>
+                        <td data-label="Key expires">{match u.expires_at {
                             Some(t) => view! { <RelativeTime t /> }.into_any(),
                             None => (if u.has_personal_key { "never" } else { "—" }).into_any(),
                         }}</td>
@@ -347,11 +353,12 @@ fn UsageBySourceSection(usage: Loaded<UsageSummary>) -> impl IntoView {
                             view! { <p class="muted">"No AI calls yet."</p> }.into_any()
                         } else {
                             view! {
-                                <table>
+                                <table class="stack">
                                     <thead><tr><th>"Key source"</th><th>"Calls"</th><th>"Errors"</th><th>"Tokens"</th><th>"Avg ms"</th><th>"p95 ms"</th></tr></thead>
                                     <tbody>
                                         {u.by_key_source.into_iter().map(|r| view! {
-                                            <tr><td>{r.name}</td><td>{r.calls}</td><td>{r.errors}</td><td>{r.tokens}</td><td>{r.avg_latency_ms}</td><td>{r.p95_latency_ms}</td></tr>
+                                            <tr><td data-label="Key source">{r.name}</td><td data-label="Calls">{r.calls}</td><td data-label="Errors">{r.errors}</td>
+                                                <td data-label="Tokens">{r.tokens}</td><td data-label="Avg ms">{r.avg_latency_ms}</td><td data-label="p95 ms">{r.p95_latency_ms}</td></tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>

@@ -20,6 +20,10 @@ fn error_of<T>(result: Option<Result<T, AppError>>) -> Option<AppError> {
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let error = move || error_of(login.value().get());
+    // The page that sent the visitor here (`/login?next=/candidates?q=python`).
+    let next = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("next"))
+        .filter(|n| crate::words::local_path(n).is_some());
     view! {
         <main class="auth">
             <section class="card">
@@ -27,21 +31,25 @@ pub fn LoginPage() -> impl IntoView {
                 <form method="post" action=Login::url() on:submit=dispatch_on_submit(login, None, |f| Login {
                     email: f.text("email"),
                     password: f.text("password"),
+                    next: f.get("next"),
                 })>
+                    {next.map(|next| view! { <input type="hidden" name="next" value=next /> })}
                     <label>"Email" <input type="email" name="email" required autocomplete="username" /></label>
                     <label>"Password" <input type="password" name="password" required autocomplete="current-password" /></label>
                     <button type="submit" class="primary" disabled=move || login.pending().get()>"Log in"</button>
                 </form>
                 {move || error().map(|error| view! { <ErrorMessage error /> })}
-                <p>"New here? " <a href="/register">"Create an account"</a></p>
+                // `rel="external"`: a full load, so the server renders the register page with
+                // what it knows (whether sign-up needs an invite).
+                <p>"New here? " <a href="/register" rel="external">"Create an account"</a></p>
             </section>
         </main>
     }
 }
 
 /// Registration. An invite link (`/register?invite=...`) carries the invite in a hidden field;
-/// without one the page offers an invite-code field, which may stay empty for the first account
-/// or on a server with open sign-up.
+/// without one, and when sign-up is by invite, the page offers an invite-code field, which may
+/// stay empty for the first account. With open sign-up there is no invite field.
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let register = ServerAction::<Register>::new();
@@ -51,6 +59,13 @@ pub fn RegisterPage() -> impl IntoView {
         .with_untracked(|q| q.get("invite"))
         .unwrap_or_default();
     let invited = !invite.is_empty();
+    // Whether sign-up needs an invite, as the server knows it. The page is rendered by the
+    // server (it loads no WASM); rendered in the browser it offers the field, which may stay
+    // empty.
+    #[cfg(feature = "ssr")]
+    let open = crate::api::backend().is_ok_and(|b| b.registration_open());
+    #[cfg(not(feature = "ssr"))]
+    let open = false;
     view! {
         <main class="auth">
             <section class="card">
@@ -66,16 +81,23 @@ pub fn RegisterPage() -> impl IntoView {
                 })>
                     <label>"Name" <input type="text" name="name" required autocomplete="name" /></label>
                     <label>"Email" <input type="email" name="email" required autocomplete="username" /></label>
-                    <label>"Password" <input type="password" name="password" required minlength="8" autocomplete="new-password" /></label>
+                    <label>"Password"
+                        <input type="password" name="password" required minlength="8" autocomplete="new-password"
+                            aria-describedby="password-hint" />
+                    </label>
+                    <p class="hint" id="password-hint">"At least 8 characters."</p>
                     {if invited {
-                        view! { <input type="hidden" name="invite" value=invite /> }.into_any()
+                        Some(view! { <input type="hidden" name="invite" value=invite /> }.into_any())
+                    } else if open {
+                        None
                     } else {
-                        view! {
+                        Some(view! {
                             <label>"Invite code"
                                 <input type="text" name="invite" autocomplete="off" spellcheck="false"
-                                    placeholder="From your invite link; not needed for the first account" />
+                                    aria-describedby="invite-hint" data-testid="invite-field" />
                             </label>
-                        }.into_any()
+                            <p class="hint" id="invite-hint">"From your invite link. The server's first account needs none."</p>
+                        }.into_any())
                     }}
                     <button type="submit" class="primary" disabled=move || register.pending().get()>"Create account"</button>
                 </form>

@@ -7,21 +7,52 @@ use leptos_router::{
 };
 
 use crate::api::candidates::{
-    get_candidate, list_candidates, AnalysisStatus, CandidateDetail, CandidateWarning,
-    DeleteCandidate, ReanalyzeCandidate,
+    get_candidate, list_candidates, AnalysisStatus, CandidateDetail, CandidatePage,
+    CandidateWarning, DeleteCandidate, KeepCandidate, ListOrder, ReanalyzeCandidate,
 };
 use crate::api::codec::resource;
 use crate::components::form::dispatch_on_submit;
 use crate::components::loaded::loaded;
 use crate::pages::upload::CandidateSummary;
+use crate::words::{count, encode};
 
+/// The list's address for a search, a page number and the cursor that page starts after.
+fn list_href(q: &str, page: u64, cursor: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    if !q.is_empty() {
+        parts.push(format!("q={}", encode(q)));
+    }
+    if let Some(cursor) = cursor {
+        parts.push(format!("page={page}&cursor={}", encode(cursor)));
+    }
+    if parts.is_empty() {
+        "/candidates".to_owned()
+    } else {
+        format!("/candidates?{}", parts.join("&"))
+    }
+}
+
+/// The list, 50 to a page. The page and the cursor it starts after are in the address, so back,
+/// reload and a shared link show the same page, with or without JavaScript.
 #[component]
 pub fn CandidatesPage() -> impl IntoView {
     let query = use_query_map();
-    let q = move || query.read().get("q").unwrap_or_default();
-    let page = resource(q, |q| {
-        list_candidates((!q.is_empty()).then_some(q), Some(1), None)
+    let args = move || {
+        query.with(|m| {
+            let q = m.get("q").unwrap_or_default();
+            let page = m
+                .get("page")
+                .and_then(|p| p.parse::<u64>().ok())
+                .filter(|p| (1..=1_000_000).contains(p))
+                .unwrap_or(1);
+            let cursor = m.get("cursor").filter(|c| !c.is_empty());
+            (q, page, cursor)
+        })
+    };
+    let page = resource(args, |(q, page, cursor)| {
+        list_candidates((!q.is_empty()).then_some(q), Some(page), cursor)
     });
+    let q = move || query.read().get("q").unwrap_or_default();
     view! {
         <h1>"Candidates"</h1>
         <section class="card">
@@ -33,22 +64,68 @@ pub fn CandidatesPage() -> impl IntoView {
             </Form>
         </section>
         {loaded("Loading candidates…", move || async move {
-                    page.await.map(|p| if p.items.is_empty() {
-                        view! {
-                            <p class="muted">"No candidates yet. " <a href="/upload">"Upload a resume"</a></p>
-                        }.into_any()
-                    } else {
-                        view! {
-                            <p class="muted">{p.total} " candidates"</p>
-                            <ul class="candidate-list">
-                                {p.items.into_iter().map(|c| view! {
-                                    <li class="card" data-testid="candidate-card"><CandidateSummary candidate=c /></li>
-                                }).collect_view()}
-                            </ul>
-                        }.into_any()
-                    })
+            let (q, number, _) = args();
+            page.await.map(|p| view! { <CandidateListView list=p q number /> }.into_any())
         })}
     }
+}
+
+#[component]
+fn CandidateListView(list: CandidatePage, q: String, number: u64) -> impl IntoView {
+    let p = list;
+    if p.items.is_empty() {
+        return if number > 1 {
+            view! {
+                <p class="muted" data-testid="list-empty">"No more candidates. "
+                    <a href=list_href(&q, 1, None)>"Back to the first page"</a></p>
+            }
+            .into_any()
+        } else if !q.is_empty() {
+            view! {
+                <p class="muted" data-testid="list-empty">"No candidates match “" {q} "”. "
+                    <a href="/candidates" data-testid="clear-search">"Clear the search"</a></p>
+            }
+            .into_any()
+        } else {
+            view! {
+                <p class="muted" data-testid="list-empty">"No candidates yet. " <a href="/upload">"Upload a resume"</a></p>
+            }
+            .into_any()
+        };
+    }
+    let first = (number - 1) * p.per_page + 1;
+    let last = first + p.items.len() as u64 - 1;
+    let about = if p.total_estimated { "about " } else { "" };
+    let noun = if q.is_empty() {
+        ("candidate", "candidates")
+    } else {
+        ("match", "matches")
+    };
+    let newest = !q.is_empty() && p.order == ListOrder::Newest;
+    let next = p
+        .next_cursor
+        .clone()
+        .map(|c| list_href(&q, number + 1, Some(&c)));
+    view! {
+        <p class="muted" data-testid="list-count">
+            {if first == 1 && next.is_none() {
+                count(p.total, noun.0, noun.1)
+            } else {
+                format!("{first}–{last} of {about}{}", count(p.total, noun.0, noun.1))
+            }}
+            {newest.then_some(", newest first")}
+        </p>
+        <ul class="candidate-list">
+            {p.items.into_iter().map(|c| view! {
+                <li class="card" data-testid="candidate-card"><CandidateSummary candidate=c /></li>
+            }).collect_view()}
+        </ul>
+        <nav class="pager row" aria-label="Pages">
+            {(number > 1).then(|| view! { <a href=list_href(&q, 1, None) data-testid="first-page">"← First page"</a> })}
+            {next.map(|href| view! { <a href=href rel="next" data-testid="next-page">"Next page →"</a> })}
+        </nav>
+    }
+    .into_any()
 }
 
 #[component]
@@ -57,10 +134,18 @@ pub fn CandidateDetailPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let reanalyze = ServerAction::<ReanalyzeCandidate>::new();
     let delete = ServerAction::<DeleteCandidate>::new();
+    let keep = ServerAction::<KeepCandidate>::new();
     let tick = RwSignal::new(0u32);
     let detail = resource(
-        move || (id(), reanalyze.version().get(), tick.get()),
-        |(id, _, _)| get_candidate(id),
+        move || {
+            (
+                id(),
+                reanalyze.version().get(),
+                keep.version().get(),
+                tick.get(),
+            )
+        },
+        |(id, ..)| get_candidate(id),
     );
     // While the analysis job is still at work, look again every 2 s until it has ended. In
     // the browser only (effects do not run while rendering on the server).
@@ -83,7 +168,7 @@ pub fn CandidateDetailPage() -> impl IntoView {
     });
     view! {
         {loaded("Loading…", move || async move {
-            detail.await.map(|d| view! { <CandidateDetailView detail=d reanalyze delete /> }.into_any())
+            detail.await.map(|d| view! { <CandidateDetailView detail=d reanalyze delete keep /> }.into_any())
         })}
     }
 }
@@ -108,11 +193,19 @@ fn ReadingWarnings(warnings: Vec<CandidateWarning>) -> impl IntoView {
     }
 }
 
+/// One fact of the analysis, left out when the analysis did not find it.
+fn fact(label: &'static str, value: Option<String>) -> impl IntoView {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| view! { <dt>{label}</dt><dd>{v}</dd> })
+}
+
 #[component]
 fn CandidateDetailView(
     detail: CandidateDetail,
     reanalyze: ServerAction<ReanalyzeCandidate>,
     delete: ServerAction<DeleteCandidate>,
+    keep: ServerAction<KeepCandidate>,
 ) -> impl IntoView {
     // Plain forms (they post without WASM too) whose submits the client turns into the actions.
     let id = detail.candidate.id.to_string();
@@ -123,29 +216,46 @@ fn CandidateDetailView(
         Some("Delete this candidate and their resume?"),
         |f| DeleteCandidate { id: f.text("id") },
     );
+    let keep_submit = dispatch_on_submit(keep, None, |f| KeepCandidate { id: f.text("id") });
     let d = detail;
     let c = d.candidate.clone();
     let a = c.analysis.clone();
     let warnings = c.warnings.clone();
+    let status = c.analysis_status;
+    let education = (!a.education.is_empty()).then(|| a.education.join("; "));
     view! {
         <h1>{a.name.clone().unwrap_or_else(|| c.file_name.clone())}</h1>
         {(!warnings.is_empty()).then(|| view! { <ReadingWarnings warnings /> })}
+        {c.not_a_resume.then(|| view! {
+            <section class="banner error" role="alert" data-testid="not-a-resume">
+                <p><strong>"This document may not be a resume."</strong>
+                    " It has no contact details or work history the analysis could find. Keep it if it is one, or delete it."</p>
+                <form method="post" action=KeepCandidate::url() class="inline" on:submit=keep_submit>
+                    <input type="hidden" name="id" value=id.clone() />
+                    <button type="submit" disabled=move || keep.pending().get()>"It is a resume: keep it"</button>
+                </form>
+            </section>
+        })}
         <section class="card">
-            <p><span class="badge muted" data-testid="analysis-status">{c.analysis_status.as_str()}</span></p>
+            <p><span class=match status {
+                    AnalysisStatus::Done => "badge ok",
+                    AnalysisStatus::Failed => "badge error",
+                    AnalysisStatus::Pending => "badge muted",
+                } data-testid="analysis-status">{status.label()}</span></p>
             {c.analysis_error.clone().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <dl class="facts">
-                <dt>"Title"</dt><dd>{a.current_title.clone().unwrap_or_default()}</dd>
-                <dt>"Seniority"</dt><dd>{a.seniority.clone().unwrap_or_default()}</dd>
-                <dt>"Experience"</dt><dd>{a.years_experience.map(|y| format!("{y} years")).unwrap_or_default()}</dd>
-                <dt>"Email"</dt><dd>{a.email.clone().unwrap_or_default()}</dd>
-                <dt>"Phone"</dt><dd>{a.phone.clone().unwrap_or_default()}</dd>
-                <dt>"Location"</dt><dd>{a.location.clone().unwrap_or_default()}</dd>
-                <dt>"Education"</dt><dd>{a.education.join("; ")}</dd>
+                {fact("Title", a.current_title.clone())}
+                {fact("Seniority", a.seniority.clone())}
+                {fact("Experience", a.years_experience.map(|y| if y == 1.0 { "1 year".to_owned() } else { format!("{y} years") }))}
+                {fact("Email", a.email.clone())}
+                {fact("Phone", a.phone.clone())}
+                {fact("Location", a.location.clone())}
+                {fact("Education", education)}
             </dl>
             <div class="chips">{a.skills.iter().map(|s| view! { <span class="chip">{s.clone()}</span> }).collect_view()}</div>
             {a.summary.clone().map(|s| view! { <p>{s}</p> })}
             {a.truncated.then(|| view! { <p class="muted">"The resume was long; the analysis read its beginning."</p> })}
-            <div class="row">
+            <div class="row actions">
                 <a href=c.download_url.clone() download>"⬇ Download " {c.file_name.clone()}</a>
                 <form method="post" action=ReanalyzeCandidate::url() class="inline" on:submit=reanalyse_submit>
                     <input type="hidden" name="id" value=id.clone() />
@@ -155,6 +265,19 @@ fn CandidateDetailView(
                     <input type="hidden" name="id" value=id />
                     <button type="submit" class="danger">"Delete"</button>
                 </form>
+                <span role="status" data-testid="action-status">{move || {
+                    if reanalyze.pending().get() {
+                        Some("Starting the analysis…".to_owned())
+                    } else if delete.pending().get() {
+                        Some("Deleting…".to_owned())
+                    } else {
+                        match (reanalyze.value().get(), delete.value().get()) {
+                            (_, Some(Err(e))) | (Some(Err(e)), _) => Some(e.message),
+                            (Some(Ok(_)), _) => Some("Analysis started".to_owned()),
+                            _ => None,
+                        }
+                    }
+                }}</span>
             </div>
         </section>
         <section class="card">

@@ -17,8 +17,12 @@ use crate::api::{profile::KeySource, AppError};
 use crate::components::error_view::ErrorMessage;
 use crate::components::loaded::{loaded, loaded_view};
 use crate::components::markdown::Markdown;
+use crate::components::time::RelativeTime;
 use crate::provider::Provider;
 use stream::{ActiveStream, StreamEvent};
+
+/// The question the empty chat offers; a click puts it in the question box.
+const EXAMPLE_QUESTION: &str = "Find Python developers with Django experience";
 
 /// Shown when an answer ended without `done` or `error`: the connection dropped.
 const CUT_OFF: &str = "The answer was cut off";
@@ -357,6 +361,7 @@ fn MessageList(chat: ChatState) -> impl IntoView {
         transcript,
         loading,
         load_error,
+        draft,
         ..
     } = chat;
     let empty = move || {
@@ -368,7 +373,9 @@ fn MessageList(chat: ChatState) -> impl IntoView {
             {move || load_error.get().map(|error| view! { <ErrorMessage error /> })}
             {move || empty().then(|| view! {
                 <p class="muted chat-empty">
-                    "Ask about the candidates you have uploaded, e.g. “Find Python developers with Django experience”."
+                    "Ask about the candidates you have uploaded, for example: "
+                    <button type="button" class="link-button" data-testid="example-question"
+                        on:click=move |_| draft.set(EXAMPLE_QUESTION.to_owned())>{EXAMPLE_QUESTION}</button>
                 </p>
             })}
             // Not a keyed `<For>`: a conversation only ever grows at its end or is replaced as a
@@ -500,27 +507,31 @@ fn ConversationItem(
     let id = StoredValue::new(conversation.id.to_string());
     let title = conversation.title.clone();
     let is_open = move || route_id.with(|r| r.as_deref() == Some(id.get_value().as_str()));
-    let rename = {
-        let title = title.clone();
-        move |_| {
-            let Ok(Some(new_title)) =
-                window().prompt_with_message_and_default("Rename the conversation", &title)
-            else {
-                return;
-            };
-            let new_title = new_title.trim().to_owned();
-            if new_title.is_empty() || new_title == title {
-                return;
-            }
-            // Read now: the list (and this item) may be re-rendered before the task runs.
-            let id = id.get_value();
-            spawn_local(async move {
-                if let Err(e) = rename_conversation(id, new_title).await {
-                    window().alert_with_message(&e.message).ok();
-                }
-                bump(list_version);
-            });
+    // Rename in place: a small form under the title, opened by its summary.
+    let rename = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(form) = ev.target().and_then(|t| {
+            leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlFormElement>(t).ok()
+        }) else {
+            return;
+        };
+        let new_title = leptos::web_sys::FormData::new_with_form(&form)
+            .ok()
+            .and_then(|d| d.get("title").as_string())
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        if new_title.is_empty() {
+            return;
         }
+        // Read now: the list (and this item) may be re-rendered before the task runs.
+        let id = id.get_value();
+        spawn_local(async move {
+            if let Err(e) = rename_conversation(id, new_title).await {
+                window().alert_with_message(&e.message).ok();
+            }
+            bump(list_version);
+        });
     };
     let delete = move |_| {
         if !window()
@@ -546,12 +557,17 @@ fn ConversationItem(
     view! {
         <li class="conversation" class:active=is_open data-testid="conversation">
             <a href=format!("/chat/{}", conversation.id) aria-current=move || is_open().then_some("page")>
-                {title}
+                {title.clone()}
             </a>
-            <span class="conversation-actions">
-                <button type="button" class="link-button" on:click=rename aria-label="Rename">"Rename"</button>
-                <button type="button" class="link-button danger-link" on:click=delete aria-label="Delete">"Delete"</button>
-            </span>
+            <span class="muted conversation-date"><RelativeTime t=conversation.updated_at.0 /></span>
+            <details class="conversation-actions">
+                <summary>"Rename or delete"</summary>
+                <form class="rename-form" on:submit=rename>
+                    <label>"New title" <input type="text" name="title" value=title required maxlength="200" /></label>
+                    <button type="submit" class="secondary">"Rename"</button>
+                </form>
+                <button type="button" class="link-button danger-link" on:click=delete>"Delete this conversation"</button>
+            </details>
         </li>
     }
 }
@@ -618,7 +634,8 @@ fn Message(entry: ChatEntry) -> impl IntoView {
     .into_any()
 }
 
-/// A candidate an answer drew on, linking to their page; `number` is what citations show.
+/// A candidate an answer drew on, linking to their page; `number`, the rank, is what citations
+/// show.
 #[component]
 fn CandidateCard(number: usize, candidate: CandidateHit) -> impl IntoView {
     view! {
@@ -631,9 +648,6 @@ fn CandidateCard(number: usize, candidate: CandidateHit) -> impl IntoView {
                 <a href=format!("/candidates/{}", candidate.id) data-testid="chat-candidate-link">
                     {candidate.name.clone()}
                 </a>
-                <span class="score" title="Match score: higher is a better match">
-                    {format!("{:.2}", candidate.score)}
-                </span>
             </div>
             {candidate.current_title.clone().map(|t| view! { <p class="muted">{t}</p> })}
             <div class="chips">

@@ -1,6 +1,7 @@
 //! The landing page after login: where things stand, from one server function.
 use leptos::prelude::*;
 
+use crate::api::candidates::AnalysisStatus;
 use crate::api::codec::resource;
 use crate::api::dashboard::{get_dashboard, CandidateCounts, DashboardSummary, RecentCandidate};
 use crate::api::profile::KeySource;
@@ -21,7 +22,6 @@ pub fn DashboardPage() -> impl IntoView {
             <ul class="quick-links">
                 <li><a href="/upload">"Upload a resume"</a>" and let AI analyse it on your own key."</li>
                 <li><a href="/chat">"Ask the AI"</a>" about your candidates."</li>
-                <li><a href="/profile">"Set up your personal AI key"</a>" in My Profile."</li>
             </ul>
         </section>
         {loaded("Loading the dashboard…", move || async move {
@@ -53,9 +53,12 @@ fn DashboardBody(summary: DashboardSummary) -> impl IntoView {
         <section class="card" data-testid="dashboard-usage">
             <h2>"AI usage this week"</h2>
             <p>
-                <strong data-testid="dashboard-calls">{s.usage.total_calls}</strong> " calls · "
-                <strong data-testid="dashboard-errors">{s.usage.total_errors}</strong> " errors · "
-                <strong data-testid="dashboard-tokens">{s.usage.prompt_tokens + s.usage.completion_tokens}</strong> " tokens"
+                <strong data-testid="dashboard-calls">{s.usage.total_calls}</strong>
+                {if s.usage.total_calls == 1 { " call · " } else { " calls · " }}
+                <strong data-testid="dashboard-errors">{s.usage.total_errors}</strong>
+                {if s.usage.total_errors == 1 { " error · " } else { " errors · " }}
+                <strong data-testid="dashboard-tokens">{s.usage.prompt_tokens + s.usage.completion_tokens}</strong>
+                {if s.usage.prompt_tokens + s.usage.completion_tokens == 1 { " token" } else { " tokens" }}
             </p>
             <UsageChart days=s.usage.per_day.clone() />
         </section>
@@ -92,7 +95,12 @@ fn RecentRow(c: RecentCandidate) -> impl IntoView {
             <a href=href>{c.name}</a>
             {c.current_title.map(|t| view! { " · " <span class="title">{t}</span> })}
             " · " <span class="muted">"added " <RelativeTime t=c.created_at /></span>
-            {(c.analysis_status != "done").then(|| view! { " " <span class="badge muted">{c.analysis_status.clone()}</span> })}
+            {(c.analysis_status != "done").then(|| {
+                let status = AnalysisStatus::from_stored(&c.analysis_status);
+                view! {
+                    " " <span class=if status == AnalysisStatus::Failed { "badge error" } else { "badge muted" }>{status.label()}</span>
+                }
+            })}
             {(!c.skills.is_empty()).then(|| view! {
                 <div class="chips">{c.skills.into_iter().take(8).map(|s| view! { <span class="chip">{s}</span> }).collect_view()}</div>
             })}
@@ -141,11 +149,15 @@ fn KeyCard(summary: DashboardSummary) -> impl IntoView {
             }.into_any()
         }
     });
+    let on_system_key = matches!(s.key.key_source, Some(k) if k != KeySource::Personal);
     view! {
         <section class="card" data-testid="dashboard-key-card">
             <h2>"AI key"</h2>
             {line}
             {expiry}
+            {on_system_key.then(|| view! {
+                <p data-testid="dashboard-key-setup"><a href="/profile">"Set up your personal AI key"</a>" in My Profile: AI features then run on your own account."</p>
+            })}
         </section>
     }
 }

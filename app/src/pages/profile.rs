@@ -151,10 +151,39 @@ fn KeyForm(
                 {move || save.pending().get().then(|| view! { <span class="loading">"Saving…"</span> })}
             </div>
             {move || save.value().get().map(|r| match r {
+                Ok(s) if s.has_personal_key && !s.use_personal_ai_key && !s.expired => view! {
+                    <p class="success" role="status">"Settings saved. Your key is stored but not in use: "
+                        {if s.key_source == crate::api::profile::KeySource::System { "AI features use the system key." } else { "AI features stay off until a key is in use." }}</p>
+                }.into_any(),
                 Ok(_) => view! { <p class="success" role="status">"Settings saved."</p> }.into_any(),
                 Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
             })}
         </form>
+        <UseKeyOffer save />
+    }
+}
+
+/// After a save that left a stored key switched off: the offer to turn it on, most wanted when
+/// the key has just passed its test.
+#[component]
+fn UseKeyOffer(save: ServerAction<SaveAiSettings>) -> impl IntoView {
+    let submit = dispatch_on_submit(save, None, |f| SaveAiSettings {
+        provider: f.text("provider"),
+        api_key: None,
+        model: None,
+        base_url: None,
+        use_personal_ai_key: f.get("use_personal_ai_key"),
+        expires_in_days: None,
+    });
+    move || {
+        save.value().get().and_then(Result::ok).filter(|s| s.has_personal_key && !s.use_personal_ai_key && !s.expired).map(|s| view! {
+            <form method="post" action=SaveAiSettings::url() class="row use-key-offer" on:submit=submit data-testid="use-key-offer">
+                <input type="hidden" name="provider" value=s.provider.clone() />
+                <input type="hidden" name="use_personal_ai_key" value="on" />
+                <span>{if s.last_test_ok == Some(true) { "Your key passed its test. Use it for AI features now?" } else { "Use your stored key for AI features now?" }}</span>
+                <button type="submit" class="primary">"Use my key"</button>
+            </form>
+        })
     }
 }
 

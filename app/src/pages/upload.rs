@@ -2,7 +2,10 @@
 //! analysis as soon as the server answers.
 use leptos::prelude::*;
 
-use crate::api::{candidates::Candidate, profile::KeySource};
+use crate::api::{
+    candidates::{AnalysisStatus, Candidate},
+    profile::KeySource,
+};
 
 #[derive(Clone)]
 struct UploadEntry {
@@ -37,21 +40,6 @@ pub fn UploadPage() -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let start = |_: ()| {};
 
-    let on_change = move |_ev: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        {
-            use leptos::wasm_bindgen::JsCast;
-            if let Some(input) = _ev
-                .target()
-                .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
-            {
-                if let Some(files) = input.files() {
-                    start(files);
-                }
-                input.set_value("");
-            }
-        }
-    };
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         dragging.set(false);
@@ -61,8 +49,8 @@ pub fn UploadPage() -> impl IntoView {
         }
     };
     let file_input = NodeRef::<leptos::html::Input>::new();
-    // With JavaScript the chosen files go up one by one with progress (`on_change`); a click on
-    // Upload sends whatever is still chosen the same way.
+    // With JavaScript a click on Upload sends the chosen files one by one, each with its
+    // progress; without it the browser posts them.
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         #[cfg(feature = "hydrate")]
@@ -93,11 +81,11 @@ pub fn UploadPage() -> impl IntoView {
                 // server answers with the candidate's page (or this page and the reason).
                 <form method="post" action="/api/v1/resumes/upload" enctype="multipart/form-data"
                     class="upload-form" on:submit=on_submit>
-                    <label class="file-button">
-                        "Choose files"
-                        <input node_ref=file_input type="file" name="file" multiple accept=".pdf,.docx,.txt,application/pdf" on:change=on_change />
+                    <label>
+                        <span class="visually-hidden">"Resume files"</span>
+                        <input node_ref=file_input type="file" name="file" multiple required accept=".pdf,.docx,.txt,application/pdf" />
                     </label>
-                    <button type="submit" class="secondary">"Upload"</button>
+                    <button type="submit" class="primary">"Upload"</button>
                 </form>
                 {move || form_error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <p class="muted">"Each resume is stored first, then analysed with your AI key. Nothing is lost if the analysis fails."</p>
@@ -116,19 +104,28 @@ fn UploadRow(entry: UploadEntry) -> impl IntoView {
         result,
         error,
     } = entry;
+    // "failed": stored, but the analysis failed; "error": the upload itself failed.
+    let failed = move || matches!(status.get(), "failed" | "error");
     view! {
-        <section class="card upload-row" data-testid="upload-row">
+        <section class="card upload-row" class:failed=failed data-testid="upload-row" data-status=move || status.get()>
             <div class="row">
                 <strong>{name}</strong>
-                <span class="badge muted" data-testid="upload-status">{move || match status.get() {
+                <span class=move || match status.get() {
+                    "done" => "badge ok",
+                    "failed" | "error" => "badge error",
+                    _ => "badge muted",
+                } data-testid="upload-status">{move || match status.get() {
                     "uploading" => "Uploading…",
                     "analysing" => "Analysing…",
                     "done" => "Analysed",
-                    "failed" => "Analysis failed",
+                    "failed" => "Stored · analysis failed",
+                    "stored" => "Stored · still analysing",
                     _ => "Upload failed",
                 }}</span>
             </div>
-            <progress max="100" value=move || progress.get() aria-label="Upload progress"></progress>
+            {move || (!failed()).then(|| view! {
+                <progress max="100" value=move || progress.get() aria-label="Upload progress"></progress>
+            })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || result.get().map(|c| view! { <CandidateSummary candidate=c /> })}
         </section>
@@ -148,6 +145,17 @@ pub fn CandidateSummary(candidate: Candidate) -> impl IntoView {
                 {a.current_title.clone().map(|t| format!(" — {t}"))}
                 {a.years_experience.map(|y| format!(" · {y} years"))}
             </p>
+            {(candidate.analysis_status != AnalysisStatus::Done).then(|| {
+                let status = candidate.analysis_status;
+                view! {
+                    <p><span class=if status == AnalysisStatus::Failed { "badge error" } else { "badge muted" }
+                        data-testid="candidate-status">{status.label()}</span></p>
+                }
+            })}
+            {candidate.not_a_resume.then(|| view! {
+                <p><span class="badge warn" data-testid="not-a-resume-badge">"Not a resume?"</span>
+                    " " <span class="muted">"Open it to keep or delete it."</span></p>
+            })}
             <div class="chips">{a.skills.iter().map(|s| view! { <span class="chip">{s.clone()}</span> }).collect_view()}</div>
             {a.summary.clone().map(|s| view! { <p class="muted">{s}</p> })}
             {candidate.analysis_error.clone().map(|e| view! {
@@ -205,13 +213,11 @@ fn xhr_upload(file: leptos::web_sys::File, entry: UploadEntry) {
         if (200..300).contains(&code) {
             match serde_json::from_slice::<Candidate>(text.as_bytes()) {
                 Ok(c) => {
-                    status.set(
-                        if c.analysis_status == crate::api::candidates::AnalysisStatus::Done {
-                            "done"
-                        } else {
-                            "failed"
-                        },
-                    );
+                    status.set(match c.analysis_status {
+                        AnalysisStatus::Done => "done",
+                        AnalysisStatus::Failed => "failed",
+                        AnalysisStatus::Pending => "stored",
+                    });
                     result.set(Some(c));
                 }
                 Err(_) => {

@@ -81,6 +81,35 @@ pub fn authenticate_parts(
     Ok(verified)
 }
 
+/// A signed-out browser asking for a signed-in page (`app::needs_sign_in`) goes to the login
+/// page, with the page it asked for as `next`, before anything is rendered: with or without
+/// JavaScript it comes back there after logging in. A database fault is left to the page.
+pub async fn login_first(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if request.method() != axum::http::Method::GET || !app::needs_sign_in(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    if let Err(ServiceError::Unauthorized) = authenticate(&parts, &state).await {
+        let asked = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        let location = match app::words::local_path(asked) {
+            Some(page) if page != "/" => format!("/login?next={}", app::words::encode(page)),
+            _ => "/login".to_owned(),
+        };
+        return (
+            axum::http::StatusCode::SEE_OTHER,
+            [(header::LOCATION, location)],
+        )
+            .into_response();
+    }
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
+}
+
 /// The caller, if the token is good and its session has not been ended (logout everywhere, a
 /// password change): 401 otherwise.
 pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<AuthUser, ServiceError> {

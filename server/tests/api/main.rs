@@ -34,3 +34,4 @@ mod resumes;
 mod security;
 mod sessions;
 mod startup;
+mod walk_pages;

@@ -197,6 +197,35 @@ async fn next_message_time(
     })
 }
 
+/// `title`, or with a number after it ("Python developers (2)") when the user has a
+/// conversation of that title already, so the list tells the conversations apart.
+async fn unique_title(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    title: String,
+) -> ServiceResult<String> {
+    // One query: the user's titles that start as this one does (a `%` or `_` in the title only
+    // widens the match; the exact comparison is below).
+    let titles: std::collections::HashSet<String> = conversations::Entity::find()
+        .select_only()
+        .column(conversations::Column::Title)
+        .filter(conversations::Column::UserId.eq(user_id))
+        .filter(conversations::Column::Title.starts_with(&title))
+        .limit(500)
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    if !titles.contains(&title) {
+        return Ok(title);
+    }
+    Ok((2..)
+        .map(|n| format!("{title} ({n})"))
+        .find(|t| !titles.contains(t))
+        .unwrap_or(title))
+}
+
 /// Stores the question of a chat turn: in `existing`, touched, or in a new conversation titled
 /// after the question. Returns the conversation.
 pub(super) async fn store_question(
@@ -207,9 +236,13 @@ pub(super) async fn store_question(
 ) -> ServiceResult<conversations::Model> {
     let now = state.clock.now();
     let user_id = auth.id;
+    let title = match existing {
+        Some(_) => String::new(),
+        None => unique_title(&state.db, user_id, clean_title(&question)).await?,
+    };
     // Run again from the start if SQLite reports itself busy (`busy.rs`).
     busy::retry_service_if_busy(|| {
-        let (existing, question) = (existing.clone(), question.clone());
+        let (existing, question, title) = (existing.clone(), question.clone(), title.clone());
         async move {
             // The conversation row is written first, so the transaction holds the write lock
             // before it reads (see `store_answer`).
@@ -224,7 +257,7 @@ pub(super) async fn store_question(
                     conversations::ActiveModel {
                         id: Set(Uuid::new_v4()),
                         user_id: Set(user_id),
-                        title: Set(clean_title(&question)),
+                        title: Set(title),
                         created_at: Set(now),
                         updated_at: Set(now),
                     }
