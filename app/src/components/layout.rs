@@ -35,9 +35,9 @@ pub fn Layout() -> impl IntoView {
     let banner_version = RwSignal::new(0u32);
     provide_context(KeyBanner(banner_version));
     let key_state = resource(move || banner_version.get(), |_| get_key_expiry());
-    let leptos_router::location::Location {
-        pathname, search, ..
-    } = leptos_router::hooks::use_location();
+    // A signed-out load of a page never gets here: the server sends it to the login page with
+    // the page to come back to (`login_first`). This is for a session that ends while open.
+    let pathname = leptos_router::hooks::use_location().pathname;
     // The menu closes when a page has been chosen.
     let menu = NodeRef::<leptos::html::Input>::new();
     Effect::new(move |_| {
@@ -69,7 +69,7 @@ pub fn Layout() -> impl IntoView {
                                 provide_context(CurrentUser(u));
                                 view! { <Outlet /> }.into_any()
                             }
-                            Ok(None) => view! { <Redirect path=login_path(pathname, search) /> }.into_any(),
+                            Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
                             Err(e) => {
                                 set_response_status(e.status);
                                 view! { <ErrorMessage error=e /> }.into_any()
@@ -78,22 +78,6 @@ pub fn Layout() -> impl IntoView {
                 })}
             </main>
         </div>
-    }
-}
-
-/// The login page, with the page asked for to come back to after logging in.
-fn login_path(pathname: Memo<String>, search: Memo<String>) -> String {
-    let path = pathname.get_untracked();
-    let search = search.get_untracked();
-    let asked = if search.is_empty() {
-        path
-    } else {
-        format!("{path}?{}", search.trim_start_matches('?'))
-    };
-    if asked == "/" || crate::words::local_path(&asked).is_none() {
-        "/login".to_owned()
-    } else {
-        format!("/login?next={}", crate::words::encode(&asked))
     }
 }
 

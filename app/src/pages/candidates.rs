@@ -120,10 +120,12 @@ fn CandidateListView(list: CandidatePage, q: String, number: u64) -> impl IntoVi
                 <li class="card" data-testid="candidate-card"><CandidateSummary candidate=c /></li>
             }).collect_view()}
         </ul>
-        <nav class="pager row" aria-label="Pages">
-            {(number > 1).then(|| view! { <a href=list_href(&q, 1, None) data-testid="first-page">"← First page"</a> })}
-            {next.map(|href| view! { <a href=href rel="next" data-testid="next-page">"Next page →"</a> })}
-        </nav>
+        {(number > 1 || next.is_some()).then(|| view! {
+            <nav class="pager row" aria-label="Pages">
+                {(number > 1).then(|| view! { <a href=list_href(&q, 1, None) data-testid="first-page">"← First page"</a> })}
+                {next.map(|href| view! { <a href=href rel="next" data-testid="next-page">"Next page →"</a> })}
+            </nav>
+        })}
     }
     .into_any()
 }

@@ -2,15 +2,15 @@
 //! they are written, name the candidates they drew on, and every conversation is kept.
 mod stream;
 
-use leptos::{ev, prelude::*, task::spawn_local};
+use leptos::{ev, prelude::*, server_fn::ServerFn, task::spawn_local};
 use leptos_router::{
     hooks::{use_navigate, use_params_map},
     NavigateOptions,
 };
 
 use crate::api::chat::{
-    chat_key_status, delete_conversation, get_conversation, list_conversations,
-    rename_conversation, AiKeyStatus, CandidateHit, ChatQuery, ConversationSummary, StoredMessage,
+    chat_key_status, delete_conversation, get_conversation, list_conversations, AiKeyStatus,
+    CandidateHit, ChatQuery, ConversationSummary, RenameConversation, StoredMessage,
 };
 use crate::api::codec::{resource, Loaded};
 use crate::api::{profile::KeySource, AppError};
@@ -507,32 +507,6 @@ fn ConversationItem(
     let id = StoredValue::new(conversation.id.to_string());
     let title = conversation.title.clone();
     let is_open = move || route_id.with(|r| r.as_deref() == Some(id.get_value().as_str()));
-    // Rename in place: a small form under the title, opened by its summary.
-    let rename = move |ev: ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(form) = ev.target().and_then(|t| {
-            leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlFormElement>(t).ok()
-        }) else {
-            return;
-        };
-        let new_title = leptos::web_sys::FormData::new_with_form(&form)
-            .ok()
-            .and_then(|d| d.get("title").as_string())
-            .unwrap_or_default()
-            .trim()
-            .to_owned();
-        if new_title.is_empty() {
-            return;
-        }
-        // Read now: the list (and this item) may be re-rendered before the task runs.
-        let id = id.get_value();
-        spawn_local(async move {
-            if let Err(e) = rename_conversation(id, new_title).await {
-                window().alert_with_message(&e.message).ok();
-            }
-            bump(list_version);
-        });
-    };
     let delete = move |_| {
         if !window()
             .confirm_with_message("Delete this conversation?")
@@ -562,7 +536,10 @@ fn ConversationItem(
             <span class="muted conversation-date"><RelativeTime t=conversation.updated_at.0 /></span>
             <details class="conversation-actions">
                 <summary>"Rename or delete"</summary>
-                <form class="rename-form" on:submit=rename>
+                // A plain form: the browser posts it and the server sends it back to this page, so
+                // renaming costs the page no code of its own.
+                <form class="rename-form" method="post" action=RenameConversation::url()>
+                    <input type="hidden" name="id" value=conversation.id.to_string() />
                     <label>"New title" <input type="text" name="title" value=title required maxlength="200" /></label>
                     <button type="submit" class="secondary">"Rename"</button>
                 </form>
