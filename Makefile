@@ -2,10 +2,15 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup build run run-mock cluster test test-rust test-e2e test-contract bench loadtest fuzz fmt lint clean-data
+.PHONY: setup setup-test build run run-mock cluster test test-rust test-e2e test-contract bench loadtest fuzz fmt lint clean-data
 
+## What building and running need: the toolchain, the wasm target, cargo-leptos, wasm-bindgen, binaryen.
 setup:
-	./scripts/setup.sh
+	./scripts/setup.sh run
+
+## What the tests drive as well: Chromium, fonts, nginx, the Playwright packages, schemathesis.
+setup-test:
+	./scripts/setup.sh test
 
 ## The release server binary (target/release/hirekey), the site (target/site) and the mock provider.
 build: setup
@@ -24,24 +29,24 @@ run-mock: build
 
 ## Two instances on one PostgreSQL database behind nginx (127.0.0.1:8080, round robin), with the
 ## mock provider: the multi-instance deployment to try (README, "Deploying more than one instance").
-cluster: build
+cluster: setup-test build
 	./scripts/cluster.sh
 
-test: build lint test-rust test-e2e test-contract
+test: setup-test build lint test-rust test-e2e test-contract
 
 ## Unit and integration tests (SQLite, and PostgreSQL when reachable; required when CI=true).
-test-rust:
+test-rust: setup-test
 	cargo test -p server -p mock-provider -p migration -p app
 
 ## schemathesis against /api/openapi.json of the release build, on SQLite and PostgreSQL.
-test-contract:
+test-contract: setup-test
 	./scripts/contract.sh
 
 ## Playwright in Debian's Chromium against the release build.
-test-e2e:
+test-e2e: setup-test
 	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test
 
-bench: build
+bench: setup-test build
 	./scripts/bench.sh
 
 ## cargo-fuzz on the key format, SSE, analysis-JSON and PDF parsers, HIREKEY_FUZZ_SECS each.

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Installs everything Hirekey needs to build and test, from the project's own pins.
-# Every step is skipped when already done, so a second run takes seconds.
+# Installs what Hirekey needs, from the project's own pins: `setup.sh run` (the default, what
+# `make run` calls) only what building and running need; `setup.sh test` (what `make test`
+# calls) also what the tests drive: Chromium, fonts, nginx, the Playwright packages and
+# schemathesis. Every step is skipped when already done, so a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+MODE=${1:-run}
+case "$MODE" in
+  run | test) ;;
+  *) echo "usage: $0 [run|test]" >&2; exit 2 ;;
+esac
 
 TOOLCHAIN=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
 CARGO_LEPTOS_VERSION=0.3.11
@@ -23,13 +30,17 @@ if ! rustup target list --installed --toolchain "$TOOLCHAIN" | grep -q '^wasm32-
   say "Adding the wasm32 target"
   rustup target add wasm32-unknown-unknown --toolchain "$TOOLCHAIN"
 fi
+# Build tools are built without link-time optimisation and with parallel code generation: their
+# own release profiles (cargo-leptos: `lto = true`, one codegen unit) make them a little faster at
+# the cost of compiling several times longer, which a first `make run` pays.
+TOOL_PROFILE=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=false)
 if ! cargo-leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (about 11 minutes, once)"
-  cargo "+$TOOLCHAIN" install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (several minutes, once)"
+  "${TOOL_PROFILE[@]}" cargo "+$TOOLCHAIN" install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
 fi
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   say "Installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-  cargo "+$TOOLCHAIN" install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  "${TOOL_PROFILE[@]}" cargo "+$TOOLCHAIN" install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 command -v npm >/dev/null || { echo "Node.js and npm are required" >&2; exit 1; }
 # wasm-merge, from the same package, joins each page's WASM chunks into one file (scripts/merge-routes.mjs).
@@ -38,6 +49,10 @@ if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION" \
   # Debian's binaryen is too old: the build passes but the page fails to hydrate.
   say "Installing wasm-opt (binaryen $BINARYEN_VERSION)"
   npm install -g "binaryen@$BINARYEN_VERSION" --no-audit --no-fund
+fi
+if [ "$MODE" = run ]; then
+  say "Set-up complete (what running needs; \`make test\` adds the test tools)"
+  exit 0
 fi
 if [ "${HIREKEY_SKIP_BROWSER:-}" != 1 ] && ! command -v chromium >/dev/null; then
   say "Installing Chromium (Debian package)"

@@ -35,17 +35,8 @@ pub fn Layout() -> impl IntoView {
     let banner_version = RwSignal::new(0u32);
     provide_context(KeyBanner(banner_version));
     let key_state = resource(move || banner_version.get(), |_| get_key_expiry());
-    // A signed-out load of a page never gets here: the server sends it to the login page with
-    // the page to come back to (`login_first`). This is for a session that ends while open.
-    let pathname = leptos_router::hooks::use_location().pathname;
-    // The menu closes when a page has been chosen.
+    // Narrow screens' menu (a checkbox, `main.css`): a click on a link in it closes it.
     let menu = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move |_| {
-        pathname.track();
-        if let Some(toggle) = menu.get_untracked() {
-            toggle.set_checked(false);
-        }
-    });
     view! {
         <div class="app">
             <header class="topbar">
@@ -53,7 +44,7 @@ pub fn Layout() -> impl IntoView {
                 // Narrow screens show the navigation behind this menu button (`main.css`).
                 <input type="checkbox" id="nav-toggle" class="nav-toggle visually-hidden" node_ref=menu />
                 <label for="nav-toggle" class="nav-toggle-label" data-testid="menu-button">"☰ Menu"</label>
-                <MainNav user />
+                <MainNav user menu />
                 <Session user />
             </header>
             <KeyBannerLine key_state />
@@ -83,9 +74,14 @@ pub fn Layout() -> impl IntoView {
 
 /// The main navigation; the Admin link for admins only.
 #[component]
-fn MainNav(user: UserResource) -> impl IntoView {
+fn MainNav(user: UserResource, menu: NodeRef<leptos::html::Input>) -> impl IntoView {
+    let close_menu = move |_| {
+        if let Some(toggle) = menu.get_untracked() {
+            toggle.set_checked(false);
+        }
+    };
     view! {
-        <nav class="main-nav" aria-label="Main">
+        <nav class="main-nav" aria-label="Main" on:click=close_menu>
             <A href="/">"Dashboard"</A>
             <A href="/upload">"Upload Resume"</A>
             <A href="/candidates">"Candidates"</A>

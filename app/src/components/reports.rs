@@ -54,6 +54,8 @@ pub fn KeyStatus(settings: PersonalAiSettings) -> impl IntoView {
             <p data-testid="key-source">{match s.key_source.as_str() {
                 "personal" => format!("AI features use your {} key.", provider_label(&s.provider)),
                 "system" => "AI features use the system key.".to_owned(),
+                _ if s.has_personal_key && s.expired => "AI features are unavailable until you renew your key.".to_owned(),
+                _ if s.has_personal_key => "AI features are unavailable until you turn your key on.".to_owned(),
                 _ => "AI features are unavailable until you add an API key.".to_owned(),
             }}</p>
             {expiry_note.map(|n| view! { <p class=if s.expired { "error" } else { "muted" } data-testid="key-expiry">{n}</p> })}

@@ -5,6 +5,11 @@ use crate::api::usage::DayUsage;
 
 #[component]
 pub fn UsageChart(days: Vec<DayUsage>) -> impl IntoView {
+    // Nothing to draw: a line instead of an empty frame.
+    if days.iter().all(|d| d.calls == 0) {
+        return view! { <p class="muted" data-testid="usage-chart-empty">"No AI calls in this period"</p> }
+            .into_any();
+    }
     let width = 640.0_f64;
     let height = 160.0_f64;
     let max = days.iter().map(|d| d.calls).max().unwrap_or(0).max(1) as f64;
@@ -37,11 +42,8 @@ pub fn UsageChart(days: Vec<DayUsage>) -> impl IntoView {
                 <text x="0" y=height + 14.0 class="axis-label">{first}</text>
                 <text x=width y=height + 14.0 text-anchor="end" class="axis-label">{last}</text>
             </svg>
-            <figcaption>{if days.iter().all(|d| d.calls == 0) {
-                "No AI calls in this period".to_owned()
-            } else {
-                format!("Calls per day (errors in red), peak {}", max as u64)
-            }}</figcaption>
+            <figcaption>"Calls per day (errors in red), peak " {max as u64}</figcaption>
         </figure>
     }
+    .into_any()
 }

@@ -116,14 +116,16 @@ struct KeyInUse {
 }
 
 /// The name users know a provider by; the status line may hand over a label already.
-/// Capitalised, as it may start the line ("Custom provider").
+/// Capitalised, as it may start the line ("Custom provider"). Provider labels are ASCII; the
+/// ASCII-only capital keeps Unicode's case tables out of the page's WASM.
 fn provider_label(provider: &str) -> String {
-    let label = Provider::parse(provider).map_or(provider, |p| p.label());
-    let mut chars = label.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    let mut label = Provider::parse(provider)
+        .map_or(provider, |p| p.label())
+        .to_owned();
+    if let Some(first) = label.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    label
 }
 
 fn bump(version: RwSignal<u32>) {

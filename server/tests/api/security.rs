@@ -375,10 +375,13 @@ fn script_src(csp: &str) -> &str {
 
 db_test!(scripts_need_the_response_nonce, |app: TestApp| async move {
     let mut nonces = Vec::new();
+    // A signed-in page as its user loads it (signed out, it is a redirect to the login page).
+    let token = app.register("nonce@example.com").await;
     for path in ["/login", "/register", "/profile"] {
         let page = app
             .http
             .get(format!("{}{path}", app.url))
+            .header("cookie", format!("hirekey_session={token}"))
             .send()
             .await
             .unwrap();
