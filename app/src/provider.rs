@@ -200,6 +200,10 @@ const SPECS: [ProviderSpec; 5] = [
 pub struct UnknownProvider(String);
 
 impl Provider {
+    /// The provider of a user who has not chosen one, of a setup guide asked for without one,
+    /// and of the system key when `AI_PROVIDER` is unset: the seed's Groq.
+    pub const DEFAULT: Provider = Provider::Groq;
+
     pub const ALL: [Provider; 5] = [
         Provider::Groq,
         Provider::OpenRouter,

@@ -227,7 +227,7 @@ fn system_ai(
 ) -> anyhow::Result<Option<SystemAi>> {
     let provider = match var("AI_PROVIDER") {
         Some(p) => Provider::parse(&p).context("AI_PROVIDER")?,
-        None => Provider::Groq,
+        None => Provider::DEFAULT,
     };
     let prefix = provider.spec().env_prefix;
     let Some(api_key) = var(&format!("{prefix}_API_KEY")) else {

@@ -94,9 +94,10 @@ pub struct ProviderKeyInfo {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UpdatePersonalAiSettings {
-    /// The seed's field; it carries the key for whichever provider is chosen.
-    #[serde(default, alias = "api_key")]
-    pub personal_groq_api_key: Option<String>,
+    /// The key for whichever provider is chosen. On the wire it keeps the seed's name,
+    /// `personal_groq_api_key`; `api_key` is read too.
+    #[serde(default, rename = "personal_groq_api_key", alias = "api_key")]
+    pub api_key: Option<String>,
     #[serde(default)]
     pub use_personal_ai_key: Option<bool>,
     /// Defaults to the active provider (Groq for a new user).
@@ -255,7 +256,7 @@ pub async fn save_ai_settings(
         })?),
     };
     let request = UpdatePersonalAiSettings {
-        personal_groq_api_key: non_empty(api_key),
+        api_key: non_empty(api_key),
         use_personal_ai_key: Some(use_personal_ai_key.is_some_and(|v| v == "on" || v == "true")),
         provider: Some(provider),
         model: non_empty(model),

@@ -13,7 +13,7 @@ use axum::{
 
 use super::{
     auth::link_origin,
-    extract::{path_id, ApiJson, ApiPath, ApiQuery},
+    extractors::{path_id, ApiJson, ApiPath, ApiQuery},
     openapi::ErrorBody,
     usage_routes::UsageQuery,
     ApiRoute,

@@ -13,19 +13,20 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
-    extract::ApiJson,
+    extractors::ApiJson,
     openapi::{ChatResponse, CodeCompletionResponse, ErrorBody, GenerateCodeResponse},
     openapi_errors, sse,
 };
 use crate::{
     error::{ServiceError, ServiceResult},
     providers::{ChatMessage, StreamItem, Usage},
-    services::ai::{self, AiAnswer, Feature},
+    services::{
+        ai::{self, AiAnswer, Feature},
+        assistant::{self, MAX_PROMPT_CHARS},
+    },
     session::AuthUser,
     state::AppState,
 };
-
-const MAX_PROMPT_CHARS: usize = 200_000;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ChatRequest {
@@ -182,31 +183,8 @@ pub async fn code_completion(
     user: AuthUser,
     ApiJson(req): ApiJson<CodeCompletionRequest>,
 ) -> ServiceResult<Response> {
-    if req.code.trim().is_empty() {
-        return Err(ServiceError::Validation("code must not be empty".into()));
-    }
-    if req.code.len() > MAX_PROMPT_CHARS {
-        return Err(ServiceError::Validation("code is too long".into()));
-    }
-    let cursor = req.cursor.unwrap_or(req.code.len()).min(req.code.len());
-    let cursor = (0..=cursor)
-        .rev()
-        .find(|i| req.code.is_char_boundary(*i))
-        .unwrap_or(0);
-    let (before, after) = req.code.split_at(cursor);
-    let language = if req.language.trim().is_empty() {
-        "the same language"
-    } else {
-        req.language.trim()
-    };
-    let messages = vec![
-        ChatMessage::new(
-            "system",
-            format!("You complete {language} code. Answer with only the code that goes at the cursor, no explanations, no code fences."),
-        ),
-        ChatMessage::new("user", format!("Code before the cursor:\n{before}\n<CURSOR>\nCode after the cursor:\n{after}")),
-    ];
-    let answer = ai::complete(&state, &user, Feature::CodeCompletion, &messages, Some(512)).await?;
+    let answer =
+        assistant::complete_code(&state, &user, &req.code, &req.language, req.cursor).await?;
     let timing = server_timing(&answer);
     let body = CodeCompletionResponse {
         meta: meta(&answer),
@@ -236,32 +214,7 @@ pub async fn generate_code(
     user: AuthUser,
     ApiJson(req): ApiJson<GenerateCodeRequest>,
 ) -> ServiceResult<Response> {
-    if req.prompt.trim().is_empty() {
-        return Err(ServiceError::Validation("prompt must not be empty".into()));
-    }
-    if req.prompt.len() > MAX_PROMPT_CHARS {
-        return Err(ServiceError::Validation("prompt is too long".into()));
-    }
-    let language = if req.language.trim().is_empty() {
-        "the most suitable language"
-    } else {
-        req.language.trim()
-    };
-    let messages = vec![
-        ChatMessage::new(
-            "system",
-            format!("You write {language} code. Answer with the code only, in one fenced block."),
-        ),
-        ChatMessage::new("user", req.prompt.clone()),
-    ];
-    let answer = ai::complete(
-        &state,
-        &user,
-        Feature::CodeGeneration,
-        &messages,
-        Some(2048),
-    )
-    .await?;
+    let answer = assistant::generate_code(&state, &user, &req.prompt, &req.language).await?;
     let timing = server_timing(&answer);
     let body = GenerateCodeResponse {
         meta: meta(&answer),

@@ -9,7 +9,7 @@ use axum::{
 
 use super::{
     auth::{clear_cookie_header, session_cookie_header},
-    extract::ApiJson,
+    extractors::ApiJson,
     openapi::{ErrorBody, MessageResponse},
 };
 use crate::{

@@ -15,7 +15,7 @@ use futures::{Stream, StreamExt};
 use serde::Deserialize;
 
 use super::{
-    extract::{path_id, ApiJson, ApiPath, ApiQuery},
+    extractors::{path_id, ApiJson, ApiPath, ApiQuery},
     openapi::ErrorBody,
     openapi_errors, sse, ApiRoute,
 };

@@ -1,11 +1,11 @@
 //! How a `ServiceError` is answered over HTTP: its status code, the short `error` kind and the
 //! `{"error": "...", "message": "..."}` body (REST and server functions alike).
+use app::api::error::ErrorBody;
 use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
-use serde_json::json;
 
 use crate::{error::ServiceError, providers::ProviderError};
 
@@ -83,11 +83,8 @@ impl IntoResponse for ServiceError {
         if let Self::Internal(e) = &self {
             tracing::error!(error = %format!("{e:#}"), "request failed");
         }
-        let mut response = (
-            status,
-            Json(json!({ "error": self.kind(), "message": self.to_string() })),
-        )
-            .into_response();
+        let mut response =
+            (status, Json(ErrorBody::new(self.kind(), self.to_string()))).into_response();
         if let Some(seconds) = self.retry_after() {
             if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);

@@ -19,7 +19,6 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde_json::json;
 use tokio::sync::Semaphore;
 use tower_http::timeout::TimeoutBody;
 
@@ -209,9 +208,11 @@ fn refusal(error: ServiceError, server_fn: bool) -> Response {
     let status = error.status();
     let mut response = (
         status,
-        Json(
-            json!({"status": status.as_u16(), "error": error.kind(), "message": error.to_string()}),
-        ),
+        Json(app::api::AppError::new(
+            status.as_u16(),
+            error.kind(),
+            error.to_string(),
+        )),
     )
         .into_response();
     if let Some(seconds) = error.retry_after() {

@@ -5,7 +5,7 @@ pub mod auth;
 pub mod auth_routes;
 pub mod chat_routes;
 pub mod error;
-pub mod extract;
+pub mod extractors;
 pub mod guard;
 pub mod openapi;
 pub mod openapi_errors;
@@ -22,7 +22,6 @@ use axum::{
     routing::{self, MethodRouter},
     Json, Router,
 };
-use serde_json::json;
 
 use crate::error::ServiceError;
 use crate::state::AppState;
@@ -131,7 +130,10 @@ pub fn api_router() -> Router<AppState> {
         .method_not_allowed_fallback(|| async {
             (
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                Json(json!({"error": "Method not allowed", "message": "This route does not accept that method"})),
+                Json(openapi::ErrorBody::new(
+                    "Method not allowed",
+                    "This route does not accept that method",
+                )),
             )
         })
 }
@@ -157,7 +159,7 @@ pub struct HealthQuery {
     ))]
 pub async fn healthz(
     State(state): State<AppState>,
-    extract::ApiQuery(query): extract::ApiQuery<HealthQuery>,
+    extractors::ApiQuery(query): extractors::ApiQuery<HealthQuery>,
 ) -> Result<Json<openapi::Health>, ServiceError> {
     // A load balancer's probe gives up after a second or two: answer 503 by then rather than
     // wait out the pool's acquire timeout while the database is down.

@@ -117,13 +117,9 @@ impl Modify for SecuritySchemes {
     }
 }
 
-/// Every error: `{"error": "<kind>", "message": "<sentence for the user>"}`.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// Short kind, e.g. `API key required`, `Forbidden`, `Validation failed`.
-    pub error: String,
-    pub message: String,
-}
+/// Every error: `{"error": "<kind>", "message": "<sentence for the user>"}`, the one type the
+/// pages read too.
+pub use app::api::error::ErrorBody;
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {

@@ -6,11 +6,11 @@ use axum::{extract::State, Json};
 use serde::Deserialize;
 
 use super::{
-    extract::{ApiJson, ApiQuery},
+    extractors::{ApiJson, ApiQuery},
     openapi::{ErrorBody, MessageResponse, UserApiKeyStatus, UserApiKeyUpdated, UserSummary},
 };
 use crate::{
-    error::{ServiceError, ServiceResult},
+    error::ServiceResult,
     providers::{mask_key_asterisks, Provider},
     services::{guide, keys},
     session::{AuthUser, ClientInfo},
@@ -121,14 +121,7 @@ pub async fn guide(
     _user: AuthUser,
     ApiQuery(q): ApiQuery<ProviderQuery>,
 ) -> ServiceResult<Json<SetupGuide>> {
-    let provider = match q.provider.as_deref() {
-        Some(p) => Provider::parse(p).map_err(ServiceError::from)?,
-        None => Provider::Groq,
-    };
-    Ok(Json(guide::setup_guide(
-        provider,
-        state.config.providers.default_model(provider),
-    )))
+    guide::for_request(&state.config.providers, q.provider.as_deref()).map(Json)
 }
 
 /// The OpenRouter key, masked (second seed)

@@ -18,7 +18,7 @@ use tower::{Layer, ServiceExt};
 use uuid::Uuid;
 
 use super::{
-    extract::{ApiPath, ApiQuery},
+    extractors::{ApiPath, ApiQuery},
     openapi::{ErrorBody, ResumeUpload},
     ApiRoute,
 };

@@ -19,7 +19,6 @@ use uuid::Uuid;
 use super::auth::{authenticate_parts, clear_cookie_header, link_origin, session_cookie_header};
 use crate::{
     error::ServiceError,
-    providers::Provider,
     services::{
         admin, audit, chat, dashboard, guide, invites, keys, resumes, sessions, usage,
         users::{self, NewAccount},
@@ -184,14 +183,7 @@ impl Backend for ServerBackend {
     }
 
     fn setup_guide(&self, provider: Option<&str>) -> Result<SetupGuide, AppError> {
-        let provider = match provider {
-            Some(p) => Provider::parse(p).map_err(ServiceError::from)?,
-            None => Provider::Groq,
-        };
-        Ok(guide::setup_guide(
-            provider,
-            self.state.config.providers.default_model(provider),
-        ))
+        Ok(guide::for_request(&self.state.config.providers, provider)?)
     }
 
     async fn usage(&self, user: &UserDto, days: u32) -> Result<UsageSummary, AppError> {

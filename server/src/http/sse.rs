@@ -32,7 +32,7 @@ pub fn token_event(token: &str) -> Result<Event, axum::Error> {
 pub fn error_event(e: &ServiceError) -> Result<Event, axum::Error> {
     Event::default()
         .event("error")
-        .json_data(json!({ "error": e.kind(), "message": e.to_string() }))
+        .json_data(app::api::error::ErrorBody::new(e.kind(), e.to_string()))
 }
 
 /// The stream as a response: events that failed to serialise are left out, `[DONE]` ends it.

@@ -3,7 +3,7 @@ use app::api::usage::{AuditEntry, UsageSummary};
 use axum::{extract::State, Json};
 use serde::Deserialize;
 
-use super::{extract::ApiQuery, openapi::ErrorBody, ApiRoute};
+use super::{extractors::ApiQuery, openapi::ErrorBody, ApiRoute};
 use crate::{
     error::{ServiceError, ServiceResult},
     services::{audit, usage},

@@ -2,7 +2,25 @@
 //! the provider table.
 use app::api::profile::{ModelInfo, SetupGuide, SetupStep};
 
-use crate::providers::Provider;
+use crate::{
+    config::ProviderSettings,
+    error::{ServiceError, ServiceResult},
+    providers::Provider,
+};
+
+/// The guide for `provider` as a request names it (`None`: the default provider), with the
+/// model this server uses for it: what `GET /api/v1/profile/ai-settings/guide` and My Profile's
+/// guide both show.
+pub fn for_request(
+    providers: &ProviderSettings,
+    provider: Option<&str>,
+) -> ServiceResult<SetupGuide> {
+    let provider = match provider {
+        Some(p) => Provider::parse(p).map_err(ServiceError::from)?,
+        None => Provider::DEFAULT,
+    };
+    Ok(setup_guide(provider, providers.default_model(provider)))
+}
 
 fn step(number: u32, title: &str, description: &str, url: Option<&str>) -> SetupStep {
     SetupStep {

@@ -44,7 +44,7 @@ pub(crate) fn active_provider(user: &users::Model) -> Provider {
     user.active_provider
         .as_deref()
         .and_then(|p| Provider::parse(p).ok())
-        .unwrap_or(Provider::Groq)
+        .unwrap_or(Provider::DEFAULT)
 }
 
 /// The user's settings, without any key.
@@ -254,10 +254,7 @@ pub async fn update(
         .filter(provider_keys::Column::Provider.eq(provider.as_str()))
         .one(&state.db)
         .await?;
-    let new_key = request
-        .personal_groq_api_key
-        .as_deref()
-        .filter(|k| !k.trim().is_empty());
+    let new_key = request.api_key.as_deref().filter(|k| !k.trim().is_empty());
     match (new_key, existing) {
         (Some(raw), existing) => {
             let key = ProviderKey::parse(provider, raw)
@@ -575,7 +572,7 @@ pub async fn set_openrouter_key(
         state,
         auth,
         UpdatePersonalAiSettings {
-            personal_groq_api_key: Some(key.to_owned()),
+            api_key: Some(key.to_owned()),
             use_personal_ai_key: Some(true),
             provider: Some(Provider::OpenRouter.as_str().to_owned()),
             ..Default::default()

@@ -1,6 +1,7 @@
 //! Business logic, shared by the REST handlers and the server functions.
 pub mod admin;
 pub mod ai;
+pub mod assistant;
 pub mod audit;
 pub mod busy;
 pub mod chat;

@@ -172,6 +172,13 @@ db_test!(
             let r = post(elsewhere).await;
             assert_eq!(r.headers()["location"], "/", "{elsewhere}");
         }
+        // Non-ASCII text (a search for "José") goes back as it came, without a fault.
+        let r = post("/candidates?q=José").await;
+        assert!(r.status().is_redirection(), "{}", r.status());
+        assert_eq!(
+            r.headers()["location"].as_bytes(),
+            "/candidates?q=José".as_bytes()
+        );
         // A login page with a foreign `next` does not carry it.
         let (_, _, foreign) = page(&app, None, "/login?next=%2F%2Fevil.example").await;
         assert!(!foreign.contains(r#"name="next""#));
