@@ -13,7 +13,15 @@
 // A measurement tool, not a test and not server code: its output *is* stdout, and a broken
 // setup (a generator fails, a good PDF is refused) should stop it loudly, so the workspace's
 // unwrap/expect/print_stdout denials do not fit here.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+// A benchmark drives the server from outside: its own HTTP clients, environment and literal
+// bodies (server/clippy.toml keeps those out of the server itself).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::disallowed_methods,
+    clippy::disallowed_macros
+)]
 
 use std::{fmt::Write as _, time::Instant};
 

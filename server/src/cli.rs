@@ -89,11 +89,9 @@ async fn migrate() -> anyhow::Result<()> {
 /// that opens the database (start-up finishes an interrupted rename).
 async fn rotate_master_key() -> anyhow::Result<()> {
     let config = Config::from_env()?;
-    let new_master = match std::env::var("HIREKEY_NEW_MASTER_KEY") {
-        Ok(text) if !text.trim().is_empty() => {
-            Some(MasterKey::from_base64(&text).context("HIREKEY_NEW_MASTER_KEY")?)
-        }
-        _ => None,
+    let new_master = match Config::new_master_key_text() {
+        Some(text) => Some(MasterKey::from_base64(&text).context("HIREKEY_NEW_MASTER_KEY")?),
+        None => None,
     };
     let db = connect_database(&config).await?;
     migration::Migrator::up(&db, None).await?;

@@ -110,9 +110,26 @@ pub struct Config {
 
 impl Config {
     /// Reads the process environment, after loading `.env` if there is one.
+    #[allow(clippy::disallowed_methods)] // The one place the environment is read.
     pub fn from_env() -> anyhow::Result<Self> {
         let _ = dotenvy::dotenv();
         Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// `HIREKEY_NEW_MASTER_KEY`, the key `hirekey rotate-master-key` re-encrypts under, when set
+    /// and not blank. Read only by that command, so it is not part of the configuration.
+    #[allow(clippy::disallowed_methods)] // The one place the environment is read.
+    pub fn new_master_key_text() -> Option<String> {
+        std::env::var("HIREKEY_NEW_MASTER_KEY")
+            .ok()
+            .filter(|text| !text.trim().is_empty())
+    }
+
+    /// A path from the environment (`HIREKEY_EXTRACT_WORKER`), as its raw value: a path need
+    /// not be UTF-8. `None` when unset or empty.
+    #[allow(clippy::disallowed_methods)] // The one place the environment is read.
+    pub fn path_var(name: &str) -> Option<std::ffi::OsString> {
+        std::env::var_os(name).filter(|p| !p.is_empty())
     }
 
     /// Builds the configuration from any variable source.

@@ -10,7 +10,6 @@ use axum::{
 };
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{
     extractors::ApiJson,
@@ -49,6 +48,21 @@ pub struct GenerateCodeRequest {
     prompt: String,
     #[serde(default)]
     language: String,
+}
+
+/// A streamed chat's first event, `meta`: which key, model and provider answer. Fields in the
+/// alphabetical order of their keys, as the body always had.
+#[derive(Serialize)]
+struct StreamMeta<'a> {
+    key_source: &'a str,
+    model: &'a str,
+    provider: &'a str,
+}
+
+/// A streamed chat's `done` event: the tokens used (null when the provider did not say).
+#[derive(Serialize)]
+struct StreamDone {
+    usage: serde_json::Value,
 }
 
 /// Which key, provider and model answered, and the tokens used.
@@ -131,17 +145,21 @@ pub async fn chat(
         let started = Instant::now();
         let (resolved, tokens) = ai::stream(&state, &user, Feature::Chat, &req.messages).await?;
         let overhead = started.elapsed();
-        let first = Event::default().event("meta").json_data(json!({
-            "key_source": resolved.source.as_str(),
-            "provider": resolved.target.provider.as_str(),
-            "model": resolved.target.model,
-        }));
+        let first = Event::default().event("meta").json_data(StreamMeta {
+            key_source: resolved.source.as_str(),
+            model: &resolved.target.model,
+            provider: resolved.target.provider.as_str(),
+        });
         let events = futures::stream::iter(std::iter::once(first)).chain(tokens.map(|item| {
             match item {
                 Ok(StreamItem::Token(t)) => sse::token_event(&t),
-                Ok(StreamItem::Done { usage }) => Ok(Event::default()
-                    .event("done")
-                    .data(json!({"usage": usage}).to_string())),
+                Ok(StreamItem::Done { usage }) => {
+                    // As a JSON value, its keys in alphabetical order, as the event always had.
+                    let usage = serde_json::to_value(usage).unwrap_or_default();
+                    Event::default()
+                        .event("done")
+                        .json_data(StreamDone { usage })
+                }
                 Err(e) => sse::error_event(&ServiceError::Provider(e)),
             }
         }));

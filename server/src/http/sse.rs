@@ -11,7 +11,6 @@ use axum::{
     },
 };
 use futures::{Stream, StreamExt};
-use serde_json::json;
 
 use crate::error::ServiceError;
 
@@ -25,7 +24,11 @@ pub fn accepts_event_stream(headers: &HeaderMap) -> bool {
 
 /// `data: {"token": "..."}`.
 pub fn token_event(token: &str) -> Result<Event, axum::Error> {
-    Event::default().json_data(json!({ "token": token }))
+    #[derive(serde::Serialize)]
+    struct Token<'a> {
+        token: &'a str,
+    }
+    Event::default().json_data(Token { token })
 }
 
 /// `event: error` with `{"error", "message"}`, like every error response.

@@ -223,6 +223,9 @@ impl ProviderClient {
         policy: OutboundPolicy,
         resolver: GuardedResolver,
     ) -> anyhow::Result<Self> {
+        // The one place an HTTP client is built (server/clippy.toml): with the outbound guard,
+        // the timeouts and no redirects.
+        #[allow(clippy::disallowed_methods)]
         let builder = || {
             reqwest::Client::builder()
                 .connect_timeout(Duration::from_secs(5).min(timeout))

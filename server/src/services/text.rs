@@ -61,6 +61,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(clippy::disallowed_macros)] // A test writes its input literally.
     fn controls_are_refused_and_text_is_not() {
         assert!(refuse_control("Ada Lovelace\twrote\r\nthis").is_ok());
         assert!(refuse_control("日本語 — Zoë 😀").is_ok());

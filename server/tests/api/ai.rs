@@ -239,6 +239,21 @@ db_test!(
             .collect();
         assert_eq!(text, "Mock answer to: stream me please");
         assert!(events.iter().any(|(e, _)| e == "done"));
+        // The events' bodies, byte for byte: keys in the order they always had.
+        let meta = &events.first().unwrap().1;
+        assert!(
+            meta.starts_with(r#"{"key_source":"personal","model":""#)
+                && meta.ends_with(r#"","provider":"groq"}"#),
+            "{meta}"
+        );
+        let done = &events.iter().find(|(e, _)| e == "done").unwrap().1;
+        assert!(
+            done.starts_with(r#"{"usage":{"completion_tokens":"#)
+                && done.contains(r#","prompt_tokens":"#),
+            "{done}"
+        );
+        let first_token = &events.iter().find(|(e, _)| e == "message").unwrap().1;
+        assert!(first_token.starts_with(r#"{"token":""#), "{first_token}");
         assert!(app.chat_requests().pop().unwrap().stream);
 
         let cut = app.register("sam@example.com").await;

@@ -180,8 +180,7 @@ pub fn worker_path() -> Option<&'static Path> {
     static RESOLVED: OnceLock<Option<PathBuf>> = OnceLock::new();
     RESOLVED
         .get_or_init(|| {
-            let found = std::env::var_os(WORKER_ENV)
-                .filter(|p| !p.is_empty())
+            let found = crate::config::Config::path_var(WORKER_ENV)
                 .map(PathBuf::from)
                 .or_else(|| {
                     let exe = std::env::current_exe().ok()?;
