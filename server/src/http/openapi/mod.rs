@@ -1,0 +1,159 @@
+//! The OpenAPI 3 document of the REST API (`GET /api/openapi.json`) and a page that renders it
+//! (`GET /api/docs`), built on the server because the CSP allows no viewer from a CDN.
+//!
+//! Every route in [`super::api_routes`] must be listed in [`ApiDoc`]; the `openapi` integration
+//! test fails otherwise. Three files: the document and its two routes (here), the types only the
+//! document names (`schemas.rs`), and the page that renders it (`docs_page.rs`).
+mod docs_page;
+mod schemas;
+
+use std::sync::LazyLock;
+
+use axum::{
+    http::{header, HeaderValue},
+    response::{Html, IntoResponse, Response},
+};
+use serde_json::Value;
+use utoipa::{
+    openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+
+use docs_page::render_docs;
+pub use schemas::*;
+
+use super::{
+    admin_routes, ai_routes, auth_routes, chat_routes, openapi_errors::StandardErrors,
+    profile_routes, resume_routes, usage_routes,
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Hirekey REST API",
+        description = "Hirekey's REST API: accounts, personal AI keys (bring your own LLM key), \
+AI calls on the resolved key, resumes and candidates, usage, and the admin area. Authenticate \
+with `Authorization: Bearer <token>` (the token from register or login) or, in a browser, the \
+`hirekey_session` cookie. Every error is answered as `{\"error\", \"message\"}`."
+    ),
+    paths(
+        super::healthz,
+        openapi_json,
+        docs_page,
+        auth_routes::register,
+        auth_routes::login,
+        auth_routes::logout,
+        auth_routes::logout_all,
+        auth_routes::change_password,
+        auth_routes::me,
+        profile_routes::get_settings,
+        profile_routes::put_settings,
+        profile_routes::delete_settings,
+        profile_routes::test_key,
+        profile_routes::guide,
+        profile_routes::get_user_api_key,
+        profile_routes::post_user_api_key,
+        profile_routes::delete_user_api_key,
+        usage_routes::get_usage,
+        usage_routes::get_audit,
+        ai_routes::chat,
+        ai_routes::code_completion,
+        ai_routes::generate_code,
+        chat_routes::chat,
+        chat_routes::search,
+        chat_routes::list_conversations,
+        chat_routes::get_conversation,
+        chat_routes::rename_conversation,
+        chat_routes::delete_conversation,
+        resume_routes::upload_new,
+        resume_routes::upload_replace,
+        resume_routes::list,
+        resume_routes::get_one,
+        resume_routes::delete,
+        resume_routes::download,
+        resume_routes::analyze,
+        admin_routes::list_users,
+        admin_routes::get_ai_config,
+        admin_routes::test_system_key,
+        admin_routes::put_settings,
+        admin_routes::get_usage,
+        admin_routes::create_invite,
+        admin_routes::list_invites,
+        admin_routes::revoke_invite,
+    ),
+    modifiers(&SecuritySchemes, &StandardErrors),
+    tags(
+        (name = "auth", description = "Accounts and sessions"),
+        (name = "profile", description = "The caller's personal AI keys"),
+        (name = "usage", description = "What the caller's keys are doing"),
+        (name = "ai", description = "AI calls on the caller's resolved key"),
+        (name = "candidates", description = "Resume upload and candidates"),
+        (name = "admin", description = "Admins only: users, sign-up invites, the system key and the key policy"),
+        (name = "meta", description = "Health and this documentation"),
+    )
+)]
+pub struct ApiDoc;
+
+/// `bearer_auth` (the JWT from register or login) and `session_cookie` (the browser session).
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer_auth",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "The `token` from register or login, valid for 24 hours",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session_cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                super::auth::SESSION_COOKIE,
+                "The browser session (HttpOnly). Requests that change state must come from this origin.",
+            ))),
+        );
+    }
+}
+
+/// Every error: `{"error": "<kind>", "message": "<sentence for the user>"}`, the one type the
+/// pages read too.
+pub use app::api::error::ErrorBody;
+
+/// The document as JSON, built once.
+static DOCUMENT: LazyLock<Value> =
+    LazyLock::new(|| serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null));
+static DOCUMENT_TEXT: LazyLock<String> = LazyLock::new(|| DOCUMENT.to_string());
+static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs(&DOCUMENT));
+
+/// The OpenAPI document
+///
+/// This API's OpenAPI 3 document (JSON).
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
+pub async fn openapi_json() -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        DOCUMENT_TEXT.as_str(),
+    )
+        .into_response()
+}
+
+/// The API documentation page
+///
+/// The OpenAPI document as a readable HTML page: every path, method, summary, parameter and
+/// request and response schema.
+#[utoipa::path(get, path = "/api/docs", tag = "meta",
+    responses((status = 200, description = "The documentation page", content_type = "text/html")))]
+pub async fn docs_page() -> Html<&'static str> {
+    Html(DOCS_PAGE.as_str())
+}
