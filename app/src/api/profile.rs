@@ -74,6 +74,14 @@ pub struct PersonalAiSettings {
     pub providers: Vec<ProviderKeyInfo>,
 }
 
+impl PersonalAiSettings {
+    /// A key is stored, has not expired, and is switched off: the state the page offers to
+    /// turn on.
+    pub fn stored_but_off(&self) -> bool {
+        self.has_personal_key && !self.use_personal_ai_key && !self.expired
+    }
+}
+
 /// A stored key, described without the key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -48,7 +48,7 @@ pub fn KeyStatus(settings: PersonalAiSettings) -> impl IntoView {
             } else {
                 view! { <p><span class="badge muted">"No personal API key"</span></p> }.into_any()
             }}
-            {(s.has_personal_key && !s.use_personal_ai_key && !s.expired).then(|| view! {
+            {s.stored_but_off().then(|| view! {
                 <p class="muted" data-testid="key-off-note">"Your key is saved but switched off. Tick “Use my personal API key” and save to use it."</p>
             })}
             <p data-testid="key-source">{match s.key_source.as_str() {

@@ -151,7 +151,7 @@ fn KeyForm(
                 {move || save.pending().get().then(|| view! { <span class="loading">"Saving…"</span> })}
             </div>
             {move || save.value().get().map(|r| match r {
-                Ok(s) if s.has_personal_key && !s.use_personal_ai_key && !s.expired => view! {
+                Ok(s) if s.stored_but_off() => view! {
                     <p class="success" role="status">"Settings saved. Your key is stored but not in use: "
                         {if s.key_source == crate::api::profile::KeySource::System { "AI features use the system key." } else { "AI features stay off until a key is in use." }}</p>
                 }.into_any(),
@@ -176,7 +176,7 @@ fn UseKeyOffer(save: ServerAction<SaveAiSettings>) -> impl IntoView {
         expires_in_days: None,
     });
     move || {
-        save.value().get().and_then(Result::ok).filter(|s| s.has_personal_key && !s.use_personal_ai_key && !s.expired).map(|s| view! {
+        save.value().get().and_then(Result::ok).filter(|s| s.stored_but_off()).map(|s| view! {
             <form method="post" action=SaveAiSettings::url() class="row use-key-offer" on:submit=submit data-testid="use-key-offer">
                 <input type="hidden" name="provider" value=s.provider.clone() />
                 <input type="hidden" name="use_personal_ai_key" value="on" />
