@@ -36,7 +36,7 @@ test: setup-test build lint test-rust test-e2e test-contract
 
 ## Unit and integration tests (SQLite, and PostgreSQL when reachable; required when CI=true).
 test-rust: setup-test
-	cargo test -p server -p mock-provider -p migration -p app
+	cargo test -p types -p server -p mock-provider -p migration -p app
 
 ## schemathesis against /api/openapi.json of the release build, on SQLite and PostgreSQL.
 test-contract: setup-test

@@ -3,9 +3,8 @@
 pub mod api;
 mod components;
 mod pages;
-pub mod provider;
 mod routes;
-pub mod time;
+pub use types::{provider, time};
 pub mod words;
 
 use leptos::prelude::*;

@@ -52,8 +52,8 @@ impl From<sea_orm::DbErr> for ServiceError {
     }
 }
 
-impl From<app::provider::UnknownProvider> for ServiceError {
-    fn from(e: app::provider::UnknownProvider) -> Self {
+impl From<types::provider::UnknownProvider> for ServiceError {
+    fn from(e: types::provider::UnknownProvider) -> Self {
         Self::Validation(e.to_string())
     }
 }

@@ -97,7 +97,7 @@ pub struct AuthUser {
     pub is_admin: bool,
 }
 
-impl From<&AuthUser> for app::api::auth::UserDto {
+impl From<&AuthUser> for types::auth::UserDto {
     fn from(u: &AuthUser) -> Self {
         Self {
             id: u.id,
@@ -108,8 +108,8 @@ impl From<&AuthUser> for app::api::auth::UserDto {
     }
 }
 
-impl From<&app::api::auth::UserDto> for AuthUser {
-    fn from(u: &app::api::auth::UserDto) -> Self {
+impl From<&types::auth::UserDto> for AuthUser {
+    fn from(u: &types::auth::UserDto) -> Self {
         Self {
             id: u.id,
             email: u.email.clone(),

@@ -17,29 +17,7 @@ pub struct AppError {
     pub message: String,
 }
 
-/// The body of every API error, as the server writes it and a client reads it:
-/// `{"error": "<kind>", "message": "<sentence for the user>"}`. The server always writes both;
-/// a client reads either as possibly absent.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ErrorBody {
-    /// Short kind, e.g. `API key required`, `Forbidden`, `Validation failed`.
-    #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(required = true))]
-    pub error: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(required = true))]
-    pub message: String,
-}
-
-impl ErrorBody {
-    pub fn new(error: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            error: error.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use types::ErrorBody;
 
 impl AppError {
     pub fn new(status: u16, error: impl Into<String>, message: impl Into<String>) -> Self {

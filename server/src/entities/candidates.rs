@@ -19,7 +19,7 @@ pub struct Model {
     pub key_source: Option<String>,
     /// Name, title, skills, summary and resume text, lower-cased, for search.
     pub search_text: String,
-    /// JSON array of `app::api::candidates::CandidateWarning`; null when there are none.
+    /// JSON array of `types::candidates::CandidateWarning`; null when there are none.
     pub warnings: Option<String>,
     /// The analysis judged the upload not a resume; cleared when a person keeps it.
     pub not_a_resume: bool,

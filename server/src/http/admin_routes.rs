@@ -1,14 +1,14 @@
 //! `/api/v1/admin/*`: admins only (401 without a session, 403 for everyone else). The handlers
 //! only translate HTTP; the work is in `services::admin`.
-use app::api::{
-    admin::{AdminAiConfig, AdminSettings, AdminUser, CreateInviteRequest, CreatedInvite, Invite},
-    profile::TestAiKeyResponse,
-    usage::UsageSummary,
-};
 use axum::{
     extract::{FromRequestParts, State},
     http::{request::Parts, StatusCode},
     Json,
+};
+use types::{
+    admin::{AdminAiConfig, AdminSettings, AdminUser, CreateInviteRequest, CreatedInvite, Invite},
+    profile::TestAiKeyResponse,
+    usage::UsageSummary,
 };
 
 use super::{

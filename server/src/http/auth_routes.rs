@@ -1,11 +1,11 @@
 //! `/api/v1/auth/*`.
-use app::api::auth::{AuthResponse, ChangePasswordRequest, LoginRequest, RegisterRequest, UserDto};
 use axum::{
     extract::State,
     http::{header, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
+use types::auth::{AuthResponse, ChangePasswordRequest, LoginRequest, RegisterRequest, UserDto};
 
 use super::{
     auth::{clear_cookie_header, session_cookie_header},

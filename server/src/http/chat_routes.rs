@@ -1,10 +1,6 @@
 //! AI chat over the candidate database and semantic search (the first seed's
 //! `/api/v1/ai/chat` and `/api/v1/ai/search`), and the conversation history. The handlers only
 //! translate HTTP; the work is in `services::chat`.
-use app::api::chat::{
-    ChatAnswer, ChatQuery, ConversationDetail, ConversationSummary, ConversationTitle,
-    SearchAnswer, SearchQuery, StreamStart,
-};
 use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
@@ -13,6 +9,10 @@ use axum::{
 };
 use futures::{Stream, StreamExt};
 use serde::Deserialize;
+use types::chat::{
+    ChatAnswer, ChatQuery, ConversationDetail, ConversationSummary, ConversationTitle,
+    SearchAnswer, SearchQuery, StreamStart,
+};
 
 use super::{
     extractors::{path_id, ApiJson, ApiPath, ApiQuery},

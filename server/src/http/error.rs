@@ -1,11 +1,11 @@
 //! How a `ServiceError` is answered over HTTP: its status code, the short `error` kind and the
 //! `{"error": "...", "message": "..."}` body (REST and server functions alike).
-use app::api::error::ErrorBody;
 use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json,
 };
+use types::ErrorBody;
 
 use crate::{error::ServiceError, providers::ProviderError};
 

@@ -1,9 +1,9 @@
 //! The first seed's `/api/v1/profile/ai-settings` and the second seed's `/api/user/api-key`.
-use app::api::profile::{
-    PersonalAiSettings, SetupGuide, TestAiKeyRequest, TestAiKeyResponse, UpdatePersonalAiSettings,
-};
 use axum::{extract::State, Json};
 use serde::Deserialize;
+use types::profile::{
+    PersonalAiSettings, SetupGuide, TestAiKeyRequest, TestAiKeyResponse, UpdatePersonalAiSettings,
+};
 
 use super::{
     extractors::{ApiJson, ApiQuery},

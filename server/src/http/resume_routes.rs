@@ -3,7 +3,6 @@
 //! in `services::resumes`.
 use std::convert::Infallible;
 
-use app::api::candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery};
 use axum::{
     extract::{
         multipart::{MultipartError, MultipartRejection},
@@ -15,6 +14,7 @@ use axum::{
 };
 use bytes::BytesMut;
 use tower::{Layer, ServiceExt};
+use types::candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery};
 use uuid::Uuid;
 
 use super::{

@@ -35,7 +35,7 @@ pub fn token_event(token: &str) -> Result<Event, axum::Error> {
 pub fn error_event(e: &ServiceError) -> Result<Event, axum::Error> {
     Event::default()
         .event("error")
-        .json_data(app::api::error::ErrorBody::new(e.kind(), e.to_string()))
+        .json_data(types::ErrorBody::new(e.kind(), e.to_string()))
 }
 
 /// The stream as a response: events that failed to serialise are left out, `[DONE]` ends it.

@@ -1,7 +1,7 @@
 //! `GET /api/v1/profile/usage?days=N` and `GET /api/v1/profile/audit`.
-use app::api::usage::{AuditEntry, UsageSummary};
 use axum::{extract::State, Json};
 use serde::Deserialize;
+use types::usage::{AuditEntry, UsageSummary};
 
 use super::{extractors::ApiQuery, openapi::ErrorBody, ApiRoute};
 use crate::{

@@ -5,9 +5,9 @@ mod key;
 pub mod outbound;
 pub mod sse;
 
-pub use app::provider::{mask_key_asterisks, mask_key_preview, Provider, ProviderSpec};
 pub use key::ProviderKey;
 pub use outbound::{OutboundPolicy, UrlSource};
+pub use types::provider::{mask_key_asterisks, mask_key_preview, Provider, ProviderSpec};
 
 pub use client::{
     scrub_secrets, ChatMessage, ChatOutput, ProviderClient, ProviderError, RateLimitSnapshot,

@@ -4,13 +4,13 @@
 //! before a demotion stops working at once.
 use std::collections::HashMap;
 
-use app::api::{
+use chrono::{DateTime, Utc};
+use sea_orm::{sea_query::OnConflict, EntityTrait, QueryOrder, QuerySelect, Set, TransactionTrait};
+use types::{
     admin::{AdminAiConfig, AdminSettings, AdminUser},
     profile::TestAiKeyResponse,
     usage::UsageSummary,
 };
-use chrono::{DateTime, Utc};
-use sea_orm::{sea_query::OnConflict, EntityTrait, QueryOrder, QuerySelect, Set, TransactionTrait};
 use uuid::Uuid;
 
 use crate::{

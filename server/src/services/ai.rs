@@ -22,7 +22,7 @@ use crate::{
 };
 
 /// Whose key pays for a call (`Missing` never reaches a call: resolution fails first).
-pub use app::api::profile::KeySource;
+pub use types::profile::KeySource;
 
 /// What an AI feature is, for metering.
 #[derive(Clone, Copy, Debug)]

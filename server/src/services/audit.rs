@@ -75,7 +75,7 @@ pub async fn list(
     db: &sea_orm::DatabaseConnection,
     user_id: Uuid,
     limit: u64,
-) -> Result<Vec<app::api::usage::AuditEntry>, sea_orm::DbErr> {
+) -> Result<Vec<types::usage::AuditEntry>, sea_orm::DbErr> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
     Ok(audit_events::Entity::find()
         .filter(audit_events::Column::UserId.eq(user_id))
@@ -84,7 +84,7 @@ pub async fn list(
         .all(db)
         .await?
         .into_iter()
-        .map(|e| app::api::usage::AuditEntry {
+        .map(|e| types::usage::AuditEntry {
             event: e.event,
             provider: e.provider,
             detail: e.detail,

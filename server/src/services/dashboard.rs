@@ -2,12 +2,12 @@
 //! recent candidates, the key an AI call would use now and the week's usage.
 use std::collections::HashMap;
 
-use app::api::{
+use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use types::{
     candidates::AnalysisStatus,
     dashboard::{CandidateCounts, DashboardSummary, RecentCandidate},
     profile::KeySource,
 };
-use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::{chat, keys, usage};

@@ -1,6 +1,6 @@
 //! The seed's setup guide: six steps, the benefits, and model information, per provider, from
 //! the provider table.
-use app::api::profile::{ModelInfo, SetupGuide, SetupStep};
+use types::profile::{ModelInfo, SetupGuide, SetupStep};
 
 use crate::{
     config::ProviderSettings,

@@ -3,7 +3,6 @@
 //! its SHA-256 is stored. It is used at most once (a conditional update in the registering
 //! transaction), also by a registration for an email that already has an account (so it cannot
 //! probe addresses again), expires, can be revoked, and may be bound to one email address.
-use app::api::admin::{CreateInviteRequest, CreatedInvite, Invite, InviteStatus};
 use base64::Engine as _;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -12,6 +11,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
+use types::admin::{CreateInviteRequest, CreatedInvite, Invite, InviteStatus};
 use uuid::Uuid;
 
 use crate::{
@@ -119,7 +119,7 @@ pub async fn create(
         Some(format!(
             "invite {id} for {}, expires {}",
             email.as_deref().unwrap_or("anyone"),
-            app::time::format_rfc3339(&expires_at, false)
+            types::time::format_rfc3339(&expires_at, false)
         )),
         client,
         now,

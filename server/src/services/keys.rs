@@ -1,11 +1,11 @@
 //! Personal provider keys: one per (user, provider), encrypted by the vault.
-use app::api::profile::{
-    PersonalAiSettings, ProviderKeyInfo, TestAiKeyRequest, TestAiKeyResponse,
-    UpdatePersonalAiSettings,
-};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set, TransactionTrait,
+};
+use types::profile::{
+    PersonalAiSettings, ProviderKeyInfo, TestAiKeyRequest, TestAiKeyResponse,
+    UpdatePersonalAiSettings,
 };
 use uuid::Uuid;
 

@@ -165,7 +165,7 @@ pub struct ListenerHealth {
     /// caches are bypassed meanwhile).
     pub state: String,
     /// When it entered that state.
-    pub since: app::time::Timestamp,
+    pub since: types::time::Timestamp,
     /// Changes received from other instances and applied to this one's caches.
     pub received: u64,
     /// Connections lost since start-up.
@@ -225,7 +225,7 @@ impl Notifications {
         sorted.sort_by(f64::total_cmp);
         Some(ListenerHealth {
             state: status.state.as_str().to_owned(),
-            since: app::time::Timestamp(status.since),
+            since: types::time::Timestamp(status.since),
             received: status.received,
             reconnects: status.reconnects,
             last_latency_ms: status.last_latency_ms.map(round_ms),

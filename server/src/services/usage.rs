@@ -2,7 +2,6 @@
 //! call itself never waits on the database.
 use std::{collections::BTreeMap, time::Duration};
 
-use app::api::usage::{DayUsage, RateLimitHeadroom, UsageBreakdown, UsageSummary};
 use chrono::{DateTime, Days, Utc};
 use sea_orm::{
     sea_query::{Alias, Expr, Func, SimpleExpr},
@@ -11,6 +10,7 @@ use sea_orm::{
     Select, TransactionTrait,
 };
 use tokio::sync::mpsc;
+use types::usage::{DayUsage, RateLimitHeadroom, UsageBreakdown, UsageSummary};
 use uuid::Uuid;
 
 use crate::{entities::ai_usage, state::AppState};

@@ -75,10 +75,7 @@ db_test!(
         assert!(s.recent.iter().all(|c| !c.name.is_empty()));
         assert!(s.recent.iter().any(|c| c.analysis_status == "failed"));
         assert!(s.recent.iter().all(|c| c.name != "Someone Else"));
-        assert_eq!(
-            s.key.key_source,
-            Some(app::api::profile::KeySource::Personal)
-        );
+        assert_eq!(s.key.key_source, Some(types::profile::KeySource::Personal));
         assert_eq!(s.key.provider, "Groq");
         assert_eq!(s.usage.per_day.len(), 7);
         assert!(s.usage.total_calls >= 2, "{:?}", s.usage);

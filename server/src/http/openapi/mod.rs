@@ -124,7 +124,7 @@ impl Modify for SecuritySchemes {
 
 /// Every error: `{"error": "<kind>", "message": "<sentence for the user>"}`, the one type the
 /// pages read too.
-pub use app::api::error::ErrorBody;
+pub use types::ErrorBody;
 
 /// The document as JSON, built once.
 static DOCUMENT: LazyLock<Value> =

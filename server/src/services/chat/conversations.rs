@@ -1,11 +1,11 @@
 //! Conversations and their messages: the caller's list, one with its messages, rename and
 //! delete, and storing a turn's question and answer in order.
-use app::api::chat::{CandidateHit, ConversationDetail, ConversationSummary, Role, StoredMessage};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
+use types::chat::{CandidateHit, ConversationDetail, ConversationSummary, Role, StoredMessage};
 use uuid::Uuid;
 
 use crate::{

@@ -8,11 +8,11 @@ mod prompt;
 
 use std::time::Instant;
 
-use app::api::chat::{
+use futures::{Stream, StreamExt};
+use types::chat::{
     AiKeyStatus, CandidateHit, ChatAnswer, ChatQuery, SearchAnswer, SearchQuery, StreamDone,
     StreamStart,
 };
-use futures::{Stream, StreamExt};
 use uuid::Uuid;
 
 use self::{

@@ -1,7 +1,7 @@
 //! The prompt: the question checked, one context line per retrieved candidate within the
 //! context budget, the earlier turns within the history budget, and which candidates the
 //! answer cites.
-use app::api::chat::CandidateHit;
+use types::chat::CandidateHit;
 
 use crate::{
     entities::messages,

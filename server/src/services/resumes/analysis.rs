@@ -3,13 +3,13 @@
 //! attempt (`jobs` schedules it), and storing the outcome on the candidate.
 use std::time::Instant;
 
-use app::api::candidates::{AnalysisStatus, ResumeAnalysis};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::Expr, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, Set,
 };
 use serde_json::{Map, Value};
+use types::candidates::{AnalysisStatus, ResumeAnalysis};
 use uuid::Uuid;
 
 use super::{

@@ -1,5 +1,5 @@
 //! Email addresses and phone numbers found in the resume text by pattern.
-use app::api::candidates::ResumeAnalysis;
+use types::candidates::ResumeAnalysis;
 
 /// Email and phone found in the text by pattern win over the model's: models misread digits
 /// and invent addresses, the pattern copies what is there.

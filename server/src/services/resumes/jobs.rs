@@ -409,7 +409,7 @@ async fn conclude(
     holder: &str,
     work: Work,
     source: Option<crate::services::ai::KeySource>,
-    outcome: Result<app::api::candidates::ResumeAnalysis, Failure>,
+    outcome: Result<types::candidates::ResumeAnalysis, Failure>,
 ) -> ServiceResult<()> {
     let now = state.clock.now();
     let step = match &outcome {

@@ -12,15 +12,15 @@ pub mod jobs;
 
 use std::collections::HashMap;
 
-use app::api::candidates::{
-    AnalysisStatus, Candidate, CandidateDetail, CandidatePage, CandidateQuery, CandidateWarning,
-    ResumeAnalysis,
-};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Alias, Expr, Func},
     ActiveModelTrait, ColumnTrait, DbErr, DerivePartialModel, EntityTrait, FromQueryResult,
     PaginatorTrait, QueryFilter, QuerySelect, Set,
+};
+use types::candidates::{
+    AnalysisStatus, Candidate, CandidateDetail, CandidatePage, CandidateQuery, CandidateWarning,
+    ResumeAnalysis,
 };
 use uuid::Uuid;
 

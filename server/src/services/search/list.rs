@@ -8,9 +8,9 @@
 //! matches, the page walks the owner's candidates newest first through the
 //! `(owner_id, created_at, id)` index instead, keeping the matches, and says so
 //! ([`ListOrder::Newest`]); its total is then the sample's estimate.
-pub use app::api::candidates::ListOrder;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, Value};
+pub use types::candidates::ListOrder;
 use uuid::Uuid;
 
 use super::MAX_TERMS;

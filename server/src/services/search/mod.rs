@@ -8,13 +8,13 @@
 //! dropped), OR-ed together, so neither engine ever sees query syntax from the user.
 use std::collections::HashMap;
 
-use app::api::chat::CandidateHit;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
     Statement, StreamTrait,
 };
+use types::chat::CandidateHit;
 use uuid::Uuid;
 
 use crate::entities::{candidates, resumes};

@@ -21,7 +21,7 @@ fn parse<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
     }
     // Other offsets than `Z` come only from API clients, so only the server reads them: the
     // browser's WASM does without chrono's general parser.
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(target_arch = "wasm32"))]
     if let Ok(t) = DateTime::parse_from_rfc3339(&text) {
         return Ok(t.with_timezone(&Utc));
     }
@@ -32,7 +32,7 @@ fn parse<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
 
 /// Reads the UTC form the API writes: `2026-11-29T19:05:45Z`, with up to nine digits of
 /// fractions of a second.
-pub(crate) fn parse_utc(text: &str) -> Option<DateTime<Utc>> {
+pub fn parse_utc(text: &str) -> Option<DateTime<Utc>> {
     let b = text.as_bytes();
     let sep_ok = b.len() >= 20
         && b[4] == b'-'
@@ -69,8 +69,8 @@ macro_rules! timestamp {
     ($(#[$doc:meta])* $name:ident, $millis:expr) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-        #[cfg_attr(feature = "ssr", schema(value_type = String, format = DateTime))]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
         pub struct $name(pub DateTime<Utc>);
 
         impl Serialize for $name {

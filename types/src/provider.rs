@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A provider Hirekey can call. Serialised as its id (`"groq"`, `"openrouter"`, ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     Groq,

@@ -1,0 +1,192 @@
+//! Candidates and their resumes: the shapes of `/api/v1/resumes/*` and `/api/v1/candidates/*`,
+//! shared by the REST API and the pages.
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::profile::KeySource;
+use crate::time::Timestamp;
+
+/// Where a candidate's AI analysis stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum AnalysisStatus {
+    #[default]
+    Pending,
+    Done,
+    Failed,
+}
+
+impl AnalysisStatus {
+    /// As stored in the database and written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Done => "done",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// As the pages show it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Analysing…",
+            Self::Done => "Analysed",
+            Self::Failed => "Analysis failed",
+        }
+    }
+
+    /// Reads a stored status; anything unknown counts as pending.
+    pub fn from_stored(value: &str) -> Self {
+        match value {
+            "done" => Self::Done,
+            "failed" => Self::Failed,
+            _ => Self::Pending,
+        }
+    }
+}
+
+/// What the AI read from a resume (the prompt's JSON keys), plus what Hirekey knows about the
+/// analysis itself. Email and phone found in the text by pattern take precedence.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResumeAnalysis {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub location: Option<String>,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    pub years_experience: Option<f64>,
+    #[serde(default)]
+    pub education: Vec<String>,
+    pub current_title: Option<String>,
+    /// As the model put it, lower-cased (usually junior, mid, senior or lead).
+    pub seniority: Option<String>,
+    pub summary: Option<String>,
+    /// The resume text was cut to fit the prompt before the analysis.
+    #[serde(default)]
+    pub truncated: bool,
+    /// The model judged the text not a resume; carried to the candidate's `not_a_resume` flag,
+    /// not part of the stored analysis.
+    #[serde(skip)]
+    pub not_a_resume: bool,
+}
+
+/// A candidate as every endpoint returns it: the analysis fields (flattened, so the JSON is
+/// one flat object), the state of the analysis and facts about the stored file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Candidate {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub analysis: ResumeAnalysis,
+    /// `pending`, `done` or `failed`.
+    pub analysis_status: AnalysisStatus,
+    /// Why the analysis failed (a mapped message, never a provider's raw answer).
+    pub analysis_error: Option<String>,
+    /// Whose key ran the last analysis: `personal`, `system`, or null when there was no key.
+    pub key_source: Option<KeySource>,
+    /// Characters of extracted text.
+    pub text_length: u64,
+    pub file_name: String,
+    pub content_type: String,
+    pub file_size: u64,
+    /// `GET` this for the original file.
+    pub download_url: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// What reading the resume found that the recruiter should know: `hidden_text` (text a
+    /// reader cannot see, kept out of every prompt) and `prompt_injection` (visible text that
+    /// addresses the model).
+    #[serde(default)]
+    pub warnings: Vec<CandidateWarning>,
+    /// The analysis judged the upload plainly not a resume (no contact details, no work
+    /// history): kept, for a person to confirm or delete.
+    #[serde(default)]
+    pub not_a_resume: bool,
+}
+
+/// A finding about a resume's text, with the text it is about.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CandidateWarning {
+    /// `hidden_text` or `prompt_injection`.
+    pub code: String,
+    pub message: String,
+    pub excerpt: String,
+}
+
+/// `GET /api/v1/candidates/{id}`: the candidate and the text extracted from the resume.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CandidateDetail {
+    #[serde(flatten)]
+    pub candidate: Candidate,
+    pub resume_text: String,
+    /// The engine that read `resume_text`: `pdf-extract` or `pdf_oxide` for a PDF, `docx` or
+    /// `text`; null for a resume stored before engines were recorded.
+    #[serde(default)]
+    pub text_engine: Option<String>,
+}
+
+/// The order of a page of `GET /api/v1/candidates`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ListOrder {
+    /// Newest first: the list without `q`, and a search whose matches are too many to rank
+    /// (an estimated 5,000 or more).
+    #[default]
+    Newest,
+    /// Most relevant first (a word in the name counts most, then email, title or skills), then
+    /// newest.
+    Relevance,
+}
+
+/// `GET /api/v1/candidates`: one page, newest first, or with `q` most relevant first (`order`
+/// says which).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CandidatePage {
+    pub items: Vec<Candidate>,
+    /// Every candidate matching the query (not only this page's); an estimate when
+    /// `total_estimated` is true.
+    pub total: u64,
+    /// `total` was estimated from the newest candidates rather than counted (a search matching
+    /// a large share of many candidates). Absent when `total` is exact.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub total_estimated: bool,
+    pub page: u64,
+    pub per_page: u64,
+    /// `relevance` or `newest`. A search matching too many candidates to rank is listed newest
+    /// first; the pages after it (by `cursor`) keep the first page's order.
+    #[serde(default)]
+    pub order: ListOrder,
+    /// Pass as `cursor` for the next page; null on the last page. Stable while candidates are
+    /// added: each existing candidate comes exactly once.
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+}
+
+/// The query of `GET /api/v1/candidates`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct CandidateQuery {
+    /// 1-based; defaults to 1.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100_000))]
+    pub page: Option<u64>,
+    /// Defaults to 20; more than 100 counts as 100.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 10_000))]
+    pub per_page: Option<u64>,
+    /// Case-insensitive text matched against name, title, skills, summary and resume text.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// A page's `next_cursor`: the page after it (same `q`). `page` is then ignored.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(pattern = "^[0-9a-f]{64}$"))]
+    pub cursor: Option<String>,
+}
