@@ -36,7 +36,7 @@ test: setup-test build lint test-rust test-e2e test-contract
 
 ## Unit and integration tests (SQLite, and PostgreSQL when reachable; required when CI=true).
 test-rust: setup-test
-	cargo test -p types -p server -p mock-provider -p migration -p app
+	cargo test -p types -p hirekey-core -p server -p mock-provider -p migration -p app
 
 ## schemathesis against /api/openapi.json of the release build, on SQLite and PostgreSQL.
 test-contract: setup-test
@@ -61,9 +61,11 @@ loadtest: build
 fmt:
 	cargo fmt --all
 
-## Formatting, and clippy with warnings denied on every crate: the server side (app with `ssr`)
-## and the browser side (app with `hydrate`, for wasm32).
+## Formatting, clippy with warnings denied on every crate (the server side, app with `ssr`, and
+## the browser side, app with `hydrate` for wasm32), the crate rules and no import cycles.
 lint: setup
 	cargo fmt --all --check
+	./scripts/layers.sh
+	python3 scripts/cycles.py
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

@@ -18,7 +18,7 @@
 // A measurement tool, not a test and not server code: its output *is* stdout, and a broken
 // setup should stop it loudly.
 // A benchmark drives the server from outside: its own HTTP clients, environment and literal
-// bodies (server/clippy.toml keeps those out of the server itself).
+// bodies (clippy.toml keeps those out of Hirekey's own crates).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -393,7 +393,9 @@ async fn measure(machine: &Machine, plan: &Plan, database_url: String) -> anyhow
         machine,
         mock: MockProvider::start(0).await?,
         database_url,
-        master_key: server::vault::MasterKey::generate().to_base64().to_string(),
+        master_key: hirekey_core::vault::MasterKey::generate()
+            .to_base64()
+            .to_string(),
         dir: tempfile::tempdir()?,
         instances: Vec::new(),
         _nginx: None,

@@ -14,7 +14,7 @@
 // setup (a generator fails, a good PDF is refused) should stop it loudly, so the workspace's
 // unwrap/expect/print_stdout denials do not fit here.
 // A benchmark drives the server from outside: its own HTTP clients, environment and literal
-// bodies (server/clippy.toml keeps those out of the server itself).
+// bodies (clippy.toml keeps those out of Hirekey's own crates).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -26,7 +26,7 @@
 use std::{fmt::Write as _, time::Instant};
 
 use bytes::Bytes;
-use server::services::extract::{
+use hirekey_core::services::extract::{
     extract_document, extract_parts, extract_text, extract_with, set_worker_path, DocumentKind,
     Engine, ExtractError, EXTRACT_TIMEOUT,
 };

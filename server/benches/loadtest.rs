@@ -19,7 +19,7 @@
 // A measurement tool, not server code: its output is stdout, and a broken setup should stop it
 // loudly.
 // A benchmark drives the server from outside: its own HTTP clients, environment and literal
-// bodies (server/clippy.toml keeps those out of the server itself).
+// bodies (clippy.toml keeps those out of Hirekey's own crates).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

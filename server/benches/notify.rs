@@ -12,7 +12,7 @@
 // A measurement tool, not a test and not server code: its output *is* stdout, and a broken
 // setup should stop it loudly.
 // A benchmark drives the server from outside: its own HTTP clients, environment and literal
-// bodies (server/clippy.toml keeps those out of the server itself).
+// bodies (clippy.toml keeps those out of Hirekey's own crates).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -99,7 +99,7 @@ async fn wait_listening(instance: &Instance) -> anyhow::Result<()> {
 }
 
 async fn measure(database_url: &str, changes: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
-    let master = server::vault::MasterKey::generate().to_base64();
+    let master = hirekey_core::vault::MasterKey::generate().to_base64();
     let (a, b) = tokio::join!(start(database_url, &master), start(database_url, &master));
     let (a, b) = (a?, b?);
     wait_listening(&a).await?;

@@ -13,7 +13,7 @@
 // setup (the app does not start, a request fails) should stop it loudly, so the workspace's
 // unwrap/expect/print_stdout denials do not fit here.
 // A benchmark drives the server from outside: its own HTTP clients, environment and literal
-// bodies (server/clippy.toml keeps those out of the server itself).
+// bodies (clippy.toml keeps those out of Hirekey's own crates).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

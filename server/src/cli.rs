@@ -8,10 +8,12 @@ use clap::{Parser, Subcommand};
 use migration::MigratorTrait;
 
 use crate::{
-    config::Config,
-    services::extract,
     startup::{connect_database, Application, StartupLock},
     telemetry,
+};
+use hirekey_core::{
+    config::Config,
+    services::extract,
     vault::{self, MasterKey},
 };
 

@@ -1,15 +1,9 @@
-//! Hirekey's server: configuration, storage, the key vault, provider clients, services and the
-//! REST API, served beside the Leptos app.
+//! Hirekey's server: the REST API and its OpenAPI document, start-up, the CLI and the worker
+//! entry, serving the Leptos app beside the API. What requests do lives in `hirekey_core`.
 pub mod cli;
-pub mod config;
-pub mod entities;
-pub mod error;
 pub mod http;
-pub mod providers;
 pub mod serve;
-pub mod services;
-pub mod session;
 pub mod startup;
-pub mod state;
 pub mod telemetry;
-pub mod vault;
+
+pub use hirekey_core::{config, entities, error, providers, services, session, state, vault};

@@ -23,12 +23,12 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{
+use crate::http::{self, auth::WebState};
+use hirekey_core::state::clock::Clock;
+use hirekey_core::{
     config::Config,
-    http::{self, server_fns::ServerBackend},
     providers::ProviderClient,
     services::{
-        clock::Clock,
         notify::{self, Notifications},
         rate_limit,
         resumes::jobs,
@@ -223,7 +223,7 @@ async fn prepare(config: &Config, db: &DatabaseConnection) -> anyhow::Result<vau
     if pending > 0 {
         // Statistics for the tables migrations filled or reshaped, so the first queries after
         // an upgrade are planned well (PostgreSQL; nothing on SQLite).
-        crate::services::search::analyze_after_migrations(db)
+        hirekey_core::services::search::analyze_after_migrations(db)
             .await
             .context("analysing the database after migrations")?;
     }
@@ -272,14 +272,13 @@ impl Application {
             vault: Arc::new(vault),
             jwt: Arc::new(jwt),
             clock: Clock::default(),
-            leptos_options,
             hashing: Arc::new(tokio::sync::Semaphore::new(2)),
             policy: Default::default(),
             key_cache: Default::default(),
             sessions: Default::default(),
             notifications: Notifications::new(!is_sqlite),
         };
-        let router = build_router(state.clone());
+        let router = build_router(state.clone(), leptos_options);
         spawn_housekeeping(state.clone());
         notify::spawn_listener(state.clone());
         jobs::spawn_runner(state.clone());
@@ -368,10 +367,14 @@ fn drop_stale_copies(dir: &std::path::Path) {
     }
 }
 
-fn build_router(state: AppState) -> Router {
+fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(app::App);
-    let backend: Arc<dyn app::api::Backend> = Arc::new(ServerBackend::new(state.clone()));
-    let leptos_options = state.leptos_options.clone();
+    let web = WebState {
+        app: state.clone(),
+        leptos: leptos_options.clone(),
+    };
+    // Server functions call the services with this state (`app::api::context`).
+    let services = state.clone();
     // The WASM and JS bundles: sent as the brotli or gzip copies `make build` wrote beside them
     // (`scripts/precompress.mjs`) when the browser takes them, so no CPU goes into compressing
     // them per request (the compression layer leaves encoded answers alone); under hashed names
@@ -399,15 +402,15 @@ fn build_router(state: AppState) -> Router {
         .nest("/api", http::api_router())
         .nest_service(&pkg, bundles)
         .leptos_routes_with_context(
-            &state,
+            &web,
             routes,
-            move || provide_context(backend.clone()),
+            move || provide_context(services.clone()),
             move || app::shell(leptos_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+        .fallback(leptos_axum::file_and_error_handler::<WebState, _>(
             app::shell,
         ))
-        .with_state(state.clone())
+        .with_state(web)
         .layer(axum::middleware::from_fn_with_state(
             state,
             http::auth::login_first,

@@ -4,17 +4,20 @@ use leptos::prelude::*;
 pub use types::auth::*;
 
 use super::AppError;
+#[cfg(feature = "ssr")]
+use hirekey_core::services::users;
 
-/// The logged-in user, or `None` for a visitor.
+/// The logged-in user, or `None` for a visitor: name, e-mail and admin flag as they are now,
+/// not as the token was issued.
 #[server(prefix = "/sfn")]
 pub async fn current_user() -> Result<Option<UserDto>, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    match backend.authenticate(&parts).await {
-        Ok(user) => Ok(Some(user)),
-        Err(e) if e.status == 401 => Ok(None),
-        Err(e) => Err(e),
-    }
+    let call = super::context::Call::new()?;
+    let user = match call.user().await {
+        Ok(user) => user,
+        Err(e) if e.status == 401 => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(Some((&users::current(&call.state, &user).await?).into()))
 }
 
 /// Logs in and goes on to `next`, the page that sent the visitor to log in, when it is a
@@ -25,15 +28,12 @@ pub async fn login(
     password: String,
     next: Option<String>,
 ) -> Result<UserDto, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let auth = backend
-        .login(LoginRequest { email, password }, &parts)
-        .await?;
-    super::set_cookie(&backend.session_cookie(&auth.token));
+    let call = super::context::Call::new()?;
+    let (user, token) = users::login(&call.state, &email, password, &call.client()).await?;
+    call.set_session_cookie(&token);
     let next = next.as_deref().and_then(crate::words::local_path);
     leptos_axum::redirect(next.unwrap_or("/"));
-    Ok(auth.user)
+    Ok((&user).into())
 }
 
 #[server(prefix = "/sfn")]
@@ -43,31 +43,25 @@ pub async fn register(
     name: String,
     invite: Option<String>,
 ) -> Result<UserDto, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
+    let call = super::context::Call::new()?;
     let invite = invite
         .map(|i| i.trim().to_owned())
         .filter(|i| !i.is_empty());
-    let auth = backend
-        .register(
-            RegisterRequest {
-                email,
-                password,
-                name,
-                invite,
-            },
-            &parts,
-        )
-        .await?;
-    super::set_cookie(&backend.session_cookie(&auth.token));
+    let account = users::NewAccount {
+        email: &email,
+        password,
+        name: &name,
+        invite: invite.as_deref(),
+    };
+    let (user, token) = users::register(&call.state, account, &call.client()).await?;
+    call.set_session_cookie(&token);
     leptos_axum::redirect("/");
-    Ok(auth.user)
+    Ok((&user).into())
 }
 
 #[server(prefix = "/sfn")]
 pub async fn logout() -> Result<(), AppError> {
-    let backend = super::backend()?;
-    super::set_cookie(&backend.clear_session_cookie());
+    super::context::Call::new()?.clear_session_cookie();
     leptos_axum::redirect("/login");
     Ok(())
 }
@@ -80,9 +74,7 @@ pub async fn change_password(
     new_password: String,
     repeat_password: String,
 ) -> Result<(), AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
+    let (call, user) = super::context::signed_in().await?;
     if new_password != repeat_password {
         return Err(AppError::new(
             422,
@@ -90,28 +82,24 @@ pub async fn change_password(
             "The new password and its repetition differ",
         ));
     }
-    let auth = backend
-        .change_password(
-            &user,
-            ChangePasswordRequest {
-                current_password,
-                new_password,
-            },
-            &parts,
-        )
-        .await?;
-    super::set_cookie(&backend.session_cookie(&auth.token));
+    let (_, token) = users::change_password(
+        &call.state,
+        &user,
+        current_password,
+        new_password,
+        &call.client(),
+    )
+    .await?;
+    call.set_session_cookie(&token);
     Ok(())
 }
 
 /// Ends every session of the user, this one included.
 #[server(prefix = "/sfn")]
 pub async fn logout_everywhere() -> Result<(), AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    backend.logout_all(&user, &parts).await?;
-    super::set_cookie(&backend.clear_session_cookie());
+    let (call, user) = super::context::signed_in().await?;
+    users::logout_all(&call.state, &user, &call.client()).await?;
+    call.clear_session_cookie();
     leptos_axum::redirect("/login");
     Ok(())
 }

@@ -4,6 +4,8 @@ use leptos::prelude::*;
 pub use types::candidates::*;
 
 use super::AppError;
+#[cfg(feature = "ssr")]
+use hirekey_core::services::resumes;
 
 #[server(prefix = "/sfn")]
 pub async fn list_candidates(
@@ -11,63 +13,47 @@ pub async fn list_candidates(
     page: Option<u64>,
     cursor: Option<String>,
 ) -> Result<CandidatePage, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    backend
-        .list_candidates(
-            &user,
-            CandidateQuery {
-                page,
-                per_page: Some(50),
-                q,
-                cursor,
-            },
-        )
-        .await
+    let (call, user) = super::context::signed_in().await?;
+    Ok(resumes::list(
+        &call.state,
+        &user,
+        CandidateQuery {
+            page,
+            per_page: Some(50),
+            q,
+            cursor,
+        },
+    )
+    .await?)
 }
 
 #[server(prefix = "/sfn")]
 pub async fn get_candidate(id: String) -> Result<CandidateDetail, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    backend
-        .get_candidate(&user, super::parse_id(&id, "Candidate")?)
-        .await
+    let (call, user) = super::context::signed_in().await?;
+    Ok(resumes::get(&call.state, &user, super::parse_id(&id, "Candidate")?).await?)
 }
 
 #[server(prefix = "/sfn")]
 pub async fn reanalyze_candidate(id: String) -> Result<Candidate, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    backend
-        .reanalyze_candidate(&user, super::parse_id(&id, "Candidate")?)
-        .await
+    let (call, user) = super::context::signed_in().await?;
+    Ok(resumes::reanalyze(&call.state, &user, super::parse_id(&id, "Candidate")?).await?)
 }
 
 /// A person confirms a candidate flagged `not_a_resume` is a resume: the flag goes. Without
 /// JavaScript the browser comes back to the candidate's page.
 #[server(prefix = "/sfn")]
 pub async fn keep_candidate(id: String) -> Result<(), AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
+    let (call, user) = super::context::signed_in().await?;
     let candidate = super::parse_id(&id, "Candidate")?;
-    backend.keep_candidate(&user, candidate).await?;
+    resumes::keep_as_resume(&call.state, &user, candidate).await?;
     leptos_axum::redirect(&format!("/candidates/{candidate}"));
     Ok(())
 }
 
 #[server(prefix = "/sfn")]
 pub async fn delete_candidate(id: String) -> Result<(), AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    backend
-        .delete_candidate(&user, super::parse_id(&id, "Candidate")?)
-        .await?;
+    let (call, user) = super::context::signed_in().await?;
+    resumes::delete(&call.state, &user, super::parse_id(&id, "Candidate")?).await?;
     leptos_axum::redirect("/candidates");
     Ok(())
 }

@@ -4,23 +4,19 @@ use leptos::prelude::*;
 pub use types::chat::*;
 
 use super::AppError;
+#[cfg(feature = "ssr")]
+use hirekey_core::services::chat;
 
 #[server(prefix = "/sfn")]
 pub async fn list_conversations() -> Result<Vec<ConversationSummary>, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    backend.list_conversations(&user).await
+    let (call, user) = super::context::signed_in().await?;
+    Ok(chat::conversations::list(&call.state, &user).await?)
 }
 
 #[server(prefix = "/sfn")]
 pub async fn get_conversation(id: String) -> Result<ConversationDetail, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    backend
-        .get_conversation(&user, super::parse_id(&id, "Conversation")?)
-        .await
+    let (call, user) = super::context::signed_in().await?;
+    Ok(chat::conversations::get(&call.state, &user, super::parse_id(&id, "Conversation")?).await?)
 }
 
 #[server(prefix = "/sfn")]
@@ -28,28 +24,27 @@ pub async fn rename_conversation(
     id: String,
     title: String,
 ) -> Result<ConversationSummary, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    backend
-        .rename_conversation(&user, super::parse_id(&id, "Conversation")?, title)
-        .await
+    let (call, user) = super::context::signed_in().await?;
+    Ok(chat::conversations::rename(
+        &call.state,
+        &user,
+        super::parse_id(&id, "Conversation")?,
+        &title,
+    )
+    .await?)
 }
 
 #[server(prefix = "/sfn")]
 pub async fn delete_conversation(id: String) -> Result<(), AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    backend
-        .delete_conversation(&user, super::parse_id(&id, "Conversation")?)
-        .await
+    let (call, user) = super::context::signed_in().await?;
+    Ok(
+        chat::conversations::delete(&call.state, &user, super::parse_id(&id, "Conversation")?)
+            .await?,
+    )
 }
 
 #[server(prefix = "/sfn")]
 pub async fn chat_key_status() -> Result<AiKeyStatus, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    backend.chat_key_status(&user).await
+    let (call, user) = super::context::signed_in().await?;
+    Ok(chat::key_status(&call.state, &user).await?)
 }

@@ -4,11 +4,11 @@ use leptos::prelude::*;
 pub use types::dashboard::*;
 
 use super::AppError;
+#[cfg(feature = "ssr")]
+use hirekey_core::services::dashboard;
 
 #[server(prefix = "/sfn")]
 pub async fn get_dashboard() -> Result<DashboardSummary, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    backend.dashboard(&user).await
+    let (call, user) = super::context::signed_in().await?;
+    Ok(dashboard::summary(&call.state, &user).await?)
 }

@@ -50,3 +50,15 @@ impl FromServerFnError for AppError {
         }
     }
 }
+
+/// A service's error as a server function answers it: the status and kind the REST API gives
+/// the same error (`ServiceError::status`, `ServiceError::kind`).
+#[cfg(feature = "ssr")]
+impl From<hirekey_core::error::ServiceError> for AppError {
+    fn from(e: hirekey_core::error::ServiceError) -> Self {
+        if let hirekey_core::error::ServiceError::Internal(inner) = &e {
+            tracing::error!(error = %format!("{inner:#}"), "server function failed");
+        }
+        AppError::new(e.status(), e.kind(), e.to_string())
+    }
+}

@@ -4,13 +4,13 @@ use leptos::prelude::*;
 pub use types::profile::*;
 
 use super::AppError;
+#[cfg(feature = "ssr")]
+use hirekey_core::services::{guide, keys};
 
 #[server(prefix = "/sfn")]
 pub async fn get_ai_settings() -> Result<PersonalAiSettings, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    backend.ai_settings(&user).await
+    let (call, user) = super::context::signed_in().await?;
+    Ok(keys::settings(&call.state, user.id).await?)
 }
 
 /// My Profile's "Current Status" section, rendered (`components/reports.rs`).
@@ -35,10 +35,8 @@ pub async fn get_key_expiry() -> Result<KeyExpiry, AppError> {
 #[server(prefix = "/sfn")]
 pub async fn get_setup_guide_html(provider: Option<String>) -> Result<String, AppError> {
     use crate::components::{reports::GuideBody, server_html::render};
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    backend.authenticate(&parts).await?;
-    let guide = backend.setup_guide(provider.as_deref())?;
+    let (call, _) = super::context::signed_in().await?;
+    let guide = guide::for_request(&call.state.config.providers, provider.as_deref())?;
     Ok(render(move || leptos::view! { <GuideBody guide /> }))
 }
 
@@ -52,9 +50,7 @@ pub async fn save_ai_settings(
     use_personal_ai_key: Option<String>,
     expires_in_days: Option<String>,
 ) -> Result<PersonalAiSettings, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
+    let (call, user) = super::context::signed_in().await?;
     let non_empty = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let expires_in_days = match non_empty(expires_in_days).as_deref() {
         None | Some("keep") => None,
@@ -72,7 +68,7 @@ pub async fn save_ai_settings(
         expires_at: None,
         expires_in_days,
     };
-    backend.update_ai_settings(&user, request, &parts).await
+    Ok(keys::update(&call.state, &user, request, &call.client()).await?)
 }
 
 #[server(prefix = "/sfn")]
@@ -81,23 +77,23 @@ pub async fn test_ai_key(
     api_key: String,
     base_url: Option<String>,
 ) -> Result<TestAiKeyResponse, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
+    let (call, user) = super::context::signed_in().await?;
     let request = TestAiKeyRequest {
         api_key,
         provider: Some(provider),
         base_url: base_url.filter(|s| !s.trim().is_empty()),
     };
-    backend.test_ai_key(&user, request, &parts).await
+    Ok(keys::test(&call.state, &user, request, &call.client()).await?)
 }
 
 #[server(prefix = "/sfn")]
 pub async fn remove_ai_key(provider: Option<String>) -> Result<PersonalAiSettings, AppError> {
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    backend
-        .delete_ai_key(&user, provider.filter(|p| !p.is_empty()), &parts)
-        .await
+    let (call, user) = super::context::signed_in().await?;
+    Ok(keys::delete(
+        &call.state,
+        &user,
+        (provider.filter(|p| !p.is_empty())).as_deref(),
+        &call.client(),
+    )
+    .await?)
 }

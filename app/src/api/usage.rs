@@ -4,15 +4,17 @@ use leptos::prelude::*;
 pub use types::usage::*;
 
 use super::AppError;
+#[cfg(feature = "ssr")]
+use hirekey_core::{audit, services::usage};
 
 /// My Profile's usage section, rendered (`components/reports.rs`, `components/server_html.rs`).
 #[server(prefix = "/sfn")]
 pub async fn get_usage_html(days: u32) -> Result<String, AppError> {
     use crate::components::{reports::UsageSummaryView, server_html::render};
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    let usage = backend.usage(&user, days).await?;
+    let (call, user) = super::context::signed_in().await?;
+    let usage = usage::summary(&call.state, user.id, days)
+        .await
+        .map_err(hirekey_core::error::ServiceError::from)?;
     Ok(render(move || leptos::view! { <UsageSummaryView usage /> }))
 }
 
@@ -20,9 +22,9 @@ pub async fn get_usage_html(days: u32) -> Result<String, AppError> {
 #[server(prefix = "/sfn")]
 pub async fn get_audit_html() -> Result<String, AppError> {
     use crate::components::{reports::AuditLog, server_html::render};
-    let backend = super::backend()?;
-    let parts = super::request_parts()?;
-    let user = backend.authenticate(&parts).await?;
-    let entries = backend.audit(&user).await?;
+    let (call, user) = super::context::signed_in().await?;
+    let entries = audit::list(&call.state.db, user.id, 200)
+        .await
+        .map_err(hirekey_core::error::ServiceError::from)?;
     Ok(render(move || leptos::view! { <AuditLog entries /> }))
 }

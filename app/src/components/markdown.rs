@@ -8,7 +8,7 @@
 //! to that candidate when the answer drew on them.
 use leptos::prelude::*;
 
-use crate::api::chat::CandidateHit;
+use types::chat::CandidateHit;
 
 /// A block of a parsed answer.
 #[derive(Clone, Debug, PartialEq)]

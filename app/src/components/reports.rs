@@ -3,11 +3,11 @@
 //! activity.
 use leptos::prelude::*;
 
-use crate::api::profile::{PersonalAiSettings, SetupGuide};
-use crate::api::usage::{AuditEntry, UsageSummary};
 use crate::components::time::RelativeTime;
 use crate::provider::Provider;
 use crate::words::count;
+use types::profile::{PersonalAiSettings, SetupGuide};
+use types::usage::{AuditEntry, UsageSummary};
 
 /// The provider's name as the menu shows it, for a stored provider id.
 fn provider_label(id: &str) -> &'static str {
@@ -32,7 +32,7 @@ pub fn KeyStatus(settings: PersonalAiSettings) -> impl IntoView {
                     ("badge error", "Personal key expired")
                 } else if !s.use_personal_ai_key {
                     ("badge warn", "Personal key stored, not in use")
-                } else if s.key_source == crate::api::profile::KeySource::Personal {
+                } else if s.key_source == types::profile::KeySource::Personal {
                     ("badge ok", "Personal key in use")
                 } else {
                     ("badge warn", "Personal key on, not usable")
@@ -95,8 +95,8 @@ pub fn GuideBody(guide: SetupGuide) -> impl IntoView {
 /// The usage of the last days: totals, rate-limit headroom, the chart and the breakdowns.
 #[component]
 pub fn UsageSummaryView(usage: UsageSummary) -> impl IntoView {
-    use crate::api::usage::UsageBreakdown;
     use crate::components::usage_chart::UsageChart;
+    use types::usage::UsageBreakdown;
     fn table(title: &'static str, rows: Vec<UsageBreakdown>) -> impl IntoView {
         (!rows.is_empty()).then(|| view! {
             <h4>{title}</h4>

@@ -1,7 +1,7 @@
 //! The usage chart: server-rendered SVG bars, readable without JavaScript.
 use leptos::prelude::*;
 
-use crate::api::usage::DayUsage;
+use types::usage::DayUsage;
 
 #[component]
 pub fn UsageChart(days: Vec<DayUsage>) -> impl IntoView {

@@ -63,7 +63,12 @@ pub fn RegisterPage() -> impl IntoView {
     // server (it loads no WASM); rendered in the browser it offers the field, which may stay
     // empty.
     #[cfg(feature = "ssr")]
-    let open = crate::api::backend().is_ok_and(|b| b.registration_open());
+    let open = use_context::<hirekey_core::state::AppState>().is_some_and(|s| {
+        matches!(
+            s.config.registration,
+            hirekey_core::config::Registration::Open
+        )
+    });
     #[cfg(not(feature = "ssr"))]
     let open = false;
     view! {

@@ -1,25 +1,40 @@
 //! `/api/v1/admin/*`: admins only (401 without a session, 403 for everyone else). The handlers
 //! only translate HTTP; the work is in `services::admin`.
+use crate::http::auth::WebState;
+use crate::http::error::{ApiError, ApiResult};
+use app::api::session::link_origin;
 use axum::{
     extract::{FromRequestParts, State},
     http::{request::Parts, StatusCode},
     Json,
 };
+use types::ErrorBody;
 use types::{
     admin::{AdminAiConfig, AdminSettings, AdminUser, CreateInviteRequest, CreatedInvite, Invite},
     profile::TestAiKeyResponse,
     usage::UsageSummary,
 };
 
+/// This file's routes in the OpenAPI document (`openapi::document` merges it).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_users,
+    get_ai_config,
+    test_system_key,
+    put_settings,
+    get_usage,
+    create_invite,
+    list_invites,
+    revoke_invite
+))]
+pub struct Doc;
+
 use super::{
-    auth::link_origin,
     extractors::{path_id, ApiJson, ApiPath, ApiQuery},
-    openapi::ErrorBody,
     usage_routes::UsageQuery,
     ApiRoute,
 };
-use crate::{
-    error::{ServiceError, ServiceResult},
+use hirekey_core::{
     services::{
         admin::{self, Admin},
         invites,
@@ -42,15 +57,15 @@ pub fn routes() -> Vec<ApiRoute> {
 }
 
 /// The admin check runs before the body is read, so a non-admin always gets 403.
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = ServiceError;
+impl FromRequestParts<WebState> for Admin {
+    type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
-        state: &AppState,
+        state: &WebState,
     ) -> Result<Self, Self::Rejection> {
         let user = AuthUser::from_request_parts(parts, state).await?;
-        admin::require_admin(state, &user).await
+        Ok(admin::require_admin(&state.app, &user).await?)
     }
 }
 
@@ -68,7 +83,7 @@ impl FromRequestParts<AppState> for Admin {
 async fn list_users(
     State(state): State<AppState>,
     admin: Admin,
-) -> ServiceResult<Json<Vec<AdminUser>>> {
+) -> ApiResult<Json<Vec<AdminUser>>> {
     Ok(Json(admin::list_users(&state, &admin).await?))
 }
 
@@ -86,7 +101,7 @@ async fn list_users(
 async fn get_ai_config(
     State(state): State<AppState>,
     admin: Admin,
-) -> ServiceResult<Json<AdminAiConfig>> {
+) -> ApiResult<Json<AdminAiConfig>> {
     Ok(Json(admin::ai_config(&state, &admin).await?))
 }
 
@@ -104,7 +119,7 @@ async fn get_ai_config(
 async fn test_system_key(
     State(state): State<AppState>,
     admin: Admin,
-) -> ServiceResult<Json<TestAiKeyResponse>> {
+) -> ApiResult<Json<TestAiKeyResponse>> {
     Ok(Json(admin::test_system_key(&state, &admin).await?))
 }
 
@@ -125,7 +140,7 @@ async fn put_settings(
     State(state): State<AppState>,
     admin: Admin,
     ApiJson(request): ApiJson<AdminSettings>,
-) -> ServiceResult<Json<AdminAiConfig>> {
+) -> ApiResult<Json<AdminAiConfig>> {
     Ok(Json(admin::update_settings(&state, &admin, request).await?))
 }
 
@@ -146,7 +161,7 @@ async fn get_usage(
     State(state): State<AppState>,
     admin: Admin,
     ApiQuery(q): ApiQuery<UsageQuery>,
-) -> ServiceResult<Json<UsageSummary>> {
+) -> ApiResult<Json<UsageSummary>> {
     Ok(Json(admin::usage(&state, &admin, q.days()?).await?))
 }
 
@@ -173,7 +188,7 @@ async fn create_invite(
     admin: Admin,
     client: ClientInfo,
     ApiJson(request): ApiJson<CreateInviteRequest>,
-) -> ServiceResult<(StatusCode, Json<CreatedInvite>)> {
+) -> ApiResult<(StatusCode, Json<CreatedInvite>)> {
     let origin = link_origin(&state.config);
     let created = invites::create(&state, &admin, request, &origin, &client).await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -190,10 +205,7 @@ async fn create_invite(
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not an admin", body = ErrorBody),
     ))]
-async fn list_invites(
-    State(state): State<AppState>,
-    admin: Admin,
-) -> ServiceResult<Json<Vec<Invite>>> {
+async fn list_invites(State(state): State<AppState>, admin: Admin) -> ApiResult<Json<Vec<Invite>>> {
     Ok(Json(invites::list(&state, &admin).await?))
 }
 
@@ -216,7 +228,7 @@ async fn revoke_invite(
     admin: Admin,
     client: ClientInfo,
     ApiPath(id): ApiPath<String>,
-) -> ServiceResult<StatusCode> {
+) -> ApiResult<StatusCode> {
     invites::revoke(&state, &admin, path_id(&id, "Invite")?, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }

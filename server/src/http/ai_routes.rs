@@ -1,6 +1,8 @@
 //! The second seed's AI endpoints: `/api/ai/chat`, `/api/ai/code-completion`,
 //! `/api/ai/generate-code`, all on the caller's resolved key.
+use crate::http::error::ApiResult;
 use std::time::Instant;
+use types::ErrorBody;
 
 use axum::{
     extract::State,
@@ -13,12 +15,13 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     extractors::ApiJson,
-    openapi::{ChatResponse, CodeCompletionResponse, ErrorBody, GenerateCodeResponse},
-    openapi_errors, sse,
+    openapi_errors,
+    schemas::{AnswerMeta, ChatResponse, CodeCompletionResponse, GenerateCodeResponse},
+    sse,
 };
-use crate::{
-    error::{ServiceError, ServiceResult},
-    providers::{ChatMessage, StreamItem, Usage},
+use hirekey_core::{
+    error::ServiceError,
+    providers::{ChatMessage, StreamItem},
     services::{
         ai::{self, AiAnswer, Feature},
         assistant::{self, MAX_PROMPT_CHARS},
@@ -26,6 +29,11 @@ use crate::{
     session::AuthUser,
     state::AppState,
 };
+
+/// This file's routes in the OpenAPI document (`openapi::document` merges it).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(chat, code_completion, generate_code))]
+pub struct Doc;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct ChatRequest {
@@ -65,15 +73,6 @@ struct StreamDone {
     usage: serde_json::Value,
 }
 
-/// Which key, provider and model answered, and the tokens used.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct AnswerMeta {
-    key_source: &'static str,
-    model: String,
-    provider: &'static str,
-    usage: Usage,
-}
-
 fn meta(answer: &AiAnswer) -> AnswerMeta {
     AnswerMeta {
         key_source: answer.source.as_str(),
@@ -92,11 +91,11 @@ fn server_timing(answer: &AiAnswer) -> [(header::HeaderName, HeaderValue); 1] {
     )]
 }
 
-fn check_messages(messages: &[ChatMessage]) -> ServiceResult<()> {
+fn check_messages(messages: &[ChatMessage]) -> ApiResult<()> {
     if messages.is_empty() {
-        return Err(ServiceError::Validation(
-            "messages must hold at least one message".into(),
-        ));
+        return Err(
+            ServiceError::Validation("messages must hold at least one message".into()).into(),
+        );
     }
     if let Some(m) = messages
         .iter()
@@ -105,10 +104,11 @@ fn check_messages(messages: &[ChatMessage]) -> ServiceResult<()> {
         return Err(ServiceError::Validation(format!(
             "Unknown role '{}': use system, user or assistant",
             m.role.chars().take(20).collect::<String>()
-        )));
+        ))
+        .into());
     }
     if messages.iter().map(|m| m.content.len()).sum::<usize>() > MAX_PROMPT_CHARS {
-        return Err(ServiceError::Validation("The messages are too long".into()));
+        return Err(ServiceError::Validation("The messages are too long".into()).into());
     }
     Ok(())
 }
@@ -139,7 +139,7 @@ pub async fn chat(
     user: AuthUser,
     headers: HeaderMap,
     ApiJson(req): ApiJson<ChatRequest>,
-) -> ServiceResult<Response> {
+) -> ApiResult<Response> {
     check_messages(&req.messages)?;
     if req.stream || sse::accepts_event_stream(&headers) {
         let started = Instant::now();
@@ -200,7 +200,7 @@ pub async fn code_completion(
     State(state): State<AppState>,
     user: AuthUser,
     ApiJson(req): ApiJson<CodeCompletionRequest>,
-) -> ServiceResult<Response> {
+) -> ApiResult<Response> {
     let answer =
         assistant::complete_code(&state, &user, &req.code, &req.language, req.cursor).await?;
     let timing = server_timing(&answer);
@@ -231,7 +231,7 @@ pub async fn generate_code(
     State(state): State<AppState>,
     user: AuthUser,
     ApiJson(req): ApiJson<GenerateCodeRequest>,
-) -> ServiceResult<Response> {
+) -> ApiResult<Response> {
     let answer = assistant::generate_code(&state, &user, &req.prompt, &req.language).await?;
     let timing = server_timing(&answer);
     let body = GenerateCodeResponse {

@@ -1,4 +1,6 @@
 //! `/api/v1/auth/*`.
+use crate::http::error::ApiResult;
+use app::api::session::{clear_cookie_header, session_cookie_header};
 use axum::{
     extract::State,
     http::{header, StatusCode},
@@ -6,18 +8,19 @@ use axum::{
     Json,
 };
 use types::auth::{AuthResponse, ChangePasswordRequest, LoginRequest, RegisterRequest, UserDto};
+use types::ErrorBody;
 
-use super::{
-    auth::{clear_cookie_header, session_cookie_header},
-    extractors::ApiJson,
-    openapi::{ErrorBody, MessageResponse},
-};
-use crate::{
-    error::ServiceResult,
+use super::{extractors::ApiJson, schemas::MessageResponse};
+use hirekey_core::{
     services::users::{self, NewAccount},
     session::{AuthUser, ClientInfo},
     state::AppState,
 };
+
+/// This file's routes in the OpenAPI document (`openapi::document` merges it).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(register, login, logout, logout_all, change_password, me))]
+pub struct Doc;
 
 fn with_session(status: StatusCode, state: &AppState, token: String, user: &AuthUser) -> Response {
     let cookie = session_cookie_header(&token, state.config.cookie_secure);
@@ -53,7 +56,7 @@ pub async fn register(
     State(state): State<AppState>,
     client: ClientInfo,
     ApiJson(req): ApiJson<RegisterRequest>,
-) -> ServiceResult<Response> {
+) -> ApiResult<Response> {
     let (user, token) = users::register(
         &state,
         NewAccount {
@@ -84,7 +87,7 @@ pub async fn login(
     State(state): State<AppState>,
     client: ClientInfo,
     ApiJson(req): ApiJson<LoginRequest>,
-) -> ServiceResult<Response> {
+) -> ApiResult<Response> {
     let (user, token) = users::login(&state, &req.email, req.password, &client).await?;
     Ok(with_session(StatusCode::OK, &state, token, &user))
 }
@@ -123,7 +126,7 @@ pub async fn logout_all(
     State(state): State<AppState>,
     user: AuthUser,
     client: ClientInfo,
-) -> ServiceResult<Response> {
+) -> ApiResult<Response> {
     users::logout_all(&state, &user, &client).await?;
     Ok((
         [(
@@ -162,7 +165,7 @@ pub async fn change_password(
     user: AuthUser,
     client: ClientInfo,
     ApiJson(req): ApiJson<ChangePasswordRequest>,
-) -> ServiceResult<Response> {
+) -> ApiResult<Response> {
     let (user, token) = users::change_password(
         &state,
         &user,
@@ -183,7 +186,7 @@ pub async fn change_password(
         (status = 200, description = "The user behind the token or cookie", body = UserDto),
         (status = 401, description = "Not logged in", body = ErrorBody),
     ))]
-pub async fn me(State(state): State<AppState>, user: AuthUser) -> ServiceResult<Json<UserDto>> {
+pub async fn me(State(state): State<AppState>, user: AuthUser) -> ApiResult<Json<UserDto>> {
     let user = users::current(&state, &user).await?;
     Ok(Json((&user).into()))
 }

@@ -1,6 +1,7 @@
 //! AI chat over the candidate database and semantic search (the first seed's
 //! `/api/v1/ai/chat` and `/api/v1/ai/search`), and the conversation history. The handlers only
 //! translate HTTP; the work is in `services::chat`.
+use crate::http::error::ApiResult;
 use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
@@ -13,14 +14,25 @@ use types::chat::{
     ChatAnswer, ChatQuery, ConversationDetail, ConversationSummary, ConversationTitle,
     SearchAnswer, SearchQuery, StreamStart,
 };
+use types::ErrorBody;
+
+/// This file's routes in the OpenAPI document (`openapi::document` merges it).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    chat,
+    search,
+    list_conversations,
+    get_conversation,
+    rename_conversation,
+    delete_conversation
+))]
+pub struct Doc;
 
 use super::{
     extractors::{path_id, ApiJson, ApiPath, ApiQuery},
-    openapi::ErrorBody,
     openapi_errors, sse, ApiRoute,
 };
-use crate::{
-    error::ServiceResult,
+use hirekey_core::{
     services::chat::{self, AnswerEvent},
     session::AuthUser,
     state::AppState,
@@ -94,7 +106,7 @@ pub async fn chat(
     headers: HeaderMap,
     ApiQuery(param): ApiQuery<StreamParam>,
     ApiJson(query): ApiJson<ChatQuery>,
-) -> ServiceResult<Response> {
+) -> ApiResult<Response> {
     if wants_stream(&param, &headers) {
         let (start, events) = chat::ask_streaming(&state, &user, query).await?;
         return Ok(answer_stream(start, events));
@@ -128,7 +140,7 @@ pub async fn search(
     headers: HeaderMap,
     ApiQuery(param): ApiQuery<StreamParam>,
     ApiJson(query): ApiJson<SearchQuery>,
-) -> ServiceResult<Response> {
+) -> ApiResult<Response> {
     if wants_stream(&param, &headers) {
         let (start, events) = chat::search_streaming(&state, &user, query).await?;
         return Ok(answer_stream(start, events));
@@ -148,8 +160,8 @@ pub async fn search(
 pub async fn list_conversations(
     State(state): State<AppState>,
     user: AuthUser,
-) -> ServiceResult<Json<Vec<ConversationSummary>>> {
-    Ok(Json(chat::list_conversations(&state, &user).await?))
+) -> ApiResult<Json<Vec<ConversationSummary>>> {
+    Ok(Json(chat::conversations::list(&state, &user).await?))
 }
 
 /// Open a conversation
@@ -167,9 +179,9 @@ pub async fn get_conversation(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(id): ApiPath<String>,
-) -> ServiceResult<Json<ConversationDetail>> {
+) -> ApiResult<Json<ConversationDetail>> {
     Ok(Json(
-        chat::get_conversation(&state, &user, path_id(&id, "Conversation")?).await?,
+        chat::conversations::get(&state, &user, path_id(&id, "Conversation")?).await?,
     ))
 }
 
@@ -189,9 +201,9 @@ pub async fn rename_conversation(
     user: AuthUser,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ConversationTitle>,
-) -> ServiceResult<Json<ConversationSummary>> {
+) -> ApiResult<Json<ConversationSummary>> {
     Ok(Json(
-        chat::rename_conversation(&state, &user, path_id(&id, "Conversation")?, &body.title)
+        chat::conversations::rename(&state, &user, path_id(&id, "Conversation")?, &body.title)
             .await?,
     ))
 }
@@ -211,8 +223,8 @@ pub async fn delete_conversation(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(id): ApiPath<String>,
-) -> ServiceResult<StatusCode> {
-    chat::delete_conversation(&state, &user, path_id(&id, "Conversation")?).await?;
+) -> ApiResult<StatusCode> {
+    chat::conversations::delete(&state, &user, path_id(&id, "Conversation")?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

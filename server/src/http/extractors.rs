@@ -1,4 +1,5 @@
 //! Extractors whose rejections speak Hirekey's JSON error shape.
+use crate::http::error::ApiError;
 use axum::{
     body::Bytes,
     extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
@@ -6,7 +7,7 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-use crate::{error::ServiceError, services::text};
+use hirekey_core::{error::ServiceError, services::text};
 
 /// `axum::Json`, with malformed JSON, a wrong content type or an oversized body answered as
 /// 400/415/413 JSON errors, and a string holding a control character as 422. Every request body Hirekey reads is a JSON object, so anything else
@@ -18,13 +19,14 @@ where
     T: DeserializeOwned,
     S: Send + Sync,
 {
-    type Rejection = ServiceError;
+    type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         if !is_json(req.headers()) {
             return Err(ServiceError::UnsupportedMediaType(
                 "Send the body as JSON with Content-Type: application/json".into(),
-            ));
+            )
+            .into());
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -38,12 +40,13 @@ where
             Some(_) => {
                 return Err(ServiceError::Validation(
                     "Invalid request body: it must be a JSON object".into(),
-                ))
+                )
+                .into())
             }
             None => {
-                return Err(ServiceError::BadRequest(
-                    "The request body is not valid JSON".into(),
-                ))
+                return Err(
+                    ServiceError::BadRequest("The request body is not valid JSON".into()).into(),
+                )
             }
         }
         // Control characters are refused in any string before the body is read as `T`
@@ -53,7 +56,7 @@ where
         }
         axum::Json::<T>::from_bytes(&bytes)
             .map(|axum::Json(value)| Self(value))
-            .map_err(json_rejection)
+            .map_err(|e| json_rejection(e).into())
     }
 }
 
@@ -101,13 +104,13 @@ where
     T: DeserializeOwned + Send,
     S: Send + Sync,
 {
-    type Rejection = ServiceError;
+    type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(v)| Self(v))
-            .map_err(|e| ServiceError::BadRequest(e.body_text()))
+            .map_err(|e| ServiceError::BadRequest(e.body_text()).into())
     }
 }
 
@@ -125,12 +128,12 @@ where
     T: DeserializeOwned,
     S: Send + Sync,
 {
-    type Rejection = ServiceError;
+    type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Query(v)| Self(v))
-            .map_err(|e| ServiceError::BadRequest(e.body_text()))
+            .map_err(|e| ServiceError::BadRequest(e.body_text()).into())
     }
 }

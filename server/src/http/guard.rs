@@ -22,8 +22,8 @@ use axum::{
 use tokio::sync::Semaphore;
 use tower_http::timeout::TimeoutBody;
 
-use super::auth::{same_origin, session_cookie_value};
-use crate::{error::ServiceError, services::text, state::AppState};
+use app::api::session::{same_origin, session_cookie_value};
+use hirekey_core::{error::ServiceError, services::text, state::AppState};
 
 /// The path prefix of every server function (`#[server(prefix = "/sfn")]` in `app::api`).
 pub const SERVER_FN_PREFIX: &str = "/sfn/";
@@ -112,16 +112,6 @@ fn from_this_site(headers: &HeaderMap, guard: &Guard, server_fn: bool) -> bool {
     }
 }
 
-/// `scheme://host[:port]` of an absolute http(s) URL, default port dropped, lower-cased; `None`
-/// for anything else (`null`, a bare host, another scheme).
-pub fn origin_of(url: &str) -> Option<String> {
-    let url = url::Url::parse(url.trim()).ok()?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return None;
-    }
-    Some(url.origin().ascii_serialization())
-}
-
 fn has_body(headers: &HeaderMap) -> bool {
     headers.contains_key(header::TRANSFER_ENCODING)
         || headers
@@ -203,9 +193,9 @@ async fn with_real_status(response: Response) -> Response {
 /// The refusal in the caller's shape: a server function's client reads `status` too.
 fn refusal(error: ServiceError, server_fn: bool) -> Response {
     if !server_fn {
-        return error.into_response();
+        return super::error::ApiError(error).into_response();
     }
-    let status = error.status();
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (
         status,
         Json(app::api::AppError::new(
@@ -221,31 +211,4 @@ fn refusal(error: ServiceError, server_fn: bool) -> Response {
         }
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::origin_of;
-
-    #[test]
-    fn origins_are_compared_whole() {
-        assert_eq!(
-            origin_of("http://127.0.0.1:3000/login?x=1").as_deref(),
-            Some("http://127.0.0.1:3000")
-        );
-        assert_eq!(
-            origin_of("HTTPS://Hirekey.Example:443/").as_deref(),
-            Some("https://hirekey.example")
-        );
-        // A bare host, `null` and other schemes are no origin at all.
-        for bad in [
-            "127.0.0.1:3000",
-            "null",
-            "",
-            "file:///etc",
-            "ftp://h.example",
-        ] {
-            assert_eq!(origin_of(bad), None, "{bad}");
-        }
-    }
 }

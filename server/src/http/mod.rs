@@ -11,10 +11,11 @@ pub mod openapi;
 pub mod openapi_errors;
 pub mod profile_routes;
 pub mod resume_routes;
-pub mod server_fns;
+pub mod schemas;
 pub mod sse;
 pub mod usage_routes;
 
+use crate::http::auth::WebState;
 use axum::{
     extract::{DefaultBodyLimit, State},
     handler::Handler,
@@ -22,9 +23,10 @@ use axum::{
     routing::{self, MethodRouter},
     Json, Router,
 };
+use types::ErrorBody;
 
-use crate::error::ServiceError;
-use crate::state::AppState;
+use hirekey_core::error::ServiceError;
+use hirekey_core::state::AppState;
 
 /// One REST route: method, path under `/api` and handler. The router is built from
 /// [`api_routes`] alone and the OpenAPI test walks the same table, so a route cannot be served
@@ -33,11 +35,11 @@ pub struct ApiRoute {
     pub method: Method,
     /// The path under `/api`, in axum's syntax (`/v1/candidates/{id}`), which is OpenAPI's too.
     pub path: &'static str,
-    handler: MethodRouter<AppState>,
+    handler: MethodRouter<WebState>,
 }
 
 impl ApiRoute {
-    pub fn get<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+    pub fn get<H: Handler<T, WebState>, T: 'static>(path: &'static str, handler: H) -> Self {
         Self {
             method: Method::GET,
             path,
@@ -45,7 +47,7 @@ impl ApiRoute {
         }
     }
 
-    pub fn post<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+    pub fn post<H: Handler<T, WebState>, T: 'static>(path: &'static str, handler: H) -> Self {
         Self {
             method: Method::POST,
             path,
@@ -53,7 +55,7 @@ impl ApiRoute {
         }
     }
 
-    pub fn put<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+    pub fn put<H: Handler<T, WebState>, T: 'static>(path: &'static str, handler: H) -> Self {
         Self {
             method: Method::PUT,
             path,
@@ -61,7 +63,7 @@ impl ApiRoute {
         }
     }
 
-    pub fn patch<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+    pub fn patch<H: Handler<T, WebState>, T: 'static>(path: &'static str, handler: H) -> Self {
         Self {
             method: Method::PATCH,
             path,
@@ -69,7 +71,7 @@ impl ApiRoute {
         }
     }
 
-    pub fn delete<H: Handler<T, AppState>, T: 'static>(path: &'static str, handler: H) -> Self {
+    pub fn delete<H: Handler<T, WebState>, T: 'static>(path: &'static str, handler: H) -> Self {
         Self {
             method: Method::DELETE,
             path,
@@ -119,18 +121,18 @@ pub fn api_routes() -> Vec<ApiRoute> {
 }
 
 /// Every REST route, under `/api`, with JSON 404/405 answers for anything else.
-pub fn api_router() -> Router<AppState> {
+pub fn api_router() -> Router<WebState> {
     api_routes()
         .into_iter()
         .fold(Router::new(), |router, route| {
             router.route(route.path, route.handler)
         })
         .layer(DefaultBodyLimit::max(1024 * 1024))
-        .fallback(|| async { ServiceError::NotFound("API route") })
+        .fallback(|| async { error::ApiError(ServiceError::NotFound("API route")) })
         .method_not_allowed_fallback(|| async {
             (
                 axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                Json(openapi::ErrorBody::new(
+                Json(ErrorBody::new(
                     "Method not allowed",
                     "This route does not accept that method",
                 )),
@@ -153,24 +155,24 @@ pub struct HealthQuery {
 #[utoipa::path(get, path = "/healthz", tag = "meta",
     params(("detail" = Option<bool>, Query, description = "Add the change-notification listener's state (PostgreSQL)")),
     responses(
-        (status = 200, description = "The server and its database are up", body = openapi::Health),
-        (status = 400, description = "A malformed query string", body = openapi::ErrorBody),
-        (status = 503, description = "The database does not answer", body = openapi::ErrorBody),
+        (status = 200, description = "The server and its database are up", body = schemas::Health),
+        (status = 400, description = "A malformed query string", body = ErrorBody),
+        (status = 503, description = "The database does not answer", body = ErrorBody),
     ))]
 pub async fn healthz(
     State(state): State<AppState>,
     extractors::ApiQuery(query): extractors::ApiQuery<HealthQuery>,
-) -> Result<Json<openapi::Health>, ServiceError> {
+) -> Result<Json<schemas::Health>, error::ApiError> {
     // A load balancer's probe gives up after a second or two: answer 503 by then rather than
     // wait out the pool's acquire timeout while the database is down.
     match tokio::time::timeout(std::time::Duration::from_secs(1), state.db.ping()).await {
         Ok(Ok(())) => {}
-        _ => return Err(ServiceError::Unavailable),
+        _ => return Err(ServiceError::Unavailable.into()),
     }
     let detail = query.detail == Some(true);
     // Figures the listener keeps: never waits for it.
     let notifications = detail.then(|| state.notifications.health()).flatten();
-    Ok(Json(openapi::Health {
+    Ok(Json(schemas::Health {
         status: "ok".to_owned(),
         notifications,
     }))

@@ -1,21 +1,36 @@
 //! The first seed's `/api/v1/profile/ai-settings` and the second seed's `/api/user/api-key`.
+use crate::http::error::ApiResult;
 use axum::{extract::State, Json};
 use serde::Deserialize;
 use types::profile::{
     PersonalAiSettings, SetupGuide, TestAiKeyRequest, TestAiKeyResponse, UpdatePersonalAiSettings,
 };
+use types::ErrorBody;
 
 use super::{
     extractors::{ApiJson, ApiQuery},
-    openapi::{ErrorBody, MessageResponse, UserApiKeyStatus, UserApiKeyUpdated, UserSummary},
+    schemas::{MessageResponse, UserApiKeyStatus, UserApiKeyUpdated, UserSummary},
 };
-use crate::{
-    error::ServiceResult,
+use hirekey_core::{
     providers::{mask_key_asterisks, Provider},
     services::{guide, keys},
     session::{AuthUser, ClientInfo},
     state::AppState,
 };
+
+/// This file's routes in the OpenAPI document (`openapi::document` merges it).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    get_settings,
+    put_settings,
+    delete_settings,
+    test_key,
+    guide,
+    get_user_api_key,
+    post_user_api_key,
+    delete_user_api_key
+))]
+pub struct Doc;
 
 /// The caller's AI settings
 ///
@@ -30,7 +45,7 @@ use crate::{
 pub async fn get_settings(
     State(state): State<AppState>,
     user: AuthUser,
-) -> ServiceResult<Json<PersonalAiSettings>> {
+) -> ApiResult<Json<PersonalAiSettings>> {
     Ok(Json(keys::settings(&state, user.id).await?))
 }
 
@@ -52,7 +67,7 @@ pub async fn put_settings(
     user: AuthUser,
     client: ClientInfo,
     ApiJson(req): ApiJson<UpdatePersonalAiSettings>,
-) -> ServiceResult<Json<PersonalAiSettings>> {
+) -> ApiResult<Json<PersonalAiSettings>> {
     Ok(Json(keys::update(&state, &user, req, &client).await?))
 }
 
@@ -79,7 +94,7 @@ pub async fn delete_settings(
     user: AuthUser,
     client: ClientInfo,
     ApiQuery(q): ApiQuery<ProviderQuery>,
-) -> ServiceResult<Json<PersonalAiSettings>> {
+) -> ApiResult<Json<PersonalAiSettings>> {
     Ok(Json(
         keys::delete(&state, &user, q.provider.as_deref(), &client).await?,
     ))
@@ -101,7 +116,7 @@ pub async fn test_key(
     user: AuthUser,
     client: ClientInfo,
     ApiJson(req): ApiJson<TestAiKeyRequest>,
-) -> ServiceResult<Json<TestAiKeyResponse>> {
+) -> ApiResult<Json<TestAiKeyResponse>> {
     Ok(Json(keys::test(&state, &user, req, &client).await?))
 }
 
@@ -120,8 +135,8 @@ pub async fn guide(
     State(state): State<AppState>,
     _user: AuthUser,
     ApiQuery(q): ApiQuery<ProviderQuery>,
-) -> ServiceResult<Json<SetupGuide>> {
-    guide::for_request(&state.config.providers, q.provider.as_deref()).map(Json)
+) -> ApiResult<Json<SetupGuide>> {
+    Ok(guide::for_request(&state.config.providers, q.provider.as_deref()).map(Json)?)
 }
 
 /// The OpenRouter key, masked (second seed)
@@ -136,7 +151,7 @@ pub async fn guide(
 pub async fn get_user_api_key(
     State(state): State<AppState>,
     user: AuthUser,
-) -> ServiceResult<Json<UserApiKeyStatus>> {
+) -> ApiResult<Json<UserApiKeyStatus>> {
     let rows = keys::load_keys(&state, user.id).await?;
     let row = rows
         .iter()
@@ -173,7 +188,7 @@ pub async fn post_user_api_key(
     user: AuthUser,
     client: ClientInfo,
     ApiJson(req): ApiJson<UserApiKeyRequest>,
-) -> ServiceResult<Json<UserApiKeyUpdated>> {
+) -> ApiResult<Json<UserApiKeyUpdated>> {
     keys::set_openrouter_key(&state, &user, &req.api_key, &client).await?;
     Ok(Json(UserApiKeyUpdated {
         message: "API key updated successfully".into(),
@@ -196,7 +211,7 @@ pub async fn delete_user_api_key(
     State(state): State<AppState>,
     user: AuthUser,
     client: ClientInfo,
-) -> ServiceResult<Json<MessageResponse>> {
+) -> ApiResult<Json<MessageResponse>> {
     keys::delete(&state, &user, Some(Provider::OpenRouter.as_str()), &client).await?;
     Ok(Json(MessageResponse {
         message: "API key removed successfully".into(),

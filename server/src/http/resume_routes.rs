@@ -1,7 +1,10 @@
 //! Resume upload and the candidate API: `/api/v1/resumes/upload[/{candidate_id}]` and
 //! `/api/v1/candidates[/{id}[/resume|/analyze]]`. The handlers only translate HTTP; the work is
 //! in `services::resumes`.
+use crate::http::auth::WebState;
+use crate::http::error::{ApiError, ApiResult};
 use std::convert::Infallible;
+use types::ErrorBody;
 
 use axum::{
     extract::{
@@ -19,11 +22,11 @@ use uuid::Uuid;
 
 use super::{
     extractors::{ApiPath, ApiQuery},
-    openapi::{ErrorBody, ResumeUpload},
+    schemas::ResumeUpload,
     ApiRoute,
 };
-use crate::{
-    error::{ServiceError, ServiceResult},
+use hirekey_core::{
+    error::ServiceError,
     services::{
         resumes::{self, max_upload_bytes, too_large, UploadFile},
         text,
@@ -31,6 +34,11 @@ use crate::{
     session::AuthUser,
     state::AppState,
 };
+
+/// This file's routes in the OpenAPI document (`openapi::document` merges it).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(upload_new, upload_replace, list, get_one, delete, download, analyze))]
+pub struct Doc;
 
 /// Room for the multipart boundaries and part headers around the file.
 const MULTIPART_OVERHEAD: usize = 64 * 1024;
@@ -50,10 +58,11 @@ pub fn routes() -> Vec<ApiRoute> {
 /// The `file` part of a `multipart/form-data` body, at most `HIREKEY_MAX_UPLOAD_MB`.
 pub struct UploadForm(pub UploadFile);
 
-impl FromRequest<AppState> for UploadForm {
-    type Rejection = ServiceError;
+impl FromRequest<WebState> for UploadForm {
+    type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, web: &WebState) -> Result<Self, Self::Rejection> {
+        let state = &web.app;
         let max_file = max_upload_bytes(&state.config);
         let max_body = max_file.saturating_add(MULTIPART_OVERHEAD);
         let declared = req
@@ -62,10 +71,10 @@ impl FromRequest<AppState> for UploadForm {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         if declared.is_some_and(|len| len > max_body) {
-            return Err(too_large(&state.config));
+            return Err(too_large(&state.config).into());
         }
         let req = with_body_limit(req, max_body).await;
-        let mut multipart = Multipart::from_request(req, state)
+        let mut multipart = Multipart::from_request(req, web)
             .await
             .map_err(multipart_rejection)?;
         while let Some(mut field) = multipart
@@ -81,7 +90,7 @@ impl FromRequest<AppState> for UploadForm {
             let mut bytes = BytesMut::new();
             while let Some(chunk) = field.chunk().await.map_err(|e| field_error(e, state))? {
                 if bytes.len() + chunk.len() > max_file {
-                    return Err(too_large(&state.config));
+                    return Err(too_large(&state.config).into());
                 }
                 bytes.extend_from_slice(&chunk);
             }
@@ -93,7 +102,8 @@ impl FromRequest<AppState> for UploadForm {
         }
         Err(ServiceError::BadRequest(
             "Send the resume as multipart/form-data in a field named 'file'".into(),
-        ))
+        )
+        .into())
     }
 }
 
@@ -153,16 +163,19 @@ fn field_error(e: MultipartError, state: &AppState) -> ServiceError {
         (status = 415, description = "Not a PDF, DOCX or text file", body = ErrorBody),
     ))]
 async fn upload_new(
-    State(state): State<AppState>,
+    State(web): State<WebState>,
     headers: HeaderMap,
-    user: Result<AuthUser, ServiceError>,
+    user: Result<AuthUser, ApiError>,
     request: Request,
-) -> ServiceResult<Response> {
+) -> ApiResult<Response> {
+    let state = web.app.clone();
     let outcome = async {
         // Who is asking is settled before a byte of the body is read: a stranger's upload is
         // answered 401 at once and costs no memory.
-        let user = user?;
-        let UploadForm(file) = UploadForm::from_request(request, &state).await?;
+        let user = user.map_err(|ApiError(e)| e)?;
+        let UploadForm(file) = UploadForm::from_request(request, &web)
+            .await
+            .map_err(|ApiError(e)| e)?;
         resumes::upload(&state, &user, file, None).await
     }
     .await;
@@ -227,7 +240,7 @@ async fn upload_replace(
     user: AuthUser,
     ApiPath(candidate_id): ApiPath<Uuid>,
     UploadForm(file): UploadForm,
-) -> ServiceResult<Json<Candidate>> {
+) -> ApiResult<Json<Candidate>> {
     Ok(Json(
         resumes::upload(&state, &user, file, Some(candidate_id)).await?,
     ))
@@ -252,7 +265,7 @@ async fn analyze(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> ServiceResult<Json<Candidate>> {
+) -> ApiResult<Json<Candidate>> {
     Ok(Json(resumes::reanalyze(&state, &user, id).await?))
 }
 
@@ -275,7 +288,7 @@ async fn list(
     State(state): State<AppState>,
     user: AuthUser,
     ApiQuery(query): ApiQuery<CandidateQuery>,
-) -> ServiceResult<Json<CandidatePage>> {
+) -> ApiResult<Json<CandidatePage>> {
     Ok(Json(resumes::list(&state, &user, query).await?))
 }
 
@@ -294,7 +307,7 @@ async fn get_one(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> ServiceResult<Json<CandidateDetail>> {
+) -> ApiResult<Json<CandidateDetail>> {
     Ok(Json(resumes::get(&state, &user, id).await?))
 }
 
@@ -313,7 +326,7 @@ async fn delete(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> ServiceResult<StatusCode> {
+) -> ApiResult<StatusCode> {
     resumes::delete(&state, &user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -333,7 +346,7 @@ async fn download(
     State(state): State<AppState>,
     user: AuthUser,
     ApiPath(id): ApiPath<Uuid>,
-) -> ServiceResult<Response> {
+) -> ApiResult<Response> {
     let file = resumes::download(&state, &user, id).await?;
     let content_type = HeaderValue::from_str(&file.content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));

@@ -12,7 +12,7 @@ use axum::{
 };
 use futures::{Stream, StreamExt};
 
-use crate::error::ServiceError;
+use hirekey_core::error::ServiceError;
 
 /// The client asked for a stream with `Accept: text/event-stream`.
 pub fn accepts_event_stream(headers: &HeaderMap) -> bool {

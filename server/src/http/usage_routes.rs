@@ -1,14 +1,18 @@
 //! `GET /api/v1/profile/usage?days=N` and `GET /api/v1/profile/audit`.
+use crate::http::error::ApiResult;
 use axum::{extract::State, Json};
 use serde::Deserialize;
 use types::usage::{AuditEntry, UsageSummary};
+use types::ErrorBody;
 
-use super::{extractors::ApiQuery, openapi::ErrorBody, ApiRoute};
-use crate::{
-    error::{ServiceError, ServiceResult},
-    services::{audit, usage},
-    session::AuthUser,
-    state::AppState,
+/// This file's routes in the OpenAPI document (`openapi::document` merges it).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(get_usage, get_audit))]
+pub struct Doc;
+
+use super::{extractors::ApiQuery, ApiRoute};
+use hirekey_core::{
+    audit, error::ServiceError, services::usage, session::AuthUser, state::AppState,
 };
 
 pub fn routes() -> Vec<ApiRoute> {
@@ -28,13 +32,13 @@ pub(crate) struct UsageQuery {
 
 impl UsageQuery {
     /// The window asked for, within the bounds the document declares.
-    pub(crate) fn days(&self) -> ServiceResult<u32> {
+    pub(crate) fn days(&self) -> ApiResult<u32> {
         match self.days {
             None => Ok(30),
             Some(days @ 1..=365) => Ok(days),
-            Some(_) => Err(ServiceError::Validation(
-                "days must be between 1 and 365".into(),
-            )),
+            Some(_) => {
+                Err(ServiceError::Validation("days must be between 1 and 365".into()).into())
+            }
         }
     }
 }
@@ -55,7 +59,7 @@ async fn get_usage(
     State(state): State<AppState>,
     user: AuthUser,
     ApiQuery(q): ApiQuery<UsageQuery>,
-) -> ServiceResult<Json<UsageSummary>> {
+) -> ApiResult<Json<UsageSummary>> {
     Ok(Json(usage::summary(&state, user.id, q.days()?).await?))
 }
 
@@ -72,6 +76,6 @@ async fn get_usage(
 async fn get_audit(
     State(state): State<AppState>,
     user: AuthUser,
-) -> ServiceResult<Json<Vec<AuditEntry>>> {
+) -> ApiResult<Json<Vec<AuditEntry>>> {
     Ok(Json(audit::list(&state.db, user.id, 200).await?))
 }

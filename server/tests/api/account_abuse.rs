@@ -61,8 +61,8 @@ async fn register_at_once(app: &TestApp, n: usize) -> Vec<Response> {
 }
 
 async fn admins_in_database(app: &TestApp) -> usize {
-    server::entities::users::Entity::find()
-        .filter(server::entities::users::Column::IsAdmin.eq(true))
+    hirekey_core::entities::users::Entity::find()
+        .filter(hirekey_core::entities::users::Column::IsAdmin.eq(true))
         .all(&app.state.db)
         .await
         .unwrap()
@@ -100,7 +100,7 @@ db_test!(
                 r.text
             );
         }
-        let users = server::entities::users::Entity::find()
+        let users = hirekey_core::entities::users::Entity::find()
             .all(&app.state.db)
             .await
             .unwrap();
@@ -374,7 +374,7 @@ db_test!(me_answers_from_the_database, |app: TestApp| async move {
     assert_eq!(before.body["name"], "Test User");
 
     // Promoted and renamed after the token was issued.
-    use server::entities::users;
+    use hirekey_core::entities::users;
     users::Entity::update_many()
         .col_expr(users::Column::IsAdmin, Expr::value(true))
         .col_expr(users::Column::Name, Expr::value("Renamed Member"))

@@ -1,8 +1,8 @@
 //! The admin area and the OpenAPI document.
+use hirekey_core::entities::users;
 use reqwest::{Method, StatusCode};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::{json, Value};
-use server::entities::users;
 
 use crate::db_test;
 use crate::helpers::*;

@@ -1,7 +1,7 @@
+use hirekey_core::entities::audit_events;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
-use server::entities::audit_events;
 
 use crate::db_test;
 use crate::helpers::*;

@@ -231,7 +231,7 @@ impl Cluster {
         let database_url = fresh_postgres_database().await?;
         let mock = MockProvider::start(0).await.expect("mock provider");
         let dir = tempfile::tempdir().expect("temp dir");
-        let master_key = server::vault::MasterKey::generate().to_base64();
+        let master_key = hirekey_core::vault::MasterKey::generate().to_base64();
         // Both at the same moment, on the empty database.
         let spawn =
             |name, port| spawn_instance(name, dir.path(), port, &database_url, &master_key, &mock);

@@ -17,14 +17,14 @@ db_test!(
                 uuid::Uuid::new_v4().simple()
             ))
             .await;
-        let user = server::session::AuthUser {
+        let user = hirekey_core::session::AuthUser {
             id: app.user_id(&token).await,
             email,
             name: "Test User".into(),
             is_admin: false,
         };
 
-        let empty = server::services::dashboard::summary(&app.state, &user)
+        let empty = hirekey_core::services::dashboard::summary(&app.state, &user)
             .await
             .unwrap();
         assert_eq!(empty.counts.total, 0);
@@ -51,7 +51,7 @@ db_test!(
             assert_eq!(r.body["analysis_status"], "done", "{}", r.text);
         }
         // Usage rows are written in the background.
-        let mut s = server::services::dashboard::summary(&app.state, &user)
+        let mut s = hirekey_core::services::dashboard::summary(&app.state, &user)
             .await
             .unwrap();
         for _ in 0..100 {
@@ -59,7 +59,7 @@ db_test!(
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(30)).await;
-            s = server::services::dashboard::summary(&app.state, &user)
+            s = hirekey_core::services::dashboard::summary(&app.state, &user)
                 .await
                 .unwrap();
         }

@@ -11,11 +11,11 @@ use std::{
     time::{Duration, Instant},
 };
 
+use hirekey_core::providers::mask_key_preview;
 use mock_provider::MockProvider;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{json, Value};
-use server::providers::mask_key_preview;
 use tokio::task::block_in_place;
 
 use crate::helpers::*;

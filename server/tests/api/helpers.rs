@@ -6,11 +6,12 @@ use std::{
     sync::{Arc, Mutex, OnceLock},
 };
 
+use hirekey_core::{config::Config, state::clock::Clock, state::AppState};
 use mock_provider::MockProvider;
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{json, Value};
-use server::{config::Config, services::clock::Clock, startup::Application, state::AppState};
+use server::startup::Application;
 
 pub const SYSTEM_KEY: &str = "gsk_SYSTEMkey0000000000000000000000000000000000000000";
 
@@ -132,7 +133,7 @@ pub async fn instances_on_one_database(
     configure: fn(Spawn) -> Spawn,
 ) -> Option<Vec<TestApp>> {
     let url = fresh_postgres_database().await?;
-    let master = server::vault::MasterKey::generate().to_base64();
+    let master = hirekey_core::vault::MasterKey::generate().to_base64();
     let starts = (0..n).map(|_| {
         configure(Spawn::new(DbKind::Postgres))
             .database(&url)
@@ -216,7 +217,7 @@ impl Spawn {
         init_logs();
         // The server runs inside this test binary, which is not `hirekey`: its extraction
         // workers are the `hirekey` binary Cargo built for these tests.
-        server::services::extract::set_worker_path(env!("CARGO_BIN_EXE_hirekey"));
+        hirekey_core::services::extract::set_worker_path(env!("CARGO_BIN_EXE_hirekey"));
         let mock = MockProvider::start(0).await.expect("mock provider");
         let data_dir = tempfile::tempdir().expect("temp dir");
         let database_url = match (self.database_url, self.kind) {
@@ -394,10 +395,13 @@ impl TestApp {
     }
 
     /// Usage rows are written in the background; wait until `n` exist for the user.
-    pub async fn wait_for_usage_rows(&self, n: usize) -> Vec<server::entities::ai_usage::Model> {
+    pub async fn wait_for_usage_rows(
+        &self,
+        n: usize,
+    ) -> Vec<hirekey_core::entities::ai_usage::Model> {
         use sea_orm::EntityTrait;
         for _ in 0..100 {
-            let rows = server::entities::ai_usage::Entity::find()
+            let rows = hirekey_core::entities::ai_usage::Entity::find()
                 .all(&self.state.db)
                 .await
                 .expect("usage");
@@ -468,10 +472,10 @@ impl TestApp {
     /// Stores a key without the live test (for keys the mock provider is told to fail with),
     /// enabled and made the active provider, replacing the user's key for that provider.
     pub async fn store_key_directly(&self, token: &str, provider: &str, key: &str) {
+        use hirekey_core::entities::{provider_keys, users};
         use sea_orm::{
             ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
         };
-        use server::entities::{provider_keys, users};
         let user_id = self.user_id(token).await;
         provider_keys::Entity::delete_many()
             .filter(provider_keys::Column::UserId.eq(user_id))
@@ -482,7 +486,7 @@ impl TestApp {
         let sealed = self
             .state
             .vault
-            .encrypt(user_id, provider, &server::vault::Secret::new(key))
+            .encrypt(user_id, provider, &hirekey_core::vault::Secret::new(key))
             .unwrap();
         let now = chrono::Utc::now();
         provider_keys::ActiveModel {
@@ -492,7 +496,7 @@ impl TestApp {
             ciphertext: Set(sealed.ciphertext),
             nonce: Set(sealed.nonce),
             key_version: Set(sealed.key_version),
-            preview: Set(server::providers::mask_key_preview(key)),
+            preview: Set(hirekey_core::providers::mask_key_preview(key)),
             enabled: Set(true),
             model: Set(None),
             base_url: Set(None),

@@ -188,7 +188,7 @@ async fn one_users_slow_uploads_leave_workers_for_others() {
     let app = Spawn::new(DbKind::Sqlite).start().await.unwrap();
     let hog = app.register("hog@example.com").await;
     let other = app.register("patient@example.com").await;
-    let workers = server::services::extract::max_concurrent_extractions();
+    let workers = hirekey_core::services::extract::max_concurrent_extractions();
     let slow = slow_pdf();
 
     let flood = futures::future::join_all((0..2 * workers + 2).map(|i| {

@@ -21,8 +21,8 @@ fn custom_key(tag: &str) -> (String, String) {
 /// Stores a custom key for `base_url` without the live test (for keys the mock is told to
 /// fail with), enabled and active.
 async fn store_custom_key_directly(app: &TestApp, token: &str, key: &str, base_url: &str) {
+    use hirekey_core::entities::provider_keys;
     use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
-    use server::entities::provider_keys;
     app.store_key_directly(token, "custom", key).await;
     let user_id = app.user_id(token).await;
     provider_keys::Entity::update_many()

@@ -1,8 +1,8 @@
 use base64::Engine;
+use hirekey_core::entities::{audit_events, provider_keys};
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::json;
-use server::entities::{audit_events, provider_keys};
 
 use crate::db_test;
 use crate::helpers::*;
@@ -332,8 +332,10 @@ db_test!(
         app.save_groq_key(&token, &key).await;
         let config = (*app.state.config).clone();
         let db = server::startup::connect_database(&config).await.unwrap();
-        server::vault::rotate(&config, &db, None).await.unwrap();
-        let vault = server::vault::open(&config, &db).await.unwrap();
+        hirekey_core::vault::rotate(&config, &db, None)
+            .await
+            .unwrap();
+        let vault = hirekey_core::vault::open(&config, &db).await.unwrap();
         assert_eq!(vault.key_version(), 2);
         let row = provider_keys::Entity::find()
             .one(&db)
@@ -357,10 +359,12 @@ db_test!(
         );
         // A wrong master key stops start-up with a clear message.
         let mut wrong = config.clone();
-        wrong.master_key = Some(server::vault::Secret::new(
-            server::vault::MasterKey::generate().to_base64().as_str(),
+        wrong.master_key = Some(hirekey_core::vault::Secret::new(
+            hirekey_core::vault::MasterKey::generate()
+                .to_base64()
+                .as_str(),
         ));
-        let err = server::vault::open(&wrong, &db)
+        let err = hirekey_core::vault::open(&wrong, &db)
             .await
             .unwrap_err()
             .to_string();

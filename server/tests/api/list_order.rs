@@ -5,10 +5,10 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
+use hirekey_core::entities::candidates;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, Set, Statement};
 use serde_json::Value;
-use server::entities::candidates;
 use uuid::Uuid;
 
 use crate::db_test;

@@ -1,6 +1,6 @@
 //! Hirekey's black-box tests: one binary, the real server over HTTP.
 // The tests drive the server from outside: their own HTTP clients, environment and literal
-// request bodies (server/clippy.toml keeps those out of the server itself).
+// request bodies (clippy.toml keeps those out of Hirekey's own crates).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

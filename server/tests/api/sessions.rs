@@ -255,8 +255,8 @@ db_test!(password_changes_are_throttled, |app: TestApp| async move {
 db_test!(
     another_instance_ending_sessions_is_seen_within_the_cache_lifetime,
     |app: TestApp| async move {
+        use hirekey_core::entities::users;
         use sea_orm::sea_query::Expr;
-        use server::entities::users;
         let token = app.register("eli@example.com").await;
         let id = app.user_id(&token).await;
         assert_eq!(status_of(&app, &token).await, StatusCode::OK);
@@ -279,7 +279,7 @@ db_test!(
             .unwrap()
             .unwrap();
         assert_eq!(user.session_generation, 1);
-        let auth = server::session::AuthUser {
+        let auth = hirekey_core::session::AuthUser {
             id,
             email: user.email.clone(),
             name: user.name.clone(),
@@ -293,7 +293,7 @@ db_test!(
         assert_eq!(status_of(&app, &newer).await, StatusCode::OK);
         // The old token is refused within the cache's lifetime (here at once, since the newer
         // token refreshed the entry).
-        tokio::time::sleep(server::services::sessions::GENERATION_CACHE_TTL).await;
+        tokio::time::sleep(hirekey_core::services::sessions::GENERATION_CACHE_TTL).await;
         assert_eq!(status_of(&app, &token).await, StatusCode::UNAUTHORIZED);
         assert_eq!(status_of(&app, &newer).await, StatusCode::OK);
 
@@ -302,7 +302,7 @@ db_test!(
             .exec(&app.state.db)
             .await
             .unwrap();
-        tokio::time::sleep(server::services::sessions::GENERATION_CACHE_TTL).await;
+        tokio::time::sleep(hirekey_core::services::sessions::GENERATION_CACHE_TTL).await;
         assert_eq!(status_of(&app, &newer).await, StatusCode::UNAUTHORIZED);
     }
 );

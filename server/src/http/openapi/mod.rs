@@ -5,7 +5,6 @@
 //! test fails otherwise. Three files: the document and its two routes (here), the types only the
 //! document names (`schemas.rs`), and the page that renders it (`docs_page.rs`).
 mod docs_page;
-mod schemas;
 
 use std::sync::LazyLock;
 
@@ -20,12 +19,32 @@ use utoipa::{
 };
 
 use docs_page::render_docs;
-pub use schemas::*;
 
 use super::{
     admin_routes, ai_routes, auth_routes, chat_routes, openapi_errors::StandardErrors,
     profile_routes, resume_routes, usage_routes,
 };
+
+/// The whole document: the meta routes declared here, every `*_routes.rs` file's own `Doc`
+/// (each lists its handlers, so a new route is documented where it is written), then the
+/// security schemes and the standard error responses over all of it.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    for part in [
+        auth_routes::Doc::openapi(),
+        profile_routes::Doc::openapi(),
+        usage_routes::Doc::openapi(),
+        ai_routes::Doc::openapi(),
+        chat_routes::Doc::openapi(),
+        resume_routes::Doc::openapi(),
+        admin_routes::Doc::openapi(),
+    ] {
+        document.merge(part);
+    }
+    SecuritySchemes.modify(&mut document);
+    StandardErrors.modify(&mut document);
+    document
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -36,52 +55,7 @@ AI calls on the resolved key, resumes and candidates, usage, and the admin area.
 with `Authorization: Bearer <token>` (the token from register or login) or, in a browser, the \
 `hirekey_session` cookie. Every error is answered as `{\"error\", \"message\"}`."
     ),
-    paths(
-        super::healthz,
-        openapi_json,
-        docs_page,
-        auth_routes::register,
-        auth_routes::login,
-        auth_routes::logout,
-        auth_routes::logout_all,
-        auth_routes::change_password,
-        auth_routes::me,
-        profile_routes::get_settings,
-        profile_routes::put_settings,
-        profile_routes::delete_settings,
-        profile_routes::test_key,
-        profile_routes::guide,
-        profile_routes::get_user_api_key,
-        profile_routes::post_user_api_key,
-        profile_routes::delete_user_api_key,
-        usage_routes::get_usage,
-        usage_routes::get_audit,
-        ai_routes::chat,
-        ai_routes::code_completion,
-        ai_routes::generate_code,
-        chat_routes::chat,
-        chat_routes::search,
-        chat_routes::list_conversations,
-        chat_routes::get_conversation,
-        chat_routes::rename_conversation,
-        chat_routes::delete_conversation,
-        resume_routes::upload_new,
-        resume_routes::upload_replace,
-        resume_routes::list,
-        resume_routes::get_one,
-        resume_routes::delete,
-        resume_routes::download,
-        resume_routes::analyze,
-        admin_routes::list_users,
-        admin_routes::get_ai_config,
-        admin_routes::test_system_key,
-        admin_routes::put_settings,
-        admin_routes::get_usage,
-        admin_routes::create_invite,
-        admin_routes::list_invites,
-        admin_routes::revoke_invite,
-    ),
-    modifiers(&SecuritySchemes, &StandardErrors),
+    paths(super::healthz, openapi_json, docs_page),
     tags(
         (name = "auth", description = "Accounts and sessions"),
         (name = "profile", description = "The caller's personal AI keys"),
@@ -115,7 +89,7 @@ impl Modify for SecuritySchemes {
         components.add_security_scheme(
             "session_cookie",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                super::auth::SESSION_COOKIE,
+                app::api::session::SESSION_COOKIE,
                 "The browser session (HttpOnly). Requests that change state must come from this origin.",
             ))),
         );
@@ -128,7 +102,7 @@ pub use types::ErrorBody;
 
 /// The document as JSON, built once.
 static DOCUMENT: LazyLock<Value> =
-    LazyLock::new(|| serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null));
+    LazyLock::new(|| serde_json::to_value(document()).unwrap_or(Value::Null));
 static DOCUMENT_TEXT: LazyLock<String> = LazyLock::new(|| DOCUMENT.to_string());
 static DOCS_PAGE: LazyLock<String> = LazyLock::new(|| render_docs(&DOCUMENT));
 

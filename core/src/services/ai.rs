@@ -1,0 +1,425 @@
+//! The AI service: which key a call uses (DESIGN.md "Which key a call uses"), the call itself,
+//! the system-key rate limit, and metering.
+use std::time::Instant;
+
+use futures::{Stream, StreamExt};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use crate::audit::{self, AuditEvent};
+use crate::{
+    entities::{ai_usage, provider_keys},
+    error::{ServiceError, ServiceResult},
+    providers::{
+        ChatMessage, Provider, ProviderError, RateLimitSnapshot, StreamItem, Target, UrlSource,
+        Usage,
+    },
+    services::{keys, policy::system_fallback_allowed, rate_limit},
+    session::{AuthUser, ClientInfo},
+    state::AppState,
+};
+
+/// Whose key pays for a call (`Missing` never reaches a call: resolution fails first).
+pub use types::profile::KeySource;
+
+pub use crate::state::keys::{KeyCache, ResolvedKey, KEY_CACHE_TTL};
+pub use crate::state::policy::PolicyCache;
+
+/// What an AI feature is, for metering.
+#[derive(Clone, Copy, Debug)]
+pub enum Feature {
+    Chat,
+    CodeCompletion,
+    CodeGeneration,
+    ResumeAnalysis,
+    CandidateChat,
+    Search,
+}
+
+impl Feature {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Chat => "chat",
+            Self::CodeCompletion => "code_completion",
+            Self::CodeGeneration => "code_generation",
+            Self::ResumeAnalysis => "resume_analysis",
+            Self::CandidateChat => "candidate_chat",
+            Self::Search => "search",
+        }
+    }
+}
+
+/// Personal (enabled, not expired) → system configuration → "API key required", logging
+/// `Using personal API key for user: {email}` (never the key) when the personal key is used.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn resolve_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<ResolvedKey> {
+    let resolved = lookup_ai_key(state, auth).await?;
+    if resolved.source == KeySource::Personal {
+        tracing::info!("Using personal API key for user: {}", auth.email);
+    }
+    Ok(resolved)
+}
+
+/// The key a call would use, without logging (for showing the user which key is in play).
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<ResolvedKey> {
+    let now = state.clock.now();
+    if state.notifications.caches_trusted() {
+        if let Some(resolved) = state.key_cache.get(auth.id, now) {
+            return Ok(resolved);
+        }
+    }
+    let epoch = state.key_cache.epoch();
+    let user = crate::services::users::load_user(state, auth.id).await?;
+    let provider = crate::services::users::active_provider(&user);
+    let row = provider_keys::Entity::find()
+        .filter(provider_keys::Column::UserId.eq(auth.id))
+        .filter(provider_keys::Column::Provider.eq(provider.as_str()))
+        .one(&state.db)
+        .await?;
+    if let Some(row) = row {
+        let expired = row.expires_at.is_some_and(|t| t <= now);
+        if expired {
+            note_expired(state, &row, now).await;
+        } else if row.enabled {
+            let api_key = keys::decrypt_row(state, &row)?;
+            let (base_url, url_source) = match state.config.providers.base_url(provider) {
+                Some(url) => (url.to_owned(), UrlSource::Operator),
+                None => (row.base_url.clone().unwrap_or_default(), UrlSource::User),
+            };
+            let model = row
+                .model
+                .clone()
+                .unwrap_or_else(|| state.config.providers.default_model(provider).to_owned());
+            let resolved = ResolvedKey {
+                source: KeySource::Personal,
+                target: Target {
+                    provider,
+                    base_url,
+                    url_source,
+                    api_key,
+                    model,
+                },
+            };
+            // Until the key's own expiry at the latest; any change to it drops the entry.
+            state
+                .key_cache
+                .put(auth.id, &resolved, row.expires_at, epoch);
+            return Ok(resolved);
+        }
+    }
+    if system_fallback_allowed(state).await {
+        if let Some(system) = &state.config.system_ai {
+            let resolved = ResolvedKey {
+                source: KeySource::System,
+                target: Target {
+                    provider: system.provider,
+                    base_url: system.base_url.clone(),
+                    url_source: UrlSource::Operator,
+                    api_key: system.api_key.clone(),
+                    model: system.model.clone(),
+                },
+            };
+            state.key_cache.put(auth.id, &resolved, None, epoch);
+            return Ok(resolved);
+        }
+    }
+    Err(ServiceError::ApiKeyRequired {
+        provider: provider.label(),
+    })
+}
+
+/// Writes the `expired` audit event once per expiry.
+async fn note_expired(
+    state: &AppState,
+    row: &provider_keys::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    if row.expired_notified {
+        return;
+    }
+    let claimed = provider_keys::Entity::update_many()
+        .col_expr(
+            provider_keys::Column::ExpiredNotified,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(provider_keys::Column::Id.eq(row.id))
+        .filter(provider_keys::Column::ExpiredNotified.eq(false))
+        .exec(&state.db)
+        .await;
+    if matches!(claimed, Ok(r) if r.rows_affected == 1) {
+        let _ = audit::record(
+            &state.db,
+            Some(row.user_id),
+            AuditEvent::Expired,
+            Some(&row.provider),
+            None,
+            &ClientInfo::default(),
+            now,
+        )
+        .await;
+    }
+}
+
+/// Calls on the system key are limited per user; personal keys only by their provider.
+pub async fn check_system_quota(
+    state: &AppState,
+    auth: &AuthUser,
+    source: KeySource,
+) -> ServiceResult<()> {
+    if source != KeySource::System {
+        return Ok(());
+    }
+    let limit = state.config.system_key_calls_per_minute;
+    let now = state.clock.now().timestamp();
+    match rate_limit::hit(&state.db, &format!("system-ai:{}", auth.id), 60, limit, now).await? {
+        Ok(()) => Ok(()),
+        Err(retry_after) => Err(ServiceError::TooManyRequests {
+            message: format!(
+                "You have used the shared system key {limit} times this minute. Try again in {retry_after}s, or add your own API key in My Profile for your own limits."
+            ),
+            retry_after,
+        }),
+    }
+}
+
+/// A finished AI answer.
+#[derive(Clone, Debug)]
+pub struct AiAnswer {
+    pub content: String,
+    pub source: KeySource,
+    pub provider: Provider,
+    pub model: String,
+    pub usage: Usage,
+    /// Time spent inside Hirekey (not waiting for the provider), in microseconds.
+    pub overhead_us: u128,
+}
+
+// One usage row is every column of it; a struct to pass them would only rename the row.
+#[allow(clippy::too_many_arguments)]
+fn usage_row(
+    user_id: Uuid,
+    resolved: &ResolvedKey,
+    feature: Feature,
+    usage: Usage,
+    latency_ms: u128,
+    status: &str,
+    rate: &RateLimitSnapshot,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ai_usage::ActiveModel {
+    ai_usage::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        user_id: Set(user_id),
+        key_source: Set(resolved.source.as_str().to_owned()),
+        provider: Set(resolved.target.provider.as_str().to_owned()),
+        model: Set(resolved.target.model.clone()),
+        feature: Set(feature.as_str().to_owned()),
+        prompt_tokens: Set(usage.prompt_tokens.clamp(0, i32::MAX as i64) as i32),
+        completion_tokens: Set(usage.completion_tokens.clamp(0, i32::MAX as i64) as i32),
+        latency_ms: Set(latency_ms.min(i32::MAX as u128) as i32),
+        status: Set(status.to_owned()),
+        remaining_requests: Set(rate.remaining_requests),
+        limit_requests: Set(rate.limit_requests),
+        remaining_tokens: Set(rate.remaining_tokens),
+        limit_tokens: Set(rate.limit_tokens),
+        reset_requests: Set(rate.reset_requests.clone()),
+        created_at: Set(now),
+    }
+}
+
+/// One complete answer on the user's resolved key, metered.
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn complete(
+    state: &AppState,
+    auth: &AuthUser,
+    feature: Feature,
+    messages: &[ChatMessage],
+    max_tokens: Option<u32>,
+) -> ServiceResult<AiAnswer> {
+    let started = Instant::now();
+    let resolved = resolve_ai_key(state, auth).await?;
+    check_system_quota(state, auth, resolved.source).await?;
+    complete_with(
+        state, auth, feature, &resolved, messages, max_tokens, started,
+    )
+    .await
+}
+
+/// Like [`complete`] with a key already resolved (so a caller can store the key source even
+/// when the call fails).
+pub async fn complete_with(
+    state: &AppState,
+    auth: &AuthUser,
+    feature: Feature,
+    resolved: &ResolvedKey,
+    messages: &[ChatMessage],
+    max_tokens: Option<u32>,
+    started: Instant,
+) -> ServiceResult<AiAnswer> {
+    let before_call = started.elapsed();
+    let call_started = Instant::now();
+    let result = state
+        .providers
+        .chat(&resolved.target, messages, max_tokens)
+        .await;
+    let latency = call_started.elapsed().as_millis();
+    let now = state.clock.now();
+    match result {
+        Ok(output) => {
+            state.usage.record(usage_row(
+                auth.id,
+                resolved,
+                feature,
+                output.usage,
+                latency,
+                "ok",
+                &output.rate_limit,
+                now,
+            ));
+            Ok(AiAnswer {
+                content: output.content,
+                source: resolved.source,
+                provider: resolved.target.provider,
+                model: resolved.target.model.clone(),
+                usage: output.usage,
+                overhead_us: before_call.as_micros(),
+            })
+        }
+        Err(e) => {
+            state.usage.record(usage_row(
+                auth.id,
+                resolved,
+                feature,
+                Usage::default(),
+                latency,
+                e.kind(),
+                &RateLimitSnapshot::default(),
+                now,
+            ));
+            Err(ServiceError::Provider(e))
+        }
+    }
+}
+
+/// A streamed answer: the resolved key and the token stream. Metering happens when the
+/// stream ends, fails or is dropped (the client went away).
+#[tracing::instrument(skip_all, fields(user_id = %auth.id))]
+pub async fn stream(
+    state: &AppState,
+    auth: &AuthUser,
+    feature: Feature,
+    messages: &[ChatMessage],
+) -> ServiceResult<(
+    ResolvedKey,
+    impl Stream<Item = Result<StreamItem, ProviderError>> + Send + 'static,
+)> {
+    let resolved = resolve_ai_key(state, auth).await?;
+    check_system_quota(state, auth, resolved.source).await?;
+    let tokens = stream_with(state, auth, feature, &resolved, messages).await?;
+    Ok((resolved, tokens))
+}
+
+/// Like [`stream`] with a key already resolved and its quota checked.
+pub async fn stream_with(
+    state: &AppState,
+    auth: &AuthUser,
+    feature: Feature,
+    resolved: &ResolvedKey,
+    messages: &[ChatMessage],
+) -> ServiceResult<impl Stream<Item = Result<StreamItem, ProviderError>> + Send + 'static> {
+    let started = Instant::now();
+    let (upstream, rate) = match state
+        .providers
+        .chat_stream(&resolved.target, messages)
+        .await
+    {
+        Ok(ok) => ok,
+        Err(e) => {
+            let now = state.clock.now();
+            state.usage.record(usage_row(
+                auth.id,
+                resolved,
+                feature,
+                Usage::default(),
+                started.elapsed().as_millis(),
+                e.kind(),
+                &RateLimitSnapshot::default(),
+                now,
+            ));
+            return Err(ServiceError::Provider(e));
+        }
+    };
+    let meter = StreamMeter {
+        state: state.clone(),
+        user_id: auth.id,
+        resolved: resolved.clone(),
+        feature,
+        rate,
+        started,
+        completion_chars: 0,
+        usage: None,
+        status: "cancelled",
+        prompt_chars: messages.iter().map(|m| m.content.len()).sum(),
+    };
+    let stream = futures::stream::unfold(
+        (upstream, meter, false),
+        |(mut upstream, mut meter, done)| async move {
+            if done {
+                return None;
+            }
+            let item = upstream.next().await?;
+            let finished = match &item {
+                Ok(StreamItem::Token(t)) => {
+                    meter.completion_chars += t.len();
+                    false
+                }
+                Ok(StreamItem::Done { usage }) => {
+                    meter.usage = *usage;
+                    meter.status = "ok";
+                    true
+                }
+                Err(e) => {
+                    meter.status = e.kind();
+                    true
+                }
+            };
+            Some((item, (upstream, meter, finished)))
+        },
+    );
+    Ok(stream)
+}
+
+/// Writes the usage row of a stream when it is dropped, however it ended.
+struct StreamMeter {
+    state: AppState,
+    user_id: Uuid,
+    resolved: ResolvedKey,
+    feature: Feature,
+    rate: RateLimitSnapshot,
+    started: Instant,
+    completion_chars: usize,
+    prompt_chars: usize,
+    usage: Option<Usage>,
+    status: &'static str,
+}
+
+impl Drop for StreamMeter {
+    fn drop(&mut self) {
+        // Providers that omit usage in streams get an estimate of four characters a token.
+        let usage = self.usage.unwrap_or(Usage {
+            prompt_tokens: (self.prompt_chars / 4) as i64,
+            completion_tokens: (self.completion_chars / 4) as i64,
+        });
+        let row = usage_row(
+            self.user_id,
+            &self.resolved,
+            self.feature,
+            usage,
+            self.started.elapsed().as_millis(),
+            self.status,
+            &self.rate,
+            self.state.clock.now(),
+        );
+        self.state.usage.record(row);
+    }
+}

@@ -1,0 +1,22 @@
+//! Business logic, shared by the REST handlers and the server functions.
+pub mod admin;
+pub mod ai;
+pub mod assistant;
+pub mod busy;
+pub mod chat;
+
+pub mod dashboard;
+pub mod extract;
+pub mod guide;
+pub mod invites;
+pub mod keys;
+pub mod notify;
+pub mod password;
+pub mod policy;
+pub mod rate_limit;
+pub mod resumes;
+pub mod search;
+pub mod sessions;
+pub mod text;
+pub mod usage;
+pub mod users;

@@ -1,0 +1,35 @@
+//! What every request handler and service shares: `AppState`, and below it the caches the
+//! services fill (resolved keys, the key policy, session generations), the usage queue, the
+//! change listener's status and the clock. Nothing here calls a service.
+pub mod clock;
+pub mod keys;
+pub mod listener;
+pub mod policy;
+pub mod sessions;
+pub mod usage_queue;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::{config::Config, providers::ProviderClient, session::JwtKeys, vault::Vault};
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub vault: Arc<Vault>,
+    pub jwt: Arc<JwtKeys>,
+    pub providers: ProviderClient,
+    pub usage: usage_queue::UsageRecorder,
+    pub clock: clock::Clock,
+    /// Bounds concurrent password hashing, so a login burst cannot starve the runtime.
+    pub hashing: Arc<tokio::sync::Semaphore>,
+    pub policy: policy::PolicyCache,
+    pub key_cache: keys::KeyCache,
+    /// Each user's session generation, for a couple of seconds (`services::sessions`).
+    pub sessions: sessions::GenerationCache,
+    /// The change-notification listener that keeps the three caches above in step with the
+    /// other instances on PostgreSQL (`services::notify`).
+    pub notifications: listener::Notifications,
+}
