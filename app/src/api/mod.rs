@@ -1,4 +1,6 @@
-//! Server functions and the DTOs both sides see, one module per feature.
+//! The server functions, one module per feature, each re-exporting its feature's shapes from
+//! `types`. Under `ssr` they call `hirekey_core`'s services directly (`context.rs`), after the
+//! session check the REST API makes too (`session.rs`).
 pub mod admin;
 pub mod auth;
 pub mod candidates;
