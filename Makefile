@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: setup setup-test build run run-mock cluster test test-rust test-e2e test-contract bench loadtest fuzz fmt lint clean-data
+.PHONY: setup setup-test build mock run run-mock cluster test test-rust test-e2e test-contract bench loadtest fuzz fmt lint clean-data
 
 ## What building and running need: the toolchain, the wasm target, cargo-leptos, wasm-bindgen, binaryen.
 setup:
@@ -12,27 +12,31 @@ setup:
 setup-test:
 	./scripts/setup.sh test
 
-## The release server binary (target/release/hirekey), the site (target/site) and the mock provider.
+## The release server binary (target/release/hirekey) and the site (target/site).
 build: setup
 	rm -rf target/site/pkg target/site/hash.txt
 	cargo leptos build --release --split
 	node scripts/merge-routes.mjs target/site
 	node scripts/precompress.mjs target/site/pkg
+
+## The mock provider's release binary (target/release/mock-provider): `make run` does not need it;
+## run-mock, the cluster, the browser and contract tests and the benchmarks do.
+mock: setup
 	cargo build --release -p mock-provider
 
 run: build
 	./target/release/hirekey serve
 
 ## The app wired to the local mock provider: every AI feature works offline.
-run-mock: build
+run-mock: build mock
 	./scripts/run-mock.sh
 
 ## Two instances on one PostgreSQL database behind nginx (127.0.0.1:8080, round robin), with the
 ## mock provider: the multi-instance deployment to try (README, "Deploying more than one instance").
-cluster: setup-test build
+cluster: setup-test build mock
 	./scripts/cluster.sh
 
-test: setup-test build lint test-rust test-e2e test-contract
+test: setup-test build mock lint test-rust test-e2e test-contract
 
 ## Unit and integration tests (SQLite, and PostgreSQL when reachable; required when CI=true).
 test-rust: setup-test
@@ -46,7 +50,7 @@ test-contract: setup-test
 test-e2e: setup-test
 	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npx playwright test
 
-bench: setup-test build
+bench: setup-test build mock
 	./scripts/bench.sh
 
 ## cargo-fuzz on the key format, SSE, analysis-JSON and PDF parsers, HIREKEY_FUZZ_SECS each.
