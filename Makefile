@@ -1,6 +1,6 @@
 # Hirekey: `make run` sets up and serves the app; `make test` sets up and runs every test.
 SHELL := /bin/bash
-export PATH := $(HOME)/.cargo/bin:$(PATH)
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 
 .PHONY: setup setup-test build mock run run-mock cluster test test-rust test-e2e test-contract bench loadtest fuzz fmt lint clean-data
 

@@ -5,7 +5,7 @@
 # HIREKEY_BENCH_QUICK=1 runs short smoke versions (not measurements).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 TARGET_DIR=target
 BENCH_DIR="$TARGET_DIR/bench"

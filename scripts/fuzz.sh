@@ -4,7 +4,7 @@
 # fuzz/artifacts/<target>/; turn it into a regression test before fixing it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 SECS="${HIREKEY_FUZZ_SECS:-60}"
 CARGO_FUZZ_VERSION=0.12.0
