@@ -119,6 +119,37 @@ impl From<&types::auth::UserDto> for AuthUser {
     }
 }
 
+/// The caller acting in a workspace (`services::workspaces::resolve`): the candidates,
+/// resumes and conversations a request sees are this workspace's, and `role` says what the
+/// caller may do there.
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub user: AuthUser,
+    pub workspace_id: Uuid,
+    pub role: types::workspaces::Role,
+}
+
+impl std::ops::Deref for Member {
+    type Target = AuthUser;
+
+    fn deref(&self) -> &AuthUser {
+        &self.user
+    }
+}
+
+impl Member {
+    /// Uploads, analyses, chat and deletes: refused to viewers, whatever the page showed.
+    pub fn ensure_can_work(&self) -> Result<(), ServiceError> {
+        if self.role.can_work() {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(
+                "Viewers can read candidates but not change them or use AI features".into(),
+            ))
+        }
+    }
+}
+
 /// Where a request came from, for audit rows and throttling.
 #[derive(Clone, Debug, Default)]
 pub struct ClientInfo {

@@ -11,6 +11,7 @@ mod m20261129_000007_candidate_warnings;
 mod m20261129_000008_resume_text_engine;
 mod m20261129_000009_analysis_jobs;
 mod m20261205_000010_candidate_not_a_resume;
+mod m20261206_000011_workspaces;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_resume_text_engine::Migration),
             Box::new(m20261129_000009_analysis_jobs::Migration),
             Box::new(m20261205_000010_candidate_not_a_resume::Migration),
+            Box::new(m20261206_000011_workspaces::Migration),
         ]
     }
 }

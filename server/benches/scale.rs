@@ -271,6 +271,7 @@ fn candidate(rng: &mut Rng, i: usize, owner: Uuid, base: DateTime<Utc>) -> candi
     candidates::ActiveModel {
         id: Set(Uuid::new_v4()),
         owner_id: Set(owner),
+        workspace_id: Set(owner),
         name: Set(Some(name)),
         email: Set(Some(email)),
         current_title: Set(Some(title)),

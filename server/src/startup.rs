@@ -276,6 +276,7 @@ impl Application {
             policy: Default::default(),
             key_cache: Default::default(),
             sessions: Default::default(),
+            memberships: Default::default(),
             notifications: Notifications::new(!is_sqlite),
         };
         let router = build_router(state.clone(), leptos_options);

@@ -12,5 +12,6 @@ pub mod profile;
 pub mod provider;
 pub mod time;
 pub mod usage;
+pub mod workspaces;
 
 pub use error::ErrorBody;

@@ -13,7 +13,7 @@ pub async fn list_candidates(
     page: Option<u64>,
     cursor: Option<String>,
 ) -> Result<CandidatePage, AppError> {
-    let (call, user) = super::context::signed_in().await?;
+    let (call, user) = super::context::member().await?;
     Ok(resumes::list(
         &call.state,
         &user,
@@ -29,13 +29,13 @@ pub async fn list_candidates(
 
 #[server(prefix = "/sfn")]
 pub async fn get_candidate(id: String) -> Result<CandidateDetail, AppError> {
-    let (call, user) = super::context::signed_in().await?;
+    let (call, user) = super::context::member().await?;
     Ok(resumes::get(&call.state, &user, super::parse_id(&id, "Candidate")?).await?)
 }
 
 #[server(prefix = "/sfn")]
 pub async fn reanalyze_candidate(id: String) -> Result<Candidate, AppError> {
-    let (call, user) = super::context::signed_in().await?;
+    let (call, user) = super::context::member().await?;
     Ok(resumes::reanalyze(&call.state, &user, super::parse_id(&id, "Candidate")?).await?)
 }
 
@@ -43,7 +43,7 @@ pub async fn reanalyze_candidate(id: String) -> Result<Candidate, AppError> {
 /// JavaScript the browser comes back to the candidate's page.
 #[server(prefix = "/sfn")]
 pub async fn keep_candidate(id: String) -> Result<(), AppError> {
-    let (call, user) = super::context::signed_in().await?;
+    let (call, user) = super::context::member().await?;
     let candidate = super::parse_id(&id, "Candidate")?;
     resumes::keep_as_resume(&call.state, &user, candidate).await?;
     leptos_axum::redirect(&format!("/candidates/{candidate}"));
@@ -52,7 +52,7 @@ pub async fn keep_candidate(id: String) -> Result<(), AppError> {
 
 #[server(prefix = "/sfn")]
 pub async fn delete_candidate(id: String) -> Result<(), AppError> {
-    let (call, user) = super::context::signed_in().await?;
+    let (call, user) = super::context::member().await?;
     resumes::delete(&call.state, &user, super::parse_id(&id, "Candidate")?).await?;
     leptos_axum::redirect("/candidates");
     Ok(())

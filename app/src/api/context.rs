@@ -2,7 +2,7 @@
 //! `server` through Leptos context, and the caller, by the same session check as the REST API
 //! (`session::authenticate`).
 use hirekey_core::{
-    session::{AuthUser, ClientInfo},
+    session::{AuthUser, ClientInfo, Member},
     state::AppState,
 };
 use http::request::Parts;
@@ -31,6 +31,11 @@ impl Call {
         Ok(session::authenticate(&self.parts, &self.state).await?)
     }
 
+    /// The signed-in caller in the workspace the call acts on; 401 otherwise.
+    pub async fn member(&self) -> Result<Member, AppError> {
+        Ok(session::authenticate_member(&self.parts, &self.state).await?)
+    }
+
     /// Where the call came from, for the audit trail.
     pub fn client(&self) -> ClientInfo {
         session::client_info(&self.parts, self.state.config.trust_proxy_headers)
@@ -55,6 +60,13 @@ pub(crate) async fn signed_in() -> Result<(Call, AuthUser), AppError> {
     let call = Call::new()?;
     let user = call.user().await?;
     Ok((call, user))
+}
+
+/// The call and its signed-in caller in their current workspace; 401 without one.
+pub(crate) async fn member() -> Result<(Call, Member), AppError> {
+    let call = Call::new()?;
+    let member = call.member().await?;
+    Ok((call, member))
 }
 
 fn set_cookie(cookie: &str) {

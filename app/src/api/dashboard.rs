@@ -9,6 +9,6 @@ use hirekey_core::services::dashboard;
 
 #[server(prefix = "/sfn")]
 pub async fn get_dashboard() -> Result<DashboardSummary, AppError> {
-    let (call, user) = super::context::signed_in().await?;
+    let (call, user) = super::context::member().await?;
     Ok(dashboard::summary(&call.state, &user).await?)
 }

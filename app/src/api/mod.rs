@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod error;
 pub mod profile;
 pub mod usage;
+pub mod workspaces;
 
 pub use error::AppError;
 

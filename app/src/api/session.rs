@@ -9,8 +9,8 @@ use axum::extract::ConnectInfo;
 use hirekey_core::{
     config::Config,
     error::ServiceError,
-    services::sessions,
-    session::{AuthUser, ClientInfo, VerifiedToken, TOKEN_LIFETIME_SECS},
+    services::{sessions, workspaces},
+    session::{AuthUser, ClientInfo, Member, VerifiedToken, TOKEN_LIFETIME_SECS},
     state::AppState,
 };
 use http::{header, request::Parts, HeaderMap};
@@ -25,6 +25,27 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<AuthUser, S
     let verified = verify_token(parts, state)?;
     sessions::ensure_current(state, verified.user.id, verified.generation).await?;
     Ok(verified.user)
+}
+
+/// The header an API client names a workspace with for one request.
+pub const WORKSPACE_HEADER: &str = "x-workspace-id";
+
+/// The caller and the workspace the request acts on: the `X-Workspace-Id` header's when given
+/// (404 when the caller is not a member, or the value is not an id), else the one they last
+/// switched to.
+pub async fn authenticate_member(parts: &Parts, state: &AppState) -> Result<Member, ServiceError> {
+    let user = authenticate(parts, state).await?;
+    let requested = match parts.headers.get(WORKSPACE_HEADER) {
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .and_then(|v| uuid::Uuid::parse_str(v.trim()).ok())
+                .ok_or(ServiceError::NotFound("Workspace"))?,
+        ),
+        None => None,
+    };
+    workspaces::resolve(state, user, requested).await
 }
 
 /// The request's token, with its signature and expiry checked (not its generation).

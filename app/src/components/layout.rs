@@ -8,6 +8,7 @@ use leptos_router::components::{Outlet, Redirect, A};
 use crate::api::auth::{current_user, Logout, UserDto};
 use crate::api::codec::{resource, Loaded};
 use crate::api::profile::{get_key_expiry, KeyExpiry};
+use crate::api::workspaces::{list_workspaces, SwitchWorkspace};
 use crate::components::error_view::{set_response_status, ErrorMessage};
 use crate::components::form::dispatch_on_submit;
 use crate::components::loaded::loaded_view;
@@ -45,6 +46,7 @@ pub fn Layout() -> impl IntoView {
                 <input type="checkbox" id="nav-toggle" class="nav-toggle visually-hidden" node_ref=menu />
                 <label for="nav-toggle" class="nav-toggle-label" data-testid="menu-button">"☰ Menu"</label>
                 <MainNav user menu />
+                <WorkspaceSwitcher />
                 <Session user />
             </header>
             <KeyBannerLine key_state />
@@ -93,6 +95,35 @@ fn MainNav(user: UserResource, menu: NodeRef<leptos::html::Input>) -> impl IntoV
                     .into_any()
             })}
         </nav>
+    }
+}
+
+/// The workspace the pages act on, and a plain form to switch (it works without WASM: the
+/// server function answers with a redirect to the Dashboard). Shown to members of more than one
+/// workspace only.
+#[component]
+fn WorkspaceSwitcher() -> impl IntoView {
+    let list = resource(|| (), |_| list_workspaces());
+    view! {
+        {loaded_view("", move || async move {
+            list.await.ok().filter(|l| l.workspaces.len() > 1).map(|l| {
+                let options = l.workspaces.into_iter().map(|w| {
+                    let label = if w.personal { format!("{} (personal)", w.name) } else { w.name };
+                    view! {
+                        <option value=w.id.to_string() selected=w.current>{label}</option>
+                    }
+                }).collect_view();
+                view! {
+                    <form method="post" action=SwitchWorkspace::url() class="workspace-switcher inline"
+                        data-testid="workspace-switcher">
+                        <label for="workspace-select" class="visually-hidden">"Workspace"</label>
+                        <select id="workspace-select" name="workspace_id">{options}</select>
+                        <button type="submit" class="link-button">"Switch"</button>
+                    </form>
+                }
+            })
+            .into_any()
+        })}
     }
 }
 

@@ -6,6 +6,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub user_id: Uuid,
+    /// The workspace the call was made in (none for calls outside one, such as a key test).
+    pub workspace_id: Option<Uuid>,
     pub key_source: String,
     pub provider: String,
     pub model: String,

@@ -9,6 +9,8 @@ pub struct Model {
     pub candidate_id: Uuid,
     /// The candidate's owner, whose key the analysis runs on.
     pub owner_id: Uuid,
+    /// The candidate's workspace.
+    pub workspace_id: Uuid,
     /// `queued`, `running`, `done` or `failed`.
     pub status: String,
     /// Attempts started so far (a claim counts one).

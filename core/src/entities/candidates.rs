@@ -5,7 +5,10 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// Who uploaded the candidate.
     pub owner_id: Uuid,
+    /// The workspace the candidate belongs to.
+    pub workspace_id: Uuid,
     pub name: Option<String>,
     pub email: Option<String>,
     pub current_title: Option<String>,

@@ -16,6 +16,10 @@ pub struct Model {
     pub used_at: Option<DateTimeUtc>,
     pub used_by: Option<Uuid>,
     pub revoked_at: Option<DateTimeUtc>,
+    /// A workspace invite: using it joins this workspace with `role` (sign-up invites have
+    /// neither).
+    pub workspace_id: Option<Uuid>,
+    pub role: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -12,3 +12,5 @@ pub mod resumes;
 pub mod settings;
 pub mod users;
 pub mod vault_meta;
+pub mod workspace_members;
+pub mod workspaces;

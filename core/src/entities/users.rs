@@ -15,6 +15,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Raised to end every session: a token carrying an older generation is refused.
     pub session_generation: i64,
+    /// The workspace the user last switched to; none means the personal one.
+    pub current_workspace_id: Option<Uuid>,
 }
 
 /// The tables that point at a user name it (`provider_keys::Relation::User`, ...); a user

@@ -15,7 +15,7 @@ use crate::{
         Usage,
     },
     services::{keys, policy::system_fallback_allowed, rate_limit},
-    session::{AuthUser, ClientInfo},
+    session::{AuthUser, ClientInfo, Member},
     state::AppState,
 };
 
@@ -198,7 +198,7 @@ pub struct AiAnswer {
 // One usage row is every column of it; a struct to pass them would only rename the row.
 #[allow(clippy::too_many_arguments)]
 fn usage_row(
-    user_id: Uuid,
+    caller: &Member,
     resolved: &ResolvedKey,
     feature: Feature,
     usage: Usage,
@@ -209,7 +209,8 @@ fn usage_row(
 ) -> ai_usage::ActiveModel {
     ai_usage::ActiveModel {
         id: Set(Uuid::new_v4()),
-        user_id: Set(user_id),
+        user_id: Set(caller.id),
+        workspace_id: Set(Some(caller.workspace_id)),
         key_source: Set(resolved.source.as_str().to_owned()),
         provider: Set(resolved.target.provider.as_str().to_owned()),
         model: Set(resolved.target.model.clone()),
@@ -231,11 +232,12 @@ fn usage_row(
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn complete(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     feature: Feature,
     messages: &[ChatMessage],
     max_tokens: Option<u32>,
 ) -> ServiceResult<AiAnswer> {
+    auth.ensure_can_work()?;
     let started = Instant::now();
     let resolved = resolve_ai_key(state, auth).await?;
     check_system_quota(state, auth, resolved.source).await?;
@@ -249,7 +251,7 @@ pub async fn complete(
 /// when the call fails).
 pub async fn complete_with(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     feature: Feature,
     resolved: &ResolvedKey,
     messages: &[ChatMessage],
@@ -267,7 +269,7 @@ pub async fn complete_with(
     match result {
         Ok(output) => {
             state.usage.record(usage_row(
-                auth.id,
+                auth,
                 resolved,
                 feature,
                 output.usage,
@@ -287,7 +289,7 @@ pub async fn complete_with(
         }
         Err(e) => {
             state.usage.record(usage_row(
-                auth.id,
+                auth,
                 resolved,
                 feature,
                 Usage::default(),
@@ -306,13 +308,14 @@ pub async fn complete_with(
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn stream(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     feature: Feature,
     messages: &[ChatMessage],
 ) -> ServiceResult<(
     ResolvedKey,
     impl Stream<Item = Result<StreamItem, ProviderError>> + Send + 'static,
 )> {
+    auth.ensure_can_work()?;
     let resolved = resolve_ai_key(state, auth).await?;
     check_system_quota(state, auth, resolved.source).await?;
     let tokens = stream_with(state, auth, feature, &resolved, messages).await?;
@@ -322,7 +325,7 @@ pub async fn stream(
 /// Like [`stream`] with a key already resolved and its quota checked.
 pub async fn stream_with(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     feature: Feature,
     resolved: &ResolvedKey,
     messages: &[ChatMessage],
@@ -337,7 +340,7 @@ pub async fn stream_with(
         Err(e) => {
             let now = state.clock.now();
             state.usage.record(usage_row(
-                auth.id,
+                auth,
                 resolved,
                 feature,
                 Usage::default(),
@@ -351,7 +354,7 @@ pub async fn stream_with(
     };
     let meter = StreamMeter {
         state: state.clone(),
-        user_id: auth.id,
+        caller: auth.clone(),
         resolved: resolved.clone(),
         feature,
         rate,
@@ -392,7 +395,7 @@ pub async fn stream_with(
 /// Writes the usage row of a stream when it is dropped, however it ended.
 struct StreamMeter {
     state: AppState,
-    user_id: Uuid,
+    caller: Member,
     resolved: ResolvedKey,
     feature: Feature,
     rate: RateLimitSnapshot,
@@ -411,7 +414,7 @@ impl Drop for StreamMeter {
             completion_tokens: (self.completion_chars / 4) as i64,
         });
         let row = usage_row(
-            self.user_id,
+            &self.caller,
             &self.resolved,
             self.feature,
             usage,

@@ -5,7 +5,7 @@ use crate::{
     error::{ServiceError, ServiceResult},
     providers::ChatMessage,
     services::ai::{self, AiAnswer, Feature},
-    session::AuthUser,
+    session::Member,
     state::AppState,
 };
 
@@ -76,7 +76,7 @@ pub fn generation_messages(prompt: &str, language: &str) -> ServiceResult<Vec<Ch
 /// Code completion on the caller's key: up to 512 tokens.
 pub async fn complete_code(
     state: &AppState,
-    user: &AuthUser,
+    user: &Member,
     code: &str,
     language: &str,
     cursor: Option<usize>,
@@ -88,7 +88,7 @@ pub async fn complete_code(
 /// Code generation on the caller's key: up to 2,048 tokens.
 pub async fn generate_code(
     state: &AppState,
-    user: &AuthUser,
+    user: &Member,
     prompt: &str,
     language: &str,
 ) -> ServiceResult<AiAnswer> {

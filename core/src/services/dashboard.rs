@@ -14,7 +14,7 @@ use super::{chat, keys, usage};
 use crate::{
     entities::{candidates, resumes},
     error::ServiceResult,
-    session::AuthUser,
+    session::Member,
     state::AppState,
 };
 
@@ -22,9 +22,9 @@ use crate::{
 const RECENT: u64 = 5;
 
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
-pub async fn summary(state: &AppState, auth: &AuthUser) -> ServiceResult<DashboardSummary> {
-    let counts = counts(state, auth.id).await?;
-    let recent = recent(state, auth.id).await?;
+pub async fn summary(state: &AppState, auth: &Member) -> ServiceResult<DashboardSummary> {
+    let counts = counts(state, auth.workspace_id).await?;
+    let recent = recent(state, auth.workspace_id).await?;
     let key = chat::key_status(state, auth).await?;
     let settings = keys::settings(state, auth.id).await?;
     // The expiry matters when the personal key is in use, or was until it expired.
@@ -41,13 +41,13 @@ pub async fn summary(state: &AppState, auth: &AuthUser) -> ServiceResult<Dashboa
     })
 }
 
-/// One `GROUP BY analysis_status` over the owner's candidates.
-async fn counts(state: &AppState, owner: Uuid) -> ServiceResult<CandidateCounts> {
+/// One `GROUP BY analysis_status` over the workspace's candidates.
+async fn counts(state: &AppState, workspace: Uuid) -> ServiceResult<CandidateCounts> {
     let rows: Vec<(String, i64)> = candidates::Entity::find()
         .select_only()
         .column(candidates::Column::AnalysisStatus)
         .column_as(Expr::col(candidates::Column::Id).count(), "n")
-        .filter(candidates::Column::OwnerId.eq(owner))
+        .filter(candidates::Column::WorkspaceId.eq(workspace))
         .group_by(candidates::Column::AnalysisStatus)
         .into_tuple()
         .all(&state.db)
@@ -76,7 +76,7 @@ type RecentRow = (
 
 /// The newest candidates, without their resume text; the file name stands in for a name the
 /// analysis has not found (yet).
-async fn recent(state: &AppState, owner: Uuid) -> ServiceResult<Vec<RecentCandidate>> {
+async fn recent(state: &AppState, workspace: Uuid) -> ServiceResult<Vec<RecentCandidate>> {
     let rows: Vec<RecentRow> = candidates::Entity::find()
         .select_only()
         .columns([
@@ -87,7 +87,7 @@ async fn recent(state: &AppState, owner: Uuid) -> ServiceResult<Vec<RecentCandid
             candidates::Column::AnalysisStatus,
             candidates::Column::CreatedAt,
         ])
-        .filter(candidates::Column::OwnerId.eq(owner))
+        .filter(candidates::Column::WorkspaceId.eq(workspace))
         .order_by_desc(candidates::Column::CreatedAt)
         .order_by_desc(candidates::Column::Id)
         .limit(RECENT)

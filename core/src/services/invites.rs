@@ -12,15 +12,17 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 use types::admin::{CreateInviteRequest, CreatedInvite, Invite, InviteStatus};
+use types::workspaces::{
+    CreatedMemberInvite, InviteMember, MemberInvite, MemberInviteList, Role, Workspace,
+};
 use uuid::Uuid;
 
 use crate::audit::{self, AuditEvent};
 use crate::{
     entities::invites,
     error::{ServiceError, ServiceResult},
-    services::text::Email,
-    session::Admin,
-    session::ClientInfo,
+    services::{text::Email, workspaces},
+    session::{Admin, AuthUser, ClientInfo, Member},
     state::AppState,
 };
 
@@ -33,7 +35,7 @@ const LIST_LIMIT: u64 = 500;
 
 /// The stored form of a token: SHA-256, hex. A token has 256 random bits, so a fast hash is
 /// enough: nothing can be guessed from it.
-fn hash_token(token: &str) -> String {
+pub(crate) fn hash_token(token: &str) -> String {
     Sha256::digest(token.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -41,13 +43,13 @@ fn hash_token(token: &str) -> String {
 }
 
 /// 32 random bytes, base64url without padding (43 characters, safe in a URL).
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn status(row: &invites::Model, now: DateTime<Utc>) -> InviteStatus {
+pub(crate) fn status(row: &invites::Model, now: DateTime<Utc>) -> InviteStatus {
     if row.revoked_at.is_some() {
         InviteStatus::Revoked
     } else if row.used_at.is_some() {
@@ -106,6 +108,8 @@ pub async fn create(
         used_at: Set(None),
         used_by: Set(None),
         revoked_at: Set(None),
+        workspace_id: Set(None),
+        role: Set(None),
     }
     .insert(&txn)
     .await?;
@@ -263,6 +267,9 @@ pub(crate) async fn redeem(
     if updated.rows_affected == 0 {
         return Err(used());
     }
+    if let Some((workspace_id, role)) = workspace_of(invite) {
+        workspaces::add_member(txn, workspace_id, user_id, role, now).await?;
+    }
     audit::record(
         txn,
         Some(user_id),
@@ -343,6 +350,190 @@ pub(crate) async fn spend(
         tracing::info!(invite = %invite.id, "invite spent on an existing account's email");
     }
     Ok(())
+}
+
+/// The workspace and role a workspace invite joins; none for a sign-up invite.
+fn workspace_of(invite: &invites::Model) -> Option<(Uuid, Role)> {
+    let workspace_id = invite.workspace_id?;
+    let role = invite.role.as_deref().and_then(Role::parse)?;
+    Some((workspace_id, role))
+}
+
+/// An invite to join a workspace, for one email address (owners and admins; only an owner
+/// invites an owner). Whoever holds it may also register, even when sign-up is by invitation
+/// only: the link leads to the sign-up page, and a signed-in user joins with
+/// `POST /api/v1/workspaces/join`.
+#[tracing::instrument(skip_all, fields(user_id = %member.id, workspace_id = %workspace_id))]
+pub async fn create_for_workspace(
+    state: &AppState,
+    member: &Member,
+    workspace_id: Uuid,
+    request: InviteMember,
+    origin: &str,
+    client: &ClientInfo,
+) -> ServiceResult<CreatedMemberInvite> {
+    let mine = workspaces::role_in(state, member, workspace_id).await?;
+    if !mine.can_manage() || (request.role == Role::Owner && mine != Role::Owner) {
+        return Err(ServiceError::Forbidden(
+            "Your role in this workspace does not allow inviting this member".into(),
+        ));
+    }
+    if workspaces::find(state, workspace_id).await?.personal {
+        return Err(ServiceError::Conflict(
+            "A personal workspace cannot be shared: create a workspace for the team".into(),
+        ));
+    }
+    let days = request.expires_in_days.unwrap_or(DEFAULT_EXPIRY_DAYS);
+    if !(1..=MAX_EXPIRY_DAYS).contains(&days) {
+        return Err(ServiceError::Validation(format!(
+            "An invite lasts from 1 to {MAX_EXPIRY_DAYS} days"
+        )));
+    }
+    let email = Email::parse(&request.email)?.as_str().to_owned();
+    let token = new_token();
+    let now = state.clock.now();
+    let expires_at = now + Duration::days(i64::from(days));
+    let id = Uuid::new_v4();
+    let txn = state.db.begin().await?;
+    invites::ActiveModel {
+        id: Set(id),
+        token_hash: Set(hash_token(&token)),
+        email: Set(Some(email.clone())),
+        created_by: Set(Some(member.id)),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+        used_by: Set(None),
+        revoked_at: Set(None),
+        workspace_id: Set(Some(workspace_id)),
+        role: Set(Some(request.role.as_str().to_owned())),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        Some(member.id),
+        AuditEvent::InviteCreated,
+        None,
+        Some(format!(
+            "invite {id} to workspace {workspace_id} as {} for {email}, expires {}",
+            request.role,
+            types::time::format_rfc3339(&expires_at, false)
+        )),
+        client,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(invite = %id, "workspace invite created");
+    Ok(CreatedMemberInvite {
+        id,
+        url: format!("{}/register?invite={token}", origin.trim_end_matches('/')),
+        token,
+        expires_at: expires_at.into(),
+    })
+}
+
+/// A workspace's invites, newest first, without their tokens (any member may see them).
+pub async fn list_for_workspace(
+    state: &AppState,
+    member: &Member,
+    workspace_id: Uuid,
+) -> ServiceResult<MemberInviteList> {
+    workspaces::role_in(state, member, workspace_id).await?;
+    let now = state.clock.now();
+    let invites = invites::Entity::find()
+        .filter(invites::Column::WorkspaceId.eq(workspace_id))
+        .order_by_desc(invites::Column::CreatedAt)
+        .limit(LIST_LIMIT)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter_map(|row| {
+            let (_, role) = workspace_of(&row)?;
+            Some(MemberInvite {
+                id: row.id,
+                status: status(&row, now),
+                email: row.email,
+                role,
+                created_at: row.created_at.into(),
+                expires_at: row.expires_at.into(),
+            })
+        })
+        .collect();
+    Ok(MemberInviteList { invites })
+}
+
+/// Revokes one of the workspace's unused invites (owners and admins): 404 for another
+/// workspace's, 409 for a used one.
+pub async fn revoke_for_workspace(
+    state: &AppState,
+    member: &Member,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> ServiceResult<()> {
+    if !workspaces::role_in(state, member, workspace_id)
+        .await?
+        .can_manage()
+    {
+        return Err(ServiceError::Forbidden(
+            "Your role in this workspace does not allow revoking invites".into(),
+        ));
+    }
+    let row = invites::Entity::find_by_id(id)
+        .filter(invites::Column::WorkspaceId.eq(workspace_id))
+        .one(&state.db)
+        .await?
+        .ok_or(ServiceError::NotFound("Invite"))?;
+    if row.revoked_at.is_some() {
+        return Ok(());
+    }
+    let updated = invites::Entity::update_many()
+        .col_expr(invites::Column::RevokedAt, Expr::value(state.clock.now()))
+        .filter(invites::Column::Id.eq(id))
+        .filter(invites::Column::UsedAt.is_null())
+        .filter(invites::Column::RevokedAt.is_null())
+        .exec(&state.db)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(ServiceError::Conflict(
+            "This invite has already been used".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A signed-in user joins the workspace of an invite made for their address. A sign-up invite,
+/// or one for another address, is refused; joining a workspace one already belongs to is a 409
+/// that leaves the invite unused.
+#[tracing::instrument(skip_all, fields(user_id = %user.id))]
+pub async fn join(
+    state: &AppState,
+    user: &AuthUser,
+    token: &str,
+    client: &ClientInfo,
+) -> ServiceResult<Workspace> {
+    let now = state.clock.now();
+    let email = Email::parse(&user.email)?;
+    let invite = check(&state.db, Some(token), &email, now).await?;
+    let Some((workspace_id, role)) = workspace_of(&invite) else {
+        return Err(refused(
+            "This is a sign-up invite, not an invitation to a workspace",
+        ));
+    };
+    if workspaces::is_member(state, workspace_id, user.id).await? {
+        return Err(ServiceError::Conflict(
+            "You are already a member of this workspace".into(),
+        ));
+    }
+    let txn = state.db.begin().await?;
+    redeem(&txn, &invite, user.id, client, now).await?;
+    let published = workspaces::publish_change(state, &txn, user.id).await?;
+    txn.commit().await?;
+    workspaces::changed(state, user.id, published).await;
+    tracing::info!(workspace_id = %workspace_id, role = %role, "joined a workspace");
+    let member = workspaces::resolve(state, user.clone(), Some(workspace_id)).await?;
+    workspaces::get(state, &member, workspace_id).await
 }
 
 #[cfg(test)]

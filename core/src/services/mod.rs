@@ -20,3 +20,4 @@ pub mod sessions;
 pub mod text;
 pub mod usage;
 pub mod users;
+pub mod workspaces;

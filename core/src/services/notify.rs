@@ -1,9 +1,10 @@
 //! Change notifications across instances: PostgreSQL `LISTEN`/`NOTIFY` on one channel,
 //! [`CHANNEL`].
 //!
-//! Every instance keeps three short-lived caches: the resolved key per user
-//! (`ai::KeyCache`), the admin's key policy (`ai::PolicyCache`) and the session generation per
-//! user (`sessions::GenerationCache`). Whatever changes what they hold publishes a [`Change`]
+//! Every instance keeps four short-lived caches: the resolved key per user
+//! (`ai::KeyCache`), the admin's key policy (`ai::PolicyCache`), the session generation per
+//! user (`sessions::GenerationCache`) and each user's workspace memberships
+//! (`state::memberships::MembershipCache`). Whatever changes what they hold publishes a [`Change`]
 //! with [`publish`] inside the transaction of the change, so the notification is committed
 //! with it (and not at all when it rolls back), before the response is sent. Each instance runs
 //! one listener ([`spawn_listener`]) on a dedicated connection and drops the affected entries
@@ -16,7 +17,7 @@
 //! commits, but instance B's listener reads it asynchronously. So:
 //! - B trusts its caches only while its listener is connected ([`Notifications::caches_trusted`]).
 //!   While it is connecting or reconnecting every lookup is a miss, and after every (re)connect
-//!   all three caches are cleared, since notifications may have been missed.
+//!   all four caches are cleared, since notifications may have been missed.
 //! - A cache fill that read the database before an invalidation it races with is discarded
 //!   (each cache has an epoch that every drop raises), so a late fill cannot put the old value
 //!   back after the notification was applied.
@@ -72,13 +73,15 @@ pub enum Change {
     Policy,
     /// A user's session generation (logout everywhere, a password change).
     Session { user_id: Uuid },
+    /// A user's workspaces: joined, removed, role changed, workspace deleted, switched.
+    Membership { user_id: Uuid },
 }
 
 /// The payload on the wire: `{"c":"keys","u":"…","i":"<instance>","s":<seq>,"t":<unix µs>}`.
 /// Ids only: never a key, an email or a token.
 #[derive(Serialize, Deserialize)]
 struct Wire {
-    /// `keys`, `policy` or `session`.
+    /// `keys`, `policy`, `session` or `membership`.
     c: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     u: Option<Uuid>,
@@ -97,6 +100,7 @@ impl Wire {
             ("keys", Some(user_id)) => Some(Change::Keys { user_id }),
             ("policy", _) => Some(Change::Policy),
             ("session", Some(user_id)) => Some(Change::Session { user_id }),
+            ("membership", Some(user_id)) => Some(Change::Membership { user_id }),
             _ => None,
         }
     }
@@ -156,6 +160,7 @@ pub async fn publish(
         Change::Keys { user_id } => ("keys", Some(user_id)),
         Change::Policy => ("policy", None),
         Change::Session { user_id } => ("session", Some(user_id)),
+        Change::Membership { user_id } => ("membership", Some(user_id)),
     };
     let wire = Wire {
         c: c.to_owned(),
@@ -179,6 +184,7 @@ fn clear_caches(state: &AppState) {
     state.key_cache.clear();
     state.policy.invalidate();
     state.sessions.clear();
+    state.memberships.clear();
 }
 
 /// Applies one notification's payload to this instance's caches.
@@ -205,6 +211,7 @@ fn apply(state: &AppState, payload: &str) {
             state.key_cache.clear();
         }
         Change::Session { user_id } => state.sessions.forget(user_id),
+        Change::Membership { user_id } => state.memberships.forget(user_id),
     }
     let latency_ms = (Utc::now().timestamp_micros() - wire.t).max(0) as f64 / 1000.0;
     notifications.record_latency(latency_ms);

@@ -14,7 +14,7 @@ use crate::{
     config,
     entities::{invites as invite_rows, settings, users},
     error::{ServiceError, ServiceResult},
-    services::{busy, invites, password, rate_limit, sessions},
+    services::{busy, invites, password, rate_limit, sessions, workspaces},
     session::{AuthUser, ClientInfo},
     state::AppState,
     vault::Secret,
@@ -201,6 +201,7 @@ async fn insert_account(
         created_at: Set(now),
         updated_at: Set(now),
         session_generation: Set(0),
+        current_workspace_id: Set(None),
     }
     .insert(&txn)
     .await;
@@ -212,6 +213,7 @@ async fn insert_account(
         }
         Err(e) => return Err(e.into()),
     };
+    workspaces::create_personal(&txn, row.id, now).await?;
     if let Some(invite) = &invite {
         invites::redeem(&txn, invite, row.id, client, now).await?;
     }

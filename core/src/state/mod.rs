@@ -1,9 +1,10 @@
 //! What every request handler and service shares: `AppState`, and below it the caches the
-//! services fill (resolved keys, the key policy, session generations), the usage queue, the
+//! services fill (resolved keys, the key policy, session generations, workspace memberships), the usage queue, the
 //! change listener's status and the clock. Nothing here calls a service.
 pub mod clock;
 pub mod keys;
 pub mod listener;
+pub mod memberships;
 pub mod policy;
 pub mod sessions;
 pub mod usage_queue;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub key_cache: keys::KeyCache,
     /// Each user's session generation, for a couple of seconds (`services::sessions`).
     pub sessions: sessions::GenerationCache,
+    /// Each user's workspaces and roles, for a couple of seconds (`services::workspaces`).
+    pub memberships: memberships::MembershipCache,
     /// The change-notification listener that keeps the three caches above in step with the
     /// other instances on PostgreSQL (`services::notify`).
     pub notifications: listener::Notifications,

@@ -26,7 +26,7 @@ use hirekey_core::{
         ai::{self, AiAnswer, Feature},
         assistant::{self, MAX_PROMPT_CHARS},
     },
-    session::AuthUser,
+    session::Member,
     state::AppState,
 };
 
@@ -136,7 +136,7 @@ fn check_messages(messages: &[ChatMessage]) -> ApiResult<()> {
     ))]
 pub async fn chat(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     headers: HeaderMap,
     ApiJson(req): ApiJson<ChatRequest>,
 ) -> ApiResult<Response> {
@@ -198,7 +198,7 @@ pub async fn chat(
     ))]
 pub async fn code_completion(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     ApiJson(req): ApiJson<CodeCompletionRequest>,
 ) -> ApiResult<Response> {
     let answer =
@@ -229,7 +229,7 @@ pub async fn code_completion(
     ))]
 pub async fn generate_code(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     ApiJson(req): ApiJson<GenerateCodeRequest>,
 ) -> ApiResult<Response> {
     let answer = assistant::generate_code(&state, &user, &req.prompt, &req.language).await?;

@@ -7,7 +7,7 @@ use axum::{
 };
 use hirekey_core::{
     error::ServiceError,
-    session::{AuthUser, ClientInfo},
+    session::{AuthUser, ClientInfo, Member},
     state::AppState,
 };
 use leptos::prelude::LeptosOptions;
@@ -43,6 +43,17 @@ impl FromRequestParts<WebState> for AuthUser {
         state: &WebState,
     ) -> Result<Self, Self::Rejection> {
         Ok(session::authenticate(parts, &state.app).await?)
+    }
+}
+
+impl FromRequestParts<WebState> for Member {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(session::authenticate_member(parts, &state.app).await?)
     }
 }
 

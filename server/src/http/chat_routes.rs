@@ -34,7 +34,7 @@ use super::{
 };
 use hirekey_core::{
     services::chat::{self, AnswerEvent},
-    session::AuthUser,
+    session::Member,
     state::AppState,
 };
 
@@ -102,7 +102,7 @@ fn answer_stream(
     ))]
 pub async fn chat(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     headers: HeaderMap,
     ApiQuery(param): ApiQuery<StreamParam>,
     ApiJson(query): ApiJson<ChatQuery>,
@@ -136,7 +136,7 @@ pub async fn chat(
     ))]
 pub async fn search(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     headers: HeaderMap,
     ApiQuery(param): ApiQuery<StreamParam>,
     ApiJson(query): ApiJson<SearchQuery>,
@@ -159,7 +159,7 @@ pub async fn search(
     ))]
 pub async fn list_conversations(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
 ) -> ApiResult<Json<Vec<ConversationSummary>>> {
     Ok(Json(chat::conversations::list(&state, &user).await?))
 }
@@ -177,7 +177,7 @@ pub async fn list_conversations(
     ))]
 pub async fn get_conversation(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<ConversationDetail>> {
     Ok(Json(
@@ -198,7 +198,7 @@ pub async fn get_conversation(
     ))]
 pub async fn rename_conversation(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ConversationTitle>,
 ) -> ApiResult<Json<ConversationSummary>> {
@@ -221,7 +221,7 @@ pub async fn rename_conversation(
     ))]
 pub async fn delete_conversation(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     chat::conversations::delete(&state, &user, path_id(&id, "Conversation")?).await?;

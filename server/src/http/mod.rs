@@ -14,6 +14,7 @@ pub mod resume_routes;
 pub mod schemas;
 pub mod sse;
 pub mod usage_routes;
+pub mod workspace_routes;
 
 use crate::http::auth::WebState;
 use axum::{
@@ -117,6 +118,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
     // Uploads set their own, larger body limit per request (from HIREKEY_MAX_UPLOAD_MB).
     routes.extend(resume_routes::routes());
     routes.extend(admin_routes::routes());
+    routes.extend(workspace_routes::routes());
     routes
 }
 

@@ -31,7 +31,7 @@ use hirekey_core::{
         resumes::{self, max_upload_bytes, too_large, UploadFile},
         text,
     },
-    session::AuthUser,
+    session::Member,
     state::AppState,
 };
 
@@ -165,7 +165,7 @@ fn field_error(e: MultipartError, state: &AppState) -> ServiceError {
 async fn upload_new(
     State(web): State<WebState>,
     headers: HeaderMap,
-    user: Result<AuthUser, ApiError>,
+    user: Result<Member, ApiError>,
     request: Request,
 ) -> ApiResult<Response> {
     let state = web.app.clone();
@@ -237,7 +237,7 @@ fn see_other(location: &str) -> Response {
     ))]
 async fn upload_replace(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     ApiPath(candidate_id): ApiPath<Uuid>,
     UploadForm(file): UploadForm,
 ) -> ApiResult<Json<Candidate>> {
@@ -263,7 +263,7 @@ async fn upload_replace(
     ))]
 async fn analyze(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Candidate>> {
     Ok(Json(resumes::reanalyze(&state, &user, id).await?))
@@ -286,7 +286,7 @@ async fn analyze(
     ))]
 async fn list(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     ApiQuery(query): ApiQuery<CandidateQuery>,
 ) -> ApiResult<Json<CandidatePage>> {
     Ok(Json(resumes::list(&state, &user, query).await?))
@@ -305,7 +305,7 @@ async fn list(
     ))]
 async fn get_one(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<CandidateDetail>> {
     Ok(Json(resumes::get(&state, &user, id).await?))
@@ -324,7 +324,7 @@ async fn get_one(
     ))]
 async fn delete(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<StatusCode> {
     resumes::delete(&state, &user, id).await?;
@@ -344,7 +344,7 @@ async fn delete(
     ))]
 async fn download(
     State(state): State<AppState>,
-    user: AuthUser,
+    user: Member,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Response> {
     let file = resumes::download(&state, &user, id).await?;

@@ -23,6 +23,9 @@ db_test!(
             name: "Test User".into(),
             is_admin: false,
         };
+        let user = hirekey_core::services::workspaces::resolve(&app.state, user, None)
+            .await
+            .unwrap();
 
         let empty = hirekey_core::services::dashboard::summary(&app.state, &user)
             .await

@@ -42,6 +42,7 @@ fn row(owner: Uuid, name: &str, text: &str, at: DateTime<Utc>) -> candidates::Ac
     candidates::ActiveModel {
         id: Set(Uuid::new_v4()),
         owner_id: Set(owner),
+        workspace_id: Set(owner),
         name: Set(Some(name.to_owned())),
         email: Set(None),
         current_title: Set(Some("Engineer".into())),

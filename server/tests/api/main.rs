@@ -43,3 +43,4 @@ mod security;
 mod sessions;
 mod startup;
 mod walk_pages;
+mod workspaces;

@@ -375,3 +375,92 @@ db_test!(
         }
     }
 );
+
+/// A member removed through A loses the workspace on B at their next request, though B had
+/// their membership cached a moment before; a role changed through A holds on B too.
+#[tokio::test]
+async fn a_member_removed_on_a_loses_the_workspace_on_b() {
+    let Some(pair) = pair(|s| s).await else {
+        return;
+    };
+    let owner = pair.a.register("team-owner@example.com").await;
+    let member = pair.a.register("team-member@example.com").await;
+    let r = pair
+        .a
+        .post("/api/v1/workspaces", &owner, json!({"name": "Shared"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let team = r.body["id"].as_str().unwrap().to_owned();
+    let r = pair
+        .a
+        .post(
+            &format!("/api/v1/workspaces/{team}/invites"),
+            &owner,
+            json!({"email": "team-member@example.com", "role": "recruiter"}),
+        )
+        .await;
+    let token = r.body["token"].as_str().unwrap().to_owned();
+    let r = pair
+        .a
+        .post("/api/v1/workspaces/join", &member, json!({"token": token}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let list_on_b = |token: String| {
+        let b = &pair.b;
+        let team = team.clone();
+        async move {
+            let res = b
+                .http
+                .get(format!("{}/api/v1/candidates", b.url))
+                .bearer_auth(token)
+                .header("X-Workspace-Id", team)
+                .send()
+                .await
+                .unwrap();
+            into_response(res).await
+        }
+    };
+    // B caches the membership.
+    let r = list_on_b(member.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    // Demoted to viewer on A: B refuses an upload-like change at once.
+    let member_id = pair.a.user_id(&member).await;
+    let before = applied(&pair.b);
+    let r = pair
+        .a
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/workspaces/{team}/members/{member_id}"),
+            Some(&owner),
+            Some(json!({"role": "viewer"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    wait_applied(&pair.b, before).await;
+    let r = pair
+        .b
+        .http
+        .post(format!("{}/api/v1/ai/search", pair.b.url))
+        .bearer_auth(&member)
+        .header("X-Workspace-Id", &team)
+        .json(&json!({"query": "anyone"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Removed on A: 404 on B.
+    let before = applied(&pair.b);
+    let r = pair
+        .a
+        .delete(
+            &format!("/api/v1/workspaces/{team}/members/{member_id}"),
+            &owner,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    wait_applied(&pair.b, before).await;
+    let r = list_on_b(member).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+}

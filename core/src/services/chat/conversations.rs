@@ -12,7 +12,7 @@ use crate::{
     entities::{conversations, messages},
     error::{ServiceError, ServiceResult},
     services::busy,
-    session::AuthUser,
+    session::Member,
     state::AppState,
 };
 
@@ -24,11 +24,12 @@ pub(super) fn conversation_id(raw: &str) -> ServiceResult<Uuid> {
 
 pub(super) async fn find_conversation(
     db: &DatabaseConnection,
-    auth: &AuthUser,
+    auth: &Member,
     id: Uuid,
 ) -> ServiceResult<conversations::Model> {
     conversations::Entity::find_by_id(id)
         .filter(conversations::Column::UserId.eq(auth.id))
+        .filter(conversations::Column::WorkspaceId.eq(auth.workspace_id))
         .one(db)
         .await?
         .ok_or(ServiceError::NotFound("Conversation"))
@@ -53,9 +54,10 @@ fn summary(c: &conversations::Model, message_count: u64) -> ConversationSummary 
 
 /// The caller's conversations, most recently active first.
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
-pub async fn list(state: &AppState, auth: &AuthUser) -> ServiceResult<Vec<ConversationSummary>> {
+pub async fn list(state: &AppState, auth: &Member) -> ServiceResult<Vec<ConversationSummary>> {
     let rows = conversations::Entity::find()
         .filter(conversations::Column::UserId.eq(auth.id))
+        .filter(conversations::Column::WorkspaceId.eq(auth.workspace_id))
         .order_by_desc(conversations::Column::UpdatedAt)
         .limit(500)
         .all(&state.db)
@@ -115,7 +117,7 @@ pub(super) async fn messages_of(
 
 /// One conversation of the caller's, with its messages, oldest first.
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
-pub async fn get(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<ConversationDetail> {
+pub async fn get(state: &AppState, auth: &Member, id: Uuid) -> ServiceResult<ConversationDetail> {
     let conversation = find_conversation(&state.db, auth, id).await?;
     let messages = messages_of(&state.db, conversation.id).await?;
     Ok(ConversationDetail {
@@ -139,7 +141,7 @@ fn clean_title(raw: &str) -> String {
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn rename(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     id: Uuid,
     title: &str,
 ) -> ServiceResult<ConversationSummary> {
@@ -158,7 +160,7 @@ pub async fn rename(
 
 /// Deletes a conversation and its messages (the foreign key cascades).
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
-pub async fn delete(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<()> {
+pub async fn delete(state: &AppState, auth: &Member, id: Uuid) -> ServiceResult<()> {
     let conversation = find_conversation(&state.db, auth, id).await?;
     let txn = state.db.begin().await?;
     messages::Entity::delete_many()
@@ -194,7 +196,7 @@ async fn next_message_time(
 /// conversation of that title already, so the list tells the conversations apart.
 async fn unique_title(
     db: &DatabaseConnection,
-    user_id: Uuid,
+    auth: &Member,
     title: String,
 ) -> ServiceResult<String> {
     // One query: the user's titles that start as this one does (a `%` or `_` in the title only
@@ -202,7 +204,8 @@ async fn unique_title(
     let titles: std::collections::HashSet<String> = conversations::Entity::find()
         .select_only()
         .column(conversations::Column::Title)
-        .filter(conversations::Column::UserId.eq(user_id))
+        .filter(conversations::Column::UserId.eq(auth.id))
+        .filter(conversations::Column::WorkspaceId.eq(auth.workspace_id))
         .filter(conversations::Column::Title.starts_with(&title))
         .limit(500)
         .into_tuple::<String>()
@@ -223,15 +226,15 @@ async fn unique_title(
 /// after the question. Returns the conversation.
 pub(super) async fn store_question(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     existing: Option<conversations::Model>,
     question: String,
 ) -> ServiceResult<conversations::Model> {
     let now = state.clock.now();
-    let user_id = auth.id;
+    let (user_id, workspace_id) = (auth.id, auth.workspace_id);
     let title = match existing {
         Some(_) => String::new(),
-        None => unique_title(&state.db, user_id, clean_title(&question)).await?,
+        None => unique_title(&state.db, auth, clean_title(&question)).await?,
     };
     // Run again from the start if SQLite reports itself busy (`busy.rs`).
     busy::retry_service_if_busy(|| {
@@ -250,6 +253,7 @@ pub(super) async fn store_question(
                     conversations::ActiveModel {
                         id: Set(Uuid::new_v4()),
                         user_id: Set(user_id),
+                        workspace_id: Set(workspace_id),
                         title: Set(title),
                         created_at: Set(now),
                         updated_at: Set(now),

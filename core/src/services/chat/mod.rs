@@ -31,7 +31,7 @@ use crate::{
         ai::{self, Feature, ResolvedKey},
         search,
     },
-    session::AuthUser,
+    session::{AuthUser, Member},
     state::AppState,
 };
 
@@ -84,7 +84,8 @@ struct Turn {
 
 /// Resolves the key (so nothing is stored when there is none), retrieves the candidates,
 /// stores the question and builds the prompt.
-async fn prepare_chat(state: &AppState, auth: &AuthUser, query: &ChatQuery) -> ServiceResult<Turn> {
+async fn prepare_chat(state: &AppState, auth: &Member, query: &ChatQuery) -> ServiceResult<Turn> {
+    auth.ensure_can_work()?;
     let started = Instant::now();
     let question = check_question(&query.query_text, "query_text")?;
     let existing = match query.conversation_id.as_deref().filter(|c| !c.is_empty()) {
@@ -99,7 +100,7 @@ async fn prepare_chat(state: &AppState, auth: &AuthUser, query: &ChatQuery) -> S
         None => Vec::new(),
     };
     let mut retrieved =
-        search::find_candidates(&state.db, auth.id, &question, CHAT_CANDIDATES).await?;
+        search::find_candidates(&state.db, auth.workspace_id, &question, CHAT_CANDIDATES).await?;
     if retrieved.is_empty() {
         // A follow-up such as "which of them is the most senior?" is about the last answer's
         // candidates.
@@ -110,7 +111,7 @@ async fn prepare_chat(state: &AppState, auth: &AuthUser, query: &ChatQuery) -> S
             .and_then(|m| m.candidates.as_deref())
             .and_then(|c| serde_json::from_str(c).ok())
             .unwrap_or_default();
-        retrieved = search::load_hits(&state.db, auth.id, &earlier).await?;
+        retrieved = search::load_hits(&state.db, auth.workspace_id, &earlier).await?;
     }
     let lines = context_lines(&retrieved, &question);
     let prompt = prompt(CHAT_INSTRUCTIONS, &lines, &history, &question);
@@ -128,9 +129,10 @@ async fn prepare_chat(state: &AppState, auth: &AuthUser, query: &ChatQuery) -> S
 
 async fn prepare_search(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     query: &SearchQuery,
 ) -> ServiceResult<Turn> {
+    auth.ensure_can_work()?;
     let started = Instant::now();
     let question = check_question(&query.query, "query")?;
     let limit = query.limit.unwrap_or(SEARCH_DEFAULT_LIMIT);
@@ -141,7 +143,8 @@ async fn prepare_search(
     }
     let resolved = ai::resolve_ai_key(state, auth).await?;
     ai::check_system_quota(state, auth, resolved.source).await?;
-    let retrieved = search::find_candidates(&state.db, auth.id, &question, limit.into()).await?;
+    let retrieved =
+        search::find_candidates(&state.db, auth.workspace_id, &question, limit.into()).await?;
     let lines = context_lines(&retrieved, &question);
     Ok(Turn {
         resolved,
@@ -155,7 +158,7 @@ async fn prepare_search(
 /// `POST /api/v1/ai/chat`: the whole answer. A provider failure is stored on the conversation
 /// (the question stays, the answer is marked incomplete) and answered as the mapped error.
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
-pub async fn ask(state: &AppState, auth: &AuthUser, query: ChatQuery) -> ServiceResult<ChatAnswer> {
+pub async fn ask(state: &AppState, auth: &Member, query: ChatQuery) -> ServiceResult<ChatAnswer> {
     let turn = prepare_chat(state, auth, &query).await?;
     let conversation =
         turn.conversation.as_ref().map(|c| c.id).ok_or_else(|| {
@@ -202,7 +205,7 @@ pub async fn ask(state: &AppState, auth: &AuthUser, query: ChatQuery) -> Service
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn search(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     query: SearchQuery,
 ) -> ServiceResult<SearchAnswer> {
     let turn = prepare_search(state, auth, &query).await?;
@@ -232,7 +235,7 @@ pub async fn search(
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn ask_streaming(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     query: ChatQuery,
 ) -> ServiceResult<(
     StreamStart,
@@ -246,7 +249,7 @@ pub async fn ask_streaming(
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn search_streaming(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     query: SearchQuery,
 ) -> ServiceResult<(
     StreamStart,
@@ -258,7 +261,7 @@ pub async fn search_streaming(
 
 async fn stream_turn(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     turn: Turn,
     feature: Feature,
 ) -> ServiceResult<(

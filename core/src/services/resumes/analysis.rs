@@ -25,7 +25,7 @@ use crate::{
         ai::{self, Feature, KeySource},
         busy,
     },
-    session::AuthUser,
+    session::Member,
     state::AppState,
 };
 
@@ -114,12 +114,13 @@ pub(super) async fn store_outcome(
 }
 
 /// A person looked at a candidate flagged `not_a_resume` and keeps it: the flag goes. Only the
-/// owner's candidate; anyone else's is not found, as if it did not exist.
-pub async fn keep_as_resume(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<()> {
+/// workspace's candidate; any other is not found, as if it did not exist.
+pub async fn keep_as_resume(state: &AppState, auth: &Member, id: Uuid) -> ServiceResult<()> {
+    auth.ensure_can_work()?;
     let updated = candidates::Entity::update_many()
         .col_expr(candidates::Column::NotAResume, Expr::value(false))
         .filter(candidates::Column::Id.eq(id))
-        .filter(candidates::Column::OwnerId.eq(auth.id))
+        .filter(candidates::Column::WorkspaceId.eq(auth.workspace_id))
         .exec(&state.db)
         .await?;
     if updated.rows_affected == 0 {
@@ -131,7 +132,7 @@ pub async fn keep_as_resume(state: &AppState, auth: &AuthUser, id: Uuid) -> Serv
 /// The AI call: the key it used (none if there was none) and the analysis or why there is none.
 pub(super) async fn analyse(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     text: &str,
 ) -> (Option<KeySource>, Result<ResumeAnalysis, Failure>) {
     let started = Instant::now();

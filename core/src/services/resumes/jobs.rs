@@ -37,11 +37,12 @@ use uuid::Uuid;
 use super::analysis::{self, Failure};
 use crate::{
     entities::{analysis_jobs, candidates, users},
-    error::ServiceResult,
-    services::busy,
-    session::AuthUser,
+    error::{ServiceError, ServiceResult},
+    services::{busy, workspaces},
+    session::{AuthUser, Member},
     state::AppState,
 };
+use types::workspaces::Role;
 
 /// How long a claim holds a job without a heartbeat. An instance that dies mid-analysis holds
 /// its job at most this long; then any instance takes it. Longer than [`HEARTBEAT`] by enough
@@ -66,6 +67,10 @@ const FINISHED_KEPT_DAYS: i64 = 7;
 /// The reason a job that kept losing its instance ends with.
 const ABANDONED: &str =
     "Analysis interrupted: the server stopped during every attempt; try Analyze again";
+/// The reason a job whose uploader left the workspace before it ran ends with: their key is
+/// not used for a workspace they no longer belong to.
+const UPLOADER_LEFT: &str =
+    "The person who uploaded this resume has left the workspace; try Analyze again";
 
 /// A job's `status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +102,7 @@ pub async fn enqueue(
     txn: &impl ConnectionTrait,
     candidate_id: Uuid,
     owner_id: Uuid,
+    workspace_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Uuid, DbErr> {
     analysis_jobs::Entity::delete_many()
@@ -112,6 +118,7 @@ pub async fn enqueue(
         id: Set(id),
         candidate_id: Set(candidate_id),
         owner_id: Set(owner_id),
+        workspace_id: Set(workspace_id),
         status: Set(JobStatus::Queued.as_str().into()),
         attempts: Set(0),
         max_attempts: Set(MAX_ATTEMPTS),
@@ -340,13 +347,15 @@ async fn release(state: &AppState, job: &analysis_jobs::Model) -> Result<bool, D
 /// What an analysis works on, read when its attempt starts.
 struct Work {
     candidate: candidates::Model,
-    auth: AuthUser,
+    auth: Member,
+    /// The uploader still belongs to the candidate's workspace.
+    still_member: bool,
     text: String,
 }
 
 async fn load(state: &AppState, job: &analysis_jobs::Model) -> ServiceResult<Option<Work>> {
     let candidate = candidates::Entity::find_by_id(job.candidate_id)
-        .filter(candidates::Column::OwnerId.eq(job.owner_id))
+        .filter(candidates::Column::WorkspaceId.eq(job.workspace_id))
         .one(&state.db)
         .await?;
     let user = users::Entity::find_by_id(job.owner_id)
@@ -356,15 +365,29 @@ async fn load(state: &AppState, job: &analysis_jobs::Model) -> ServiceResult<Opt
         return Ok(None);
     };
     let text = super::resume_text(state, candidate.id).await?;
-    let auth = AuthUser {
+    let user = AuthUser {
         id: user.id,
         email: user.email,
         name: user.name,
         is_admin: user.is_admin,
     };
+    let (auth, still_member) =
+        match workspaces::resolve(state, user.clone(), Some(job.workspace_id)).await {
+            Ok(member) => (member, true),
+            Err(ServiceError::NotFound(_)) => (
+                Member {
+                    user,
+                    workspace_id: job.workspace_id,
+                    role: Role::Viewer,
+                },
+                false,
+            ),
+            Err(e) => return Err(e),
+        };
     Ok(Some(Work {
         candidate,
         auth,
+        still_member,
         text,
     }))
 }
@@ -375,6 +398,10 @@ async fn load(state: &AppState, job: &analysis_jobs::Model) -> ServiceResult<Opt
 pub async fn run(state: &AppState, job: analysis_jobs::Model) -> ServiceResult<()> {
     let holder = holder(state).to_owned();
     let work = match load(state, &job).await? {
+        Some(work) if !work.still_member => {
+            let failure = Failure::permanent(UPLOADER_LEFT);
+            return conclude(state, &job, &holder, work, None, Err(failure)).await;
+        }
         Some(work) if job.attempts <= job.max_attempts => work,
         Some(work) => {
             // Claimed again after the last attempt's instance died: it will not get better.

@@ -40,7 +40,7 @@ use crate::{
         extract::{self, DocumentKind},
         search,
     },
-    session::AuthUser,
+    session::Member,
     state::AppState,
 };
 
@@ -62,10 +62,11 @@ const MAX_WARNINGS: usize = 10;
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn upload(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     file: UploadFile,
     replace: Option<Uuid>,
 ) -> ServiceResult<Candidate> {
+    auth.ensure_can_work()?;
     if file.bytes.len() > max_upload_bytes(&state.config) {
         return Err(too_large(&state.config));
     }
@@ -93,6 +94,7 @@ pub async fn upload(
     let pending = PendingUpload {
         id,
         owner_id: auth.id,
+        workspace_id: auth.workspace_id,
         replaces: existing.as_ref(),
         email: known.email.clone(),
         analysis: analysis_json(&known)?,
@@ -126,10 +128,11 @@ pub async fn upload(
 /// set `pending` and a job queued in one transaction (replacing an unfinished one), then
 /// answered as on upload: finished (done, or failed with the reason) or still `pending`.
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
-pub async fn reanalyze(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<Candidate> {
+pub async fn reanalyze(state: &AppState, auth: &Member, id: Uuid) -> ServiceResult<Candidate> {
+    auth.ensure_can_work()?;
     find_owned(state, auth, id).await?;
     let now = state.clock.now();
-    let owner_id = auth.id;
+    let (owner_id, workspace_id) = (auth.id, auth.workspace_id);
     // The candidate marked pending and its job queued, or nothing (`None`: it went meanwhile).
     let queued = busy::retry_if_busy(|| async move {
         let txn = busy::begin_write(&state.db).await?;
@@ -144,13 +147,13 @@ pub async fn reanalyze(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceRe
             )
             .col_expr(candidates::Column::UpdatedAt, Expr::value(now))
             .filter(candidates::Column::Id.eq(id))
-            .filter(candidates::Column::OwnerId.eq(owner_id))
+            .filter(candidates::Column::WorkspaceId.eq(workspace_id))
             .exec(&txn)
             .await?;
         if marked.rows_affected == 0 {
             return Ok(None);
         }
-        let job = jobs::enqueue(&txn, id, owner_id, now).await?;
+        let job = jobs::enqueue(&txn, id, owner_id, workspace_id, now).await?;
         txn.commit().await?;
         Ok(Some(job))
     })
@@ -162,11 +165,11 @@ pub async fn reanalyze(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceRe
     Ok(to_dto(CandidateRow::from(candidate), facts.first()))
 }
 
-/// One page of the caller's candidates, newest first, optionally filtered by `q`.
+/// One page of the workspace's candidates, newest first, optionally filtered by `q`.
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn list(
     state: &AppState,
-    auth: &AuthUser,
+    auth: &Member,
     query: CandidateQuery,
 ) -> ServiceResult<CandidatePage> {
     let page = query.page.unwrap_or(1);
@@ -190,16 +193,24 @@ pub async fn list(
     };
     let terms = search::list_terms(query.q.as_deref().unwrap_or_default());
     let offset = page.saturating_sub(1).saturating_mul(per_page);
-    let found = search::list_page(&state.db, auth.id, &terms, cursor, offset, per_page).await?;
+    let found = search::list_page(
+        &state.db,
+        auth.workspace_id,
+        &terms,
+        cursor,
+        offset,
+        per_page,
+    )
+    .await?;
     let total = match found.total {
         Some(total) => total,
         None if terms.is_empty() => {
             candidates::Entity::find()
-                .filter(candidates::Column::OwnerId.eq(auth.id))
+                .filter(candidates::Column::WorkspaceId.eq(auth.workspace_id))
                 .count(&state.db)
                 .await?
         }
-        None => search::count_matches(&state.db, auth.id, &terms).await?,
+        None => search::count_matches(&state.db, auth.workspace_id, &terms).await?,
     };
     let next_cursor = found
         .more
@@ -207,7 +218,7 @@ pub async fn list(
         .flatten();
     let ids: Vec<Uuid> = found.rows.iter().map(|r| r.id).collect();
     let mut rows: HashMap<Uuid, CandidateRow> = candidates::Entity::find()
-        .filter(candidates::Column::OwnerId.eq(auth.id))
+        .filter(candidates::Column::WorkspaceId.eq(auth.workspace_id))
         .filter(candidates::Column::Id.is_in(ids.iter().copied()))
         .into_partial_model::<CandidateRow>()
         .all(&state.db)
@@ -235,9 +246,9 @@ pub async fn list(
     })
 }
 
-/// One of the caller's candidates with its resume text.
+/// One of the workspace's candidates with its resume text.
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
-pub async fn get(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<CandidateDetail> {
+pub async fn get(state: &AppState, auth: &Member, id: Uuid) -> ServiceResult<CandidateDetail> {
     let candidate = find_owned(state, auth, id).await?;
     let facts = resume_facts(state, &[id]).await?;
     let resume = resume_text_row(state, id).await?;
@@ -250,11 +261,7 @@ pub async fn get(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<C
 
 /// The original file, as uploaded.
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
-pub async fn download(
-    state: &AppState,
-    auth: &AuthUser,
-    id: Uuid,
-) -> ServiceResult<ResumeDownload> {
+pub async fn download(state: &AppState, auth: &Member, id: Uuid) -> ServiceResult<ResumeDownload> {
     find_owned(state, auth, id).await?;
     let resume = resumes::Entity::find()
         .filter(resumes::Column::CandidateId.eq(id))
@@ -271,11 +278,12 @@ pub async fn download(
 /// Deletes the candidate, its resume and its analysis jobs (a running one, fenced out, writes
 /// nothing).
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
-pub async fn delete(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResult<()> {
+pub async fn delete(state: &AppState, auth: &Member, id: Uuid) -> ServiceResult<()> {
+    auth.ensure_can_work()?;
     let txn = busy::begin_write(&state.db).await?;
     let deleted = candidates::Entity::delete_many()
         .filter(candidates::Column::Id.eq(id))
-        .filter(candidates::Column::OwnerId.eq(auth.id))
+        .filter(candidates::Column::WorkspaceId.eq(auth.workspace_id))
         .exec(&txn)
         .await?;
     if deleted.rows_affected == 0 {
@@ -294,13 +302,9 @@ pub async fn delete(state: &AppState, auth: &AuthUser, id: Uuid) -> ServiceResul
     Ok(())
 }
 
-async fn find_owned(
-    state: &AppState,
-    auth: &AuthUser,
-    id: Uuid,
-) -> ServiceResult<candidates::Model> {
+async fn find_owned(state: &AppState, auth: &Member, id: Uuid) -> ServiceResult<candidates::Model> {
     candidates::Entity::find_by_id(id)
-        .filter(candidates::Column::OwnerId.eq(auth.id))
+        .filter(candidates::Column::WorkspaceId.eq(auth.workspace_id))
         .one(&state.db)
         .await?
         .ok_or(ServiceError::NotFound("Candidate"))
@@ -491,6 +495,7 @@ pub fn escape_like(text: &str) -> String {
 struct PendingUpload<'a> {
     id: Uuid,
     owner_id: Uuid,
+    workspace_id: Uuid,
     replaces: Option<&'a candidates::Model>,
     /// What the pattern found, known even if the AI call fails.
     email: Option<String>,
@@ -513,6 +518,7 @@ impl PendingUpload<'_> {
         let pending = candidates::ActiveModel {
             id: Set(id),
             owner_id: Set(self.owner_id),
+            workspace_id: Set(self.workspace_id),
             name: Set(None),
             email: Set(self.email.clone()),
             current_title: Set(None),
@@ -550,7 +556,7 @@ impl PendingUpload<'_> {
         }
         .insert(&txn)
         .await?;
-        let job = jobs::enqueue(&txn, candidate.id, self.owner_id, now).await?;
+        let job = jobs::enqueue(&txn, candidate.id, self.owner_id, self.workspace_id, now).await?;
         txn.commit().await?;
         Ok((candidate, job))
     }

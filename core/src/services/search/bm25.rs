@@ -1,9 +1,9 @@
-//! BM25 for retrieval on SQLite, from the owner's candidates alone. FTS5's own `bm25()` takes
+//! BM25 for retrieval on SQLite, from the workspace's candidates alone. FTS5's own `bm25()` takes
 //! its statistics (how many resumes hold a word, how long resumes are on average) from the
-//! whole index, every user's resumes, so a score would tell one user whether a word is in
-//! another user's resumes. Here FTS5 only finds the owner's matches; [`Query::count`] reads
+//! whole index, every workspace's resumes, so a score would tell one workspace whether a word
+//! is in another's resumes. Here FTS5 only finds the workspace's matches; [`Query::count`] reads
 //! each match's fields and [`scores`] scores them as `bm25()` would, with the statistics of
-//! the owner's candidates.
+//! the workspace's candidates.
 //!
 //! Words are read as the index reads them (`porter unicode61 remove_diacritics 2`, migration
 //! `m20261123_000004`): runs of letters and digits, case and diacritics folded, then stemmed by
@@ -76,7 +76,7 @@ impl Query {
 
 /// The BM25 score of each of `matched` (higher is better), computed as FTS5's `bm25()` does:
 /// per word, IDF × f(k1 + 1) / (f + k1(1 − b + b·len/avglen)), f the field-weighted count.
-/// The statistics are the owner's: `collection` is how many candidates they have, and a word's
+/// The statistics are the workspace's: `collection` is how many candidates they have, and a word's
 /// document count and the average length are taken over `matched`.
 pub(super) fn scores(matched: &[Counts], collection: u64) -> Vec<f64> {
     let Some(first) = matched.first() else {

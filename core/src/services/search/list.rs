@@ -3,10 +3,10 @@
 //! cursor.
 //!
 //! Ranking reads every match, so a search matching a large share of a big pool (tens of
-//! thousands of rows) would cost a second or more. Before ranking, the owner's newest
+//! thousands of rows) would cost a second or more. Before ranking, the workspace's newest
 //! [`SAMPLE_ROWS`] candidates are tested: when they predict at least [`RANKED_MATCHES_MAX`]
-//! matches, the page walks the owner's candidates newest first through the
-//! `(owner_id, created_at, id)` index instead, keeping the matches, and says so
+//! matches, the page walks the workspace's candidates newest first through the
+//! `(workspace_id, created_at, id)` index instead, keeping the matches, and says so
 //! ([`ListOrder::Newest`]); its total is then the sample's estimate.
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, Value};
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::MAX_TERMS;
 
-/// How many of the owner's newest candidates are tested to estimate how many match.
+/// How many of the workspace's newest candidates are tested to estimate how many match.
 const SAMPLE_ROWS: u64 = 1_000;
 
 /// The most matches a search ranks; above it (as estimated) the list is newest first. Ranking
@@ -80,7 +80,7 @@ impl ListCursor {
     }
 }
 
-/// One page of a user's candidate list: ids in order, whether more follow, the total when it
+/// One page of a workspace's candidate list: ids in order, whether more follow, the total when it
 /// was known without another query, and the order of the page.
 pub struct ListPage {
     pub rows: Vec<ListCursor>,
@@ -132,19 +132,19 @@ fn trigram_query(terms: &[&String]) -> String {
         .join(" AND ")
 }
 
-/// One page of `owner`'s candidates: newest first, or, with `terms`, those containing every
+/// One page of `workspace`'s candidates: newest first, or, with `terms`, those containing every
 /// term, most relevant first (a term in the name counts 4, in email, title or skills 2), then
 /// newest; or, when a search matches too many to rank (see the module's documentation), the
 /// matches newest first. A cursor's page continues the cursor's order. After `cursor` when
 /// given, else after skipping `offset`; `limit` rows at most.
 ///
 /// Ranked words of three characters or more are found through an index: the FTS5 trigram
-/// table on SQLite, the `pg_trgm` GIN index on PostgreSQL (a plain scan of the owner's rows
-/// without it). Shorter words add a `LIKE` over the rows those select (or over the owner's
+/// table on SQLite, the `pg_trgm` GIN index on PostgreSQL (a plain scan of the workspace's rows
+/// without it). Shorter words add a `LIKE` over the rows those select (or over the workspace's
 /// rows).
 pub async fn list_page(
     db: &impl ConnectionTrait,
-    owner: Uuid,
+    workspace: Uuid,
     terms: &[String],
     cursor: Option<ListCursor>,
     offset: u64,
@@ -156,23 +156,23 @@ pub async fn list_page(
     }
     let offset = if cursor.is_some() { 0 } else { offset };
     if terms.is_empty() {
-        return unfiltered_page(db, owner, cursor, offset, limit).await;
+        return unfiltered_page(db, workspace, cursor, offset, limit).await;
     }
     let order = match cursor {
         Some(cur) => cur.order,
         None => {
-            let share = sample_matches(db, owner, terms).await?;
+            let share = sample_matches(db, workspace, terms).await?;
             if share.estimate() >= RANKED_MATCHES_MAX {
-                return newest_matches_page(db, owner, terms, None, offset, limit, share).await;
+                return newest_matches_page(db, workspace, terms, None, offset, limit, share).await;
             }
             ListOrder::Relevance
         }
     };
     match order {
-        ListOrder::Relevance => ranked_page(db, owner, terms, cursor, offset, limit).await,
+        ListOrder::Relevance => ranked_page(db, workspace, terms, cursor, offset, limit).await,
         ListOrder::Newest => {
-            let share = sample_matches(db, owner, terms).await?;
-            newest_matches_page(db, owner, terms, cursor, offset, limit, share).await
+            let share = sample_matches(db, workspace, terms).await?;
+            newest_matches_page(db, workspace, terms, cursor, offset, limit, share).await
         }
     }
 }
@@ -180,13 +180,13 @@ pub async fn list_page(
 /// The whole list, newest first.
 async fn unfiltered_page(
     db: &impl ConnectionTrait,
-    owner: Uuid,
+    workspace: Uuid,
     cursor: Option<ListCursor>,
     offset: u64,
     limit: u64,
 ) -> Result<ListPage, DbErr> {
     let backend = db.get_database_backend();
-    let mut values: Vec<Value> = vec![owner.into()];
+    let mut values: Vec<Value> = vec![workspace.into()];
     let after = match cursor {
         Some(cur) => {
             values.push(cur.created_at.into());
@@ -201,7 +201,7 @@ async fn unfiltered_page(
     let o = values.len();
     let sql = format!(
         "SELECT c.id AS id, c.created_at AS created_at
-         FROM candidates c WHERE c.owner_id = $1 {after}
+         FROM candidates c WHERE c.workspace_id = $1 {after}
          ORDER BY c.created_at DESC, c.id DESC LIMIT ${l} OFFSET ${o}"
     );
     let found = db
@@ -222,14 +222,14 @@ async fn unfiltered_page(
 /// The matches of `terms`, most relevant first, then newest.
 async fn ranked_page(
     db: &impl ConnectionTrait,
-    owner: Uuid,
+    workspace: Uuid,
     terms: &[String],
     cursor: Option<ListCursor>,
     offset: u64,
     limit: u64,
 ) -> Result<ListPage, DbErr> {
     let backend = db.get_database_backend();
-    let mut values: Vec<Value> = vec![owner.into()];
+    let mut values: Vec<Value> = vec![workspace.into()];
     let param = |values: &mut Vec<Value>, v: Value| {
         values.push(v);
         format!("${}", values.len())
@@ -250,10 +250,10 @@ async fn ranked_page(
             conditions.push(format!("c.search_text LIKE {p} ESCAPE '\\'"));
         }
     }
-    // `+c.owner_id` keeps SQLite from walking the owner's index when the trigram table
+    // `+c.workspace_id` keeps SQLite from walking the workspace's index when the trigram table
     // has already narrowed the ids.
-    let owner_condition = if long.is_empty() {
-        "c.owner_id = $1"
+    let scope_condition = if long.is_empty() {
+        "c.workspace_id = $1"
     } else {
         let m = param(&mut values, trigram_query(&long).into());
         conditions.insert(
@@ -263,7 +263,7 @@ async fn ranked_page(
                           WHERE candidates_trigram MATCH {m})"
             ),
         );
-        "+c.owner_id = $1"
+        "+c.workspace_id = $1"
     };
     let after = match cursor {
         Some(cur) => {
@@ -280,7 +280,7 @@ async fn ranked_page(
         "SELECT m.id AS id, m.created_at AS created_at, m.score AS score, m.total AS total
          FROM (SELECT c.id AS id, c.created_at AS created_at,
                       CAST({} AS BIGINT) AS score, count(*) OVER () AS total
-               FROM candidates c WHERE {owner_condition} AND {}) m
+               FROM candidates c WHERE {scope_condition} AND {}) m
          {after}
          ORDER BY m.score DESC, m.created_at DESC, m.id DESC LIMIT {l} OFFSET {o}",
         score.join(" + "),
@@ -309,18 +309,18 @@ async fn ranked_page(
     Ok(finish_page(rows, limit, total, false, ListOrder::Relevance))
 }
 
-/// What the owner's newest candidates say about how many match a search.
+/// What the workspace's newest candidates say about how many match a search.
 #[derive(Clone, Copy, Debug)]
 struct MatchShare {
-    /// Candidates tested: [`SAMPLE_ROWS`], or all of the owner's when fewer.
+    /// Candidates tested: [`SAMPLE_ROWS`], or all of the workspace's when fewer.
     sampled: u64,
     matched: u64,
-    /// All of the owner's candidates (counted only when the sample is full).
+    /// All of the workspace's candidates (counted only when the sample is full).
     pool: u64,
 }
 
 impl MatchShare {
-    /// The sample covered every candidate of the owner, so `matched` is the count.
+    /// The sample covered every candidate of the workspace, so `matched` is the count.
     fn exact(&self) -> bool {
         self.sampled < SAMPLE_ROWS
     }
@@ -334,16 +334,16 @@ impl MatchShare {
     }
 }
 
-/// Tests the owner's newest [`SAMPLE_ROWS`] candidates against `terms` (a walk of the
-/// `(owner_id, created_at, id)` index, whatever the words), and counts the owner's
+/// Tests the workspace's newest [`SAMPLE_ROWS`] candidates against `terms` (a walk of the
+/// `(workspace_id, created_at, id)` index, whatever the words), and counts the workspace's
 /// candidates when the sample is full.
 async fn sample_matches(
     db: &impl ConnectionTrait,
-    owner: Uuid,
+    workspace: Uuid,
     terms: &[String],
 ) -> Result<MatchShare, DbErr> {
     let backend = db.get_database_backend();
-    let mut values: Vec<Value> = vec![owner.into(), (SAMPLE_ROWS as i64).into()];
+    let mut values: Vec<Value> = vec![workspace.into(), (SAMPLE_ROWS as i64).into()];
     let test = like_conditions(&mut values, terms, "s.search_text");
     let row = db
         .query_one(Statement::from_sql_and_values(
@@ -353,7 +353,7 @@ async fn sample_matches(
                         CAST(coalesce(sum(CASE WHEN {test} THEN 1 ELSE 0 END), 0) AS BIGINT)
                             AS matched
                  FROM (SELECT c.search_text AS search_text FROM candidates c
-                       WHERE c.owner_id = $1
+                       WHERE c.workspace_id = $1
                        ORDER BY c.created_at DESC, c.id DESC LIMIT $2) s"
             ),
             values,
@@ -375,8 +375,8 @@ async fn sample_matches(
         let row = db
             .query_one(Statement::from_sql_and_values(
                 backend,
-                "SELECT count(*) AS n FROM candidates WHERE owner_id = $1",
-                [owner.into()],
+                "SELECT count(*) AS n FROM candidates WHERE workspace_id = $1",
+                [workspace.into()],
             ))
             .await?;
         share.pool = row
@@ -388,13 +388,13 @@ async fn sample_matches(
     Ok(share)
 }
 
-/// The matches of `terms`, newest first: the owner's candidates read in steps through the
-/// `(owner_id, created_at, id)` index, each step sized by `share` to hold a page of matches,
+/// The matches of `terms`, newest first: the workspace's candidates read in steps through the
+/// `(workspace_id, created_at, id)` index, each step sized by `share` to hold a page of matches,
 /// and tested with `LIKE`. Stepping from Rust keeps each statement's plan an index walk on
 /// both engines, whatever the planner guesses about the words.
 async fn newest_matches_page(
     db: &impl ConnectionTrait,
-    owner: Uuid,
+    workspace: Uuid,
     terms: &[String],
     cursor: Option<ListCursor>,
     offset: u64,
@@ -418,7 +418,7 @@ async fn newest_matches_page(
     let mut skipped = 0u64;
     let mut rows = Vec::new();
     loop {
-        let mut values: Vec<Value> = vec![owner.into()];
+        let mut values: Vec<Value> = vec![workspace.into()];
         let position = match after {
             Some((created_at, id)) => {
                 values.push(created_at.into());
@@ -438,7 +438,7 @@ async fn newest_matches_page(
                             CAST(CASE WHEN {test} THEN 1 ELSE 0 END AS BIGINT) AS hit
                      FROM (SELECT c.id AS id, c.created_at AS created_at,
                                   c.search_text AS search_text
-                           FROM candidates c WHERE c.owner_id = $1 {position}
+                           FROM candidates c WHERE c.workspace_id = $1 {position}
                            ORDER BY c.created_at DESC, c.id DESC LIMIT ${l}) s
                      ORDER BY s.created_at DESC, s.id DESC"
                 ),
@@ -534,15 +534,15 @@ pub async fn analyze_after_migrations(db: &impl ConnectionTrait) -> Result<(), D
     Ok(())
 }
 
-/// How many candidates `owner` has matching `terms` (the same test as [`list_page`]).
+/// How many candidates `workspace` has matching `terms` (the same test as [`list_page`]).
 pub async fn count_matches(
     db: &impl ConnectionTrait,
-    owner: Uuid,
+    workspace: Uuid,
     terms: &[String],
 ) -> Result<u64, DbErr> {
     let backend = db.get_database_backend();
-    let mut values: Vec<Value> = vec![owner.into()];
-    let mut conditions = vec!["c.owner_id = $1".to_owned()];
+    let mut values: Vec<Value> = vec![workspace.into()];
+    let mut conditions = vec!["c.workspace_id = $1".to_owned()];
     let mut long: Vec<&String> = Vec::new();
     for term in terms {
         if term.chars().count() >= 3 && backend == DatabaseBackend::Sqlite {
@@ -554,7 +554,7 @@ pub async fn count_matches(
     }
     if !long.is_empty() {
         values.push(trigram_query(&long).into());
-        conditions[0] = "+c.owner_id = $1".to_owned();
+        conditions[0] = "+c.workspace_id = $1".to_owned();
         conditions.push(format!(
             "c.id IN (SELECT candidate_id FROM candidates_trigram
                       WHERE candidates_trigram MATCH ${})",

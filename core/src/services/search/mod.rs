@@ -1,8 +1,8 @@
-//! Ranked full-text retrieval over a user's candidates: SQLite FTS5 (matches scored by BM25
-//! over the owner's candidates alone, `bm25.rs`) or PostgreSQL `tsvector` (`ts_rank`), behind
+//! Ranked full-text retrieval over a workspace's candidates: SQLite FTS5 (matches scored by BM25
+//! over the workspace's candidates alone, `bm25.rs`) or PostgreSQL `tsvector` (`ts_rank`), behind
 //! [`find_candidates`]. Both index name, title, skills, summary and resume text (migration
-//! `m20261123_000004`), weighting the first three most. A score depends on the owner's
-//! candidates only, never on what other users store.
+//! `m20261123_000004`), weighting the first three most. A score depends on the workspace's
+//! candidates only, never on what other workspaces store.
 //!
 //! A question becomes a set of plain words (letters and digits only, generic recruiting words
 //! dropped), OR-ed together, so neither engine ever sees query syntax from the user.
@@ -28,7 +28,7 @@ pub use list::{
 /// At most this many words of a question are searched for.
 const MAX_TERMS: usize = 12;
 
-/// Retrieval ranks at most this many of the owner's full-text matches (the most recently
+/// Retrieval ranks at most this many of the workspace's full-text matches (the most recently
 /// indexed on SQLite, any on PostgreSQL) before taking the best few, so its cost does not grow
 /// with the collection.
 const RANK_CAP: i64 = 1_000;
@@ -130,10 +130,10 @@ pub fn search_terms(question: &str) -> Vec<String> {
     specific
 }
 
-/// Candidate ids of `owner` matching any of `terms`, best first, with their relative score.
+/// Candidate ids of `workspace` matching any of `terms`, best first, with their relative score.
 async fn rank(
     db: &(impl ConnectionTrait + StreamTrait),
-    owner: Uuid,
+    workspace: Uuid,
     terms: &[String],
     limit: u64,
 ) -> Result<Vec<(Uuid, f64)>, DbErr> {
@@ -143,21 +143,21 @@ async fn rank(
     let backend = db.get_database_backend();
     let limit = limit.min(i64::MAX as u64) as i64;
     let ranked = match backend {
-        DatabaseBackend::Sqlite => rank_own_matches(db, owner, terms, limit).await?,
-        // ts_rank reads each match's whole tsvector: at most RANK_CAP of the owner's matches
+        DatabaseBackend::Sqlite => rank_own_matches(db, workspace, terms, limit).await?,
+        // ts_rank reads each match's whole tsvector: at most RANK_CAP of the workspace's matches
         // (from the GIN index) are ranked. It uses no statistics of other rows.
         DatabaseBackend::Postgres => db
             .query_all(Statement::from_sql_and_values(
                 backend,
                 "SELECT m.id AS id, ts_rank(m.search_vector, q)::float8 AS score
                  FROM (SELECT c.id, c.created_at, c.search_vector FROM candidates c
-                       WHERE c.owner_id = $2 AND c.search_vector @@ to_tsquery('english', $1)
+                       WHERE c.workspace_id = $2 AND c.search_vector @@ to_tsquery('english', $1)
                        LIMIT $4) m,
                       to_tsquery('english', $1) q
                  ORDER BY score DESC, m.created_at DESC LIMIT $3",
                 [
                     terms.join(" | ").into(),
-                    owner.into(),
+                    workspace.into(),
                     limit.into(),
                     RANK_CAP.into(),
                 ],
@@ -176,14 +176,14 @@ async fn rank(
     Ok(relative_scores(ranked))
 }
 
-/// SQLite: the owner's best `limit` matches, newer first among equals. FTS5 only finds them
+/// SQLite: the workspace's best `limit` matches, newer first among equals. FTS5 only finds them
 /// (at most [`RANK_CAP`], the most recently indexed first); `bm25()` is not used, as its
-/// statistics come from every user's resumes. [`bm25`] scores the matches from their fields,
-/// with the statistics of the owner's candidates alone, so nothing another user stores can
+/// statistics come from every workspace's resumes. [`bm25`] scores the matches from their fields,
+/// with the statistics of the workspace's candidates alone, so nothing another workspace stores can
 /// move a score or the order.
 async fn rank_own_matches(
     db: &(impl ConnectionTrait + StreamTrait),
-    owner: Uuid,
+    workspace: Uuid,
     terms: &[String],
     limit: i64,
 ) -> Result<Vec<(Uuid, f64)>, DbErr> {
@@ -191,8 +191,8 @@ async fn rank_own_matches(
     let collection = db
         .query_one(Statement::from_sql_and_values(
             backend,
-            "SELECT COUNT(*) AS n FROM candidates WHERE owner_id = $1",
-            [owner.into()],
+            "SELECT COUNT(*) AS n FROM candidates WHERE workspace_id = $1",
+            [workspace.into()],
         ))
         .await?
         .map(|row| row.try_get::<i64>("", "n"))
@@ -209,9 +209,9 @@ async fn rank_own_matches(
                         c.summary AS summary, c.search_text AS search_text
                  FROM candidates_fts CROSS JOIN candidates c
                  WHERE candidates_fts MATCH $1 AND c.id = candidates_fts.candidate_id
-                       AND c.owner_id = $2
+                       AND c.workspace_id = $2
                  ORDER BY candidates_fts.rowid DESC LIMIT $3",
-                [fts5_query(terms).into(), owner.into(), RANK_CAP.into()],
+                [fts5_query(terms).into(), workspace.into(), RANK_CAP.into()],
             ))
             .await?;
         let mut rows = std::pin::pin!(rows);
@@ -283,18 +283,18 @@ pub struct Retrieved {
     pub text: String,
 }
 
-/// The `limit` best matches of `question` among `owner`'s candidates, each with a reason.
+/// The `limit` best matches of `question` among `workspace`'s candidates, each with a reason.
 pub async fn find_candidates(
     db: &(impl ConnectionTrait + StreamTrait),
-    owner: Uuid,
+    workspace: Uuid,
     question: &str,
     limit: u64,
 ) -> Result<Vec<Retrieved>, DbErr> {
     let terms = search_terms(question);
-    let ranked = rank(db, owner, &terms, limit).await?;
+    let ranked = rank(db, workspace, &terms, limit).await?;
     let ids: Vec<Uuid> = ranked.iter().map(|(id, _)| *id).collect();
     let mut rows: HashMap<Uuid, candidates::Model> = candidates::Entity::find()
-        .filter(candidates::Column::OwnerId.eq(owner))
+        .filter(candidates::Column::WorkspaceId.eq(workspace))
         .filter(candidates::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?
@@ -327,17 +327,17 @@ async fn resume_texts(
     Ok(rows.into_iter().collect())
 }
 
-/// Loads `ids` of `owner` (for a follow-up question that reuses the previous answer's
+/// Loads `ids` of `workspace` (for a follow-up question that reuses the previous answer's
 /// candidates), in the given order, keeping their earlier scores and reasons.
 pub async fn load_hits(
     db: &impl ConnectionTrait,
-    owner: Uuid,
+    workspace: Uuid,
     hits: &[CandidateHit],
 ) -> Result<Vec<Retrieved>, DbErr> {
     let ids: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
     let mut texts = resume_texts(db, &ids).await?;
     let mut rows: HashMap<Uuid, candidates::Model> = candidates::Entity::find()
-        .filter(candidates::Column::OwnerId.eq(owner))
+        .filter(candidates::Column::WorkspaceId.eq(workspace))
         .filter(candidates::Column::Id.is_in(ids))
         .all(db)
         .await?

@@ -22,7 +22,7 @@ use docs_page::render_docs;
 
 use super::{
     admin_routes, ai_routes, auth_routes, chat_routes, openapi_errors::StandardErrors,
-    profile_routes, resume_routes, usage_routes,
+    profile_routes, resume_routes, usage_routes, workspace_routes,
 };
 
 /// The whole document: the meta routes declared here, every `*_routes.rs` file's own `Doc`
@@ -38,6 +38,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         chat_routes::Doc::openapi(),
         resume_routes::Doc::openapi(),
         admin_routes::Doc::openapi(),
+        workspace_routes::Doc::openapi(),
     ] {
         document.merge(part);
     }
@@ -53,7 +54,10 @@ pub fn document() -> utoipa::openapi::OpenApi {
         description = "Hirekey's REST API: accounts, personal AI keys (bring your own LLM key), \
 AI calls on the resolved key, resumes and candidates, usage, and the admin area. Authenticate \
 with `Authorization: Bearer <token>` (the token from register or login) or, in a browser, the \
-`hirekey_session` cookie. Every error is answered as `{\"error\", \"message\"}`."
+`hirekey_session` cookie. Candidates, resumes and conversations belong to a workspace: a \
+request acts on the one named by an `X-Workspace-Id` header (404 when the caller is not a \
+member), else the caller's current workspace (`PUT /api/v1/workspaces/current`). Every error \
+is answered as `{\"error\", \"message\"}`."
     ),
     paths(super::healthz, openapi_json, docs_page),
     tags(
@@ -62,6 +66,7 @@ with `Authorization: Bearer <token>` (the token from register or login) or, in a
         (name = "usage", description = "What the caller's keys are doing"),
         (name = "ai", description = "AI calls on the caller's resolved key"),
         (name = "candidates", description = "Resume upload and candidates"),
+        (name = "workspaces", description = "Workspaces, switching between them, and their members"),
         (name = "admin", description = "Admins only: users, sign-up invites, the system key and the key policy"),
         (name = "meta", description = "Health and this documentation"),
     )
