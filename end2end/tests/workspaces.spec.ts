@@ -25,6 +25,8 @@ for (const javaScriptEnabled of [true, false]) {
     await ownerPage.request.put('/api/v1/workspaces/current', { headers: { Origin: origin }, data: { workspace_id: team } });
     const up = await uploadPdf(ownerPage, 'team.pdf', ['Margaret Hamilton', 'Software Engineer', 'Skills: Apollo guidance']);
     expect(up.status()).toBe(201);
+    // The candidate's link on the list (its name needs an AI key; these servers have none).
+    const teamCandidate = `a[href="/candidates/${(await up.json()).id}"]`;
 
     const context = await browser.newContext({ javaScriptEnabled });
     const page = await context.newPage();
@@ -43,14 +45,14 @@ for (const javaScriptEnabled of [true, false]) {
 
     await page.goto('/candidates');
     if (javaScriptEnabled) await waitForHydration(page);
-    await expect(page.getByText('Margaret Hamilton')).toHaveCount(0);
+    await expect(page.locator(teamCandidate)).toHaveCount(0);
     const switcher = page.getByTestId('workspace-switcher');
     await expect(switcher).toBeVisible();
     await page.getByLabel('Workspace').selectOption({ label: 'Acme hiring' });
     await switcher.getByRole('button', { name: 'Switch' }).click();
     await expect(page).toHaveURL(/\/$/);
     await page.goto('/candidates');
-    await expect(page.getByText('Margaret Hamilton')).toBeVisible();
+    await expect(page.locator(teamCandidate).first()).toBeVisible();
     await expect(page.getByLabel('Workspace')).toHaveValue(team);
     await page.screenshot({ path: `artifacts/workspace-switched-${javaScriptEnabled ? 'js' : 'nojs'}.png`, fullPage: true });
 
@@ -58,6 +60,44 @@ for (const javaScriptEnabled of [true, false]) {
     await page.getByTestId('workspace-switcher').getByRole('button', { name: 'Switch' }).click();
     await expect(page).toHaveURL(/\/$/);
     await page.goto('/candidates');
-    await expect(page.getByText('Margaret Hamilton')).toHaveCount(0);
+    await expect(page.locator(teamCandidate)).toHaveCount(0);
   });
 }
+
+// A viewer's navigation offers no upload and no AI chat; the team's candidates are there to read.
+test('a viewer sees no upload or chat controls', async ({ browser }) => {
+  const ownerPage = await (await browser.newContext()).newPage();
+  await register(ownerPage, uniqueEmail('ws-lead'));
+  const origin = new URL(ownerPage.url()).origin;
+  const created = await ownerPage.request.post('/api/v1/workspaces', { headers: { Origin: origin }, data: { name: 'Interview panel' } });
+  const team = (await created.json()).id as string;
+  const viewerEmail = uniqueEmail('ws-viewer');
+  const invite = await ownerPage.request.post(`/api/v1/workspaces/${team}/invites`, {
+    headers: { Origin: origin },
+    data: { email: viewerEmail, role: 'viewer' },
+  });
+  const token = (await invite.json()).token as string;
+  const up = await ownerPage.request.post('/api/v1/resumes/upload', {
+    headers: { Origin: origin, 'X-Workspace-Id': team },
+    multipart: { file: { name: 'panel.txt', mimeType: 'text/plain', buffer: Buffer.from('Barbara Liskov\nProfessor\nSkills: CLU\n') } },
+  });
+  expect(up.status()).toBe(201);
+  const teamCandidate = `a[href="/candidates/${(await up.json()).id}"]`;
+
+  const page = await (await browser.newContext()).newPage();
+  await register(page, viewerEmail);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav.getByRole('link', { name: 'Upload Resume' })).toBeVisible();
+  expect((await page.request.post('/api/v1/workspaces/join', { headers: { Origin: origin }, data: { token } })).status()).toBe(200);
+  expect((await page.request.put('/api/v1/workspaces/current', { headers: { Origin: origin }, data: { workspace_id: team } })).status()).toBe(200);
+  await page.goto('/candidates');
+  await waitForHydration(page);
+  await expect(page.locator(teamCandidate).first()).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Candidates' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Upload Resume' })).toHaveCount(0);
+  await expect(nav.getByRole('link', { name: 'AI Chat' })).toHaveCount(0);
+  // The server refuses the viewer whatever the page shows.
+  const refused = await page.request.post('/api/v1/ai/chat', { headers: { Origin: origin }, data: { query_text: 'who knows CLU?' } });
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).message).toContain('Viewers');
+});

@@ -93,41 +93,14 @@ pub async fn create(
         .map(Email::parse)
         .transpose()?
         .map(|e| e.as_str().to_owned());
-    let token = new_token();
-    let now = state.clock.now();
-    let expires_at = now + Duration::days(i64::from(days));
-    let id = Uuid::new_v4();
-    let txn = state.db.begin().await?;
-    invites::ActiveModel {
-        id: Set(id),
-        token_hash: Set(hash_token(&token)),
-        email: Set(email.clone()),
-        created_by: Set(Some(admin.id())),
-        created_at: Set(now),
-        expires_at: Set(expires_at),
-        used_at: Set(None),
-        used_by: Set(None),
-        revoked_at: Set(None),
-        workspace_id: Set(None),
-        role: Set(None),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        Some(admin.id()),
-        AuditEvent::InviteCreated,
-        None,
-        Some(format!(
-            "invite {id} for {}, expires {}",
-            email.as_deref().unwrap_or("anyone"),
-            types::time::format_rfc3339(&expires_at, false)
-        )),
-        client,
-        now,
-    )
-    .await?;
-    txn.commit().await?;
+    let for_whom = email.as_deref().unwrap_or("anyone").to_owned();
+    let new = NewInvite {
+        email: email.clone(),
+        created_by: admin.id(),
+        days,
+        workspace: None,
+    };
+    let (id, token, expires_at) = insert(state, new, &for_whom, client).await?;
     tracing::info!(invite = %id, "invite created");
     Ok(CreatedInvite {
         id,
@@ -136,6 +109,59 @@ pub async fn create(
         expires_at: expires_at.into(),
         email,
     })
+}
+
+/// An invite to store: a sign-up invite (`workspace: None`) or one that also joins a workspace.
+struct NewInvite {
+    email: Option<String>,
+    created_by: Uuid,
+    days: u32,
+    workspace: Option<(Uuid, Role)>,
+}
+
+/// Stores the invite with its audit row (`for_whom` names it there) in one transaction;
+/// answers its id, its token (shown once, only its hash is kept) and its expiry.
+async fn insert(
+    state: &AppState,
+    new: NewInvite,
+    for_whom: &str,
+    client: &ClientInfo,
+) -> ServiceResult<(Uuid, String, DateTime<Utc>)> {
+    let token = new_token();
+    let now = state.clock.now();
+    let expires_at = now + Duration::days(i64::from(new.days));
+    let id = Uuid::new_v4();
+    let txn = state.db.begin().await?;
+    invites::ActiveModel {
+        id: Set(id),
+        token_hash: Set(hash_token(&token)),
+        email: Set(new.email),
+        created_by: Set(Some(new.created_by)),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+        used_by: Set(None),
+        revoked_at: Set(None),
+        workspace_id: Set(new.workspace.map(|(w, _)| w)),
+        role: Set(new.workspace.map(|(_, r)| r.as_str().to_owned())),
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        Some(new.created_by),
+        AuditEvent::InviteCreated,
+        None,
+        Some(format!(
+            "invite {id} for {for_whom}, expires {}",
+            types::time::format_rfc3339(&expires_at, false)
+        )),
+        client,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((id, token, expires_at))
 }
 
 /// The newest invites first, without their tokens (only hashes are stored).
@@ -390,41 +416,14 @@ pub async fn create_for_workspace(
         )));
     }
     let email = Email::parse(&request.email)?.as_str().to_owned();
-    let token = new_token();
-    let now = state.clock.now();
-    let expires_at = now + Duration::days(i64::from(days));
-    let id = Uuid::new_v4();
-    let txn = state.db.begin().await?;
-    invites::ActiveModel {
-        id: Set(id),
-        token_hash: Set(hash_token(&token)),
-        email: Set(Some(email.clone())),
-        created_by: Set(Some(member.id)),
-        created_at: Set(now),
-        expires_at: Set(expires_at),
-        used_at: Set(None),
-        used_by: Set(None),
-        revoked_at: Set(None),
-        workspace_id: Set(Some(workspace_id)),
-        role: Set(Some(request.role.as_str().to_owned())),
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        Some(member.id),
-        AuditEvent::InviteCreated,
-        None,
-        Some(format!(
-            "invite {id} to workspace {workspace_id} as {} for {email}, expires {}",
-            request.role,
-            types::time::format_rfc3339(&expires_at, false)
-        )),
-        client,
-        now,
-    )
-    .await?;
-    txn.commit().await?;
+    let for_whom = format!("{email} to workspace {workspace_id} as {}", request.role);
+    let new = NewInvite {
+        email: Some(email),
+        created_by: member.id,
+        days,
+        workspace: Some((workspace_id, request.role)),
+    };
+    let (id, token, expires_at) = insert(state, new, &for_whom, client).await?;
     tracing::info!(invite = %id, "workspace invite created");
     Ok(CreatedMemberInvite {
         id,

@@ -325,14 +325,7 @@ pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ServiceResul
         .filter(conversations::Column::WorkspaceId.eq(id))
         .exec(&txn)
         .await?;
-    users::Entity::update_many()
-        .col_expr(
-            users::Column::CurrentWorkspaceId,
-            Expr::value(Option::<Uuid>::None),
-        )
-        .filter(users::Column::CurrentWorkspaceId.eq(id))
-        .exec(&txn)
-        .await?;
+    leave_current(&txn, id, None).await?;
     // Its unused invites can no longer join anything.
     invites::Entity::update_many()
         .col_expr(invites::Column::RevokedAt, Expr::value(state.clock.now()))
@@ -482,19 +475,31 @@ pub async fn remove_member(
         .filter(workspace_members::Column::UserId.eq(user_id))
         .exec(&txn)
         .await?;
-    users::Entity::update_many()
-        .col_expr(
-            users::Column::CurrentWorkspaceId,
-            Expr::value(Option::<Uuid>::None),
-        )
-        .filter(users::Column::Id.eq(user_id))
-        .filter(users::Column::CurrentWorkspaceId.eq(id))
-        .exec(&txn)
-        .await?;
+    leave_current(&txn, id, Some(user_id)).await?;
     let published = notify::publish(state, &txn, Change::Membership { user_id }).await?;
     txn.commit().await?;
     changed(state, user_id, published).await;
     tracing::info!(workspace_id = %id, member = %user_id, leaving, "member removed");
+    Ok(())
+}
+
+/// Those whose current workspace is `id` (all of them, or `only` that user) go back to their
+/// personal one.
+async fn leave_current(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    only: Option<Uuid>,
+) -> ServiceResult<()> {
+    let mut update = users::Entity::update_many()
+        .col_expr(
+            users::Column::CurrentWorkspaceId,
+            Expr::value(Option::<Uuid>::None),
+        )
+        .filter(users::Column::CurrentWorkspaceId.eq(id));
+    if let Some(user_id) = only {
+        update = update.filter(users::Column::Id.eq(user_id));
+    }
+    update.exec(db).await?;
     Ok(())
 }
 

@@ -128,7 +128,7 @@ fn check_messages(messages: &[ChatMessage]) -> ApiResult<()> {
             (openapi_errors::SseEvent = "text/event-stream"),
         )),
         (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "API key required: no usable personal key and no system fallback", body = ErrorBody),
+        (status = 403, description = "API key required: no usable personal key and no system fallback; or the caller is a viewer in the current workspace", body = ErrorBody),
         (status = 422, description = "Invalid request, or the provider rejected the key or model", body = ErrorBody),
         (status = 429, description = "Rate limited (system-key quota or the provider's); see Retry-After", body = ErrorBody),
         (status = 502, description = "The provider failed", body = ErrorBody),
@@ -190,7 +190,7 @@ pub async fn chat(
     responses(
         (status = 200, description = "The completion", body = CodeCompletionResponse),
         (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "API key required: no usable personal key and no system fallback", body = ErrorBody),
+        (status = 403, description = "API key required: no usable personal key and no system fallback; or the caller is a viewer in the current workspace", body = ErrorBody),
         (status = 422, description = "Invalid request, or the provider rejected the key or model", body = ErrorBody),
         (status = 429, description = "Rate limited (system-key quota or the provider's); see Retry-After", body = ErrorBody),
         (status = 502, description = "The provider failed", body = ErrorBody),
@@ -221,7 +221,7 @@ pub async fn code_completion(
     responses(
         (status = 200, description = "The generated code", body = GenerateCodeResponse),
         (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 403, description = "API key required: no usable personal key and no system fallback", body = ErrorBody),
+        (status = 403, description = "API key required: no usable personal key and no system fallback; or the caller is a viewer in the current workspace", body = ErrorBody),
         (status = 422, description = "Invalid request, or the provider rejected the key or model", body = ErrorBody),
         (status = 429, description = "Rate limited (system-key quota or the provider's); see Retry-After", body = ErrorBody),
         (status = 502, description = "The provider failed", body = ErrorBody),

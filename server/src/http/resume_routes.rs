@@ -159,6 +159,7 @@ fn field_error(e: MultipartError, state: &AppState) -> ServiceError {
         (status = 303, description = "A browser form post (`Accept: text/html`): to the candidate's page, or to `/upload?error=...`"),
         (status = 400, description = "No `file` part", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "A viewer in the current workspace: viewers make no changes and no AI calls", body = ErrorBody),
         (status = 413, description = "The file is too large", body = ErrorBody),
         (status = 415, description = "Not a PDF, DOCX or text file", body = ErrorBody),
     ))]
@@ -231,6 +232,7 @@ fn see_other(location: &str) -> Response {
     responses(
         (status = 200, description = "The candidate, re-analysed", body = Candidate),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "A viewer in the current workspace: viewers make no changes and no AI calls", body = ErrorBody),
         (status = 404, description = "No such candidate of the caller's", body = ErrorBody),
         (status = 413, description = "The file is too large", body = ErrorBody),
         (status = 415, description = "Not a PDF, DOCX or text file", body = ErrorBody),
@@ -259,6 +261,7 @@ async fn upload_replace(
     responses(
         (status = 200, description = "The candidate with the new analysis or its failure, or `pending` while its job is still at work", body = Candidate),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "A viewer in the current workspace: viewers make no changes and no AI calls", body = ErrorBody),
         (status = 404, description = "No such candidate of the caller's", body = ErrorBody),
     ))]
 async fn analyze(
@@ -320,6 +323,7 @@ async fn get_one(
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "A viewer in the current workspace: viewers make no changes and no AI calls", body = ErrorBody),
         (status = 404, description = "No such candidate of the caller's", body = ErrorBody),
     ))]
 async fn delete(

@@ -43,4 +43,5 @@ mod security;
 mod sessions;
 mod startup;
 mod walk_pages;
+mod workspace_roles;
 mod workspaces;

@@ -204,7 +204,10 @@ db_test!(
             candidate_ids(&app, &owner, Some(&personal_ws)).await,
             std::slice::from_ref(&private)
         );
-        assert_eq!(candidate_ids(&app, &owner, None).await, std::slice::from_ref(&shared));
+        assert_eq!(
+            candidate_ids(&app, &owner, None).await,
+            std::slice::from_ref(&shared)
+        );
 
         // Chat retrieval in the team finds only the team's candidate; the conversation is the
         // colleague's alone.
