@@ -92,6 +92,10 @@ pub struct Config {
     pub cookie_secure: bool,
     pub trust_proxy_headers: bool,
     pub system_key_calls_per_minute: u32,
+    /// `HIREKEY_REGISTRATIONS_PER_ADDRESS`: sign-up attempts one client address may make in
+    /// 15 minutes (30 unless set; at least 1). An office behind one address that signs up a
+    /// whole team at once may need more.
+    pub registrations_per_address: u32,
     pub provider_timeout: Duration,
     /// `HIREKEY_ANALYSIS_WAIT_SECS`: how long an upload or "Re-analyse" waits for its analysis
     /// before answering with the candidate still `pending` (the job goes on). Default: the
@@ -170,6 +174,13 @@ impl Config {
                 .context("HIREKEY_SYSTEM_KEY_CALLS_PER_MINUTE must be a number")?,
             None => 20,
         };
+        let registrations_per_address =
+            match var("HIREKEY_REGISTRATIONS_PER_ADDRESS") {
+                Some(v) => v.parse::<u32>().ok().filter(|n| *n >= 1).context(
+                    "HIREKEY_REGISTRATIONS_PER_ADDRESS must be a whole number, 1 or more",
+                )?,
+                None => 30,
+            };
         let provider_timeout = match var("HIREKEY_PROVIDER_TIMEOUT_SECS") {
             Some(v) => Duration::from_secs_f64(
                 v.parse()
@@ -199,6 +210,7 @@ impl Config {
             cookie_secure: flag("HIREKEY_COOKIE_SECURE"),
             trust_proxy_headers: flag("HIREKEY_TRUST_PROXY_HEADERS"),
             system_key_calls_per_minute,
+            registrations_per_address,
             provider_timeout,
             analysis_wait,
             allowed_provider_hosts: OutboundPolicy::parse(

@@ -10,7 +10,6 @@ pub mod dashboard;
 pub mod error;
 pub mod profile;
 pub mod usage;
-pub mod workspaces;
 
 pub use error::AppError;
 

@@ -8,7 +8,6 @@ use leptos_router::components::{Outlet, Redirect, A};
 use crate::api::auth::{current_user, Logout, UserDto};
 use crate::api::codec::{resource, Loaded};
 use crate::api::profile::{get_key_expiry, KeyExpiry};
-use crate::api::workspaces::{get_workspace_bar, WorkspaceBar};
 use crate::components::error_view::{set_response_status, ErrorMessage};
 use crate::components::form::dispatch_on_submit;
 use crate::components::loaded::loaded_view;
@@ -29,12 +28,10 @@ impl KeyBanner {
 }
 
 type UserResource = Loaded<Option<UserDto>>;
-type WorkspacesResource = Loaded<WorkspaceBar>;
 
 #[component]
 pub fn Layout() -> impl IntoView {
     let user: UserResource = resource(|| (), |_| current_user());
-    let spaces: WorkspacesResource = resource(|| (), |_| get_workspace_bar());
     let banner_version = RwSignal::new(0u32);
     provide_context(KeyBanner(banner_version));
     let key_state = resource(move || banner_version.get(), |_| get_key_expiry());
@@ -47,8 +44,8 @@ pub fn Layout() -> impl IntoView {
                 // Narrow screens show the navigation behind this menu button (`main.css`).
                 <input type="checkbox" id="nav-toggle" class="nav-toggle visually-hidden" node_ref=menu />
                 <label for="nav-toggle" class="nav-toggle-label" data-testid="menu-button">"☰ Menu"</label>
-                <MainNav user spaces menu />
-                <Session user spaces />
+                <MainNav user menu />
+                <Session user />
             </header>
             <KeyBannerLine key_state />
             <main class="content">
@@ -75,14 +72,9 @@ pub fn Layout() -> impl IntoView {
     }
 }
 
-/// The main navigation; Upload and AI Chat for those whose role in the current workspace lets
-/// them work (not viewers: the server refuses them anyway), the Admin link for admins only.
+/// The main navigation; the Admin link for admins only.
 #[component]
-fn MainNav(
-    user: UserResource,
-    spaces: WorkspacesResource,
-    menu: NodeRef<leptos::html::Input>,
-) -> impl IntoView {
+fn MainNav(user: UserResource, menu: NodeRef<leptos::html::Input>) -> impl IntoView {
     let close_menu = move |_| {
         if let Some(toggle) = menu.get_untracked() {
             toggle.set_checked(false);
@@ -91,37 +83,28 @@ fn MainNav(
     view! {
         <nav class="main-nav" aria-label="Main" on:click=close_menu>
             <A href="/">"Dashboard"</A>
-            // One load for the links that depend on who is asking. When the workspace bar could
-            // not be read, Upload and AI Chat stay: the server decides either way.
+            <A href="/upload">"Upload Resume"</A>
+            <A href="/candidates">"Candidates"</A>
+            <A href="/chat">"AI Chat"</A>
+            <A href="/profile">"My Profile"</A>
             {loaded_view("", move || async move {
-                let work = spaces.await.map_or(true, |b| b.can_work);
-                let admin = user.await.ok().flatten().is_some_and(|u| u.is_admin);
-                view! {
-                    {work.then(|| view! { <A href="/upload">"Upload Resume"</A> })}
-                    <A href="/candidates">"Candidates"</A>
-                    {work.then(|| view! { <A href="/chat">"AI Chat"</A> })}
-                    <A href="/profile">"My Profile"</A>
-                    {admin.then(|| view! { <A href="/admin">"Admin"</A> })}
-                }
-                .into_any()
+                user.await.ok().flatten().filter(|u| u.is_admin)
+                    .map(|_| view! { <A href="/admin">"Admin"</A> })
+                    .into_any()
             })}
         </nav>
     }
 }
 
-/// The workspace switcher the server rendered (`api/workspaces.rs`, for members of more than
-/// one workspace), the signed-in user's name and the log-out button.
+/// The signed-in user's name and the log-out button.
 #[component]
-fn Session(user: UserResource, spaces: WorkspacesResource) -> impl IntoView {
+fn Session(user: UserResource) -> impl IntoView {
     // A plain form (it posts without WASM too) whose submit the client turns into the action.
     let logout = ServerAction::<Logout>::new();
     let submit = dispatch_on_submit(logout, None, |_| Logout {});
     view! {
         {loaded_view("", move || async move {
-            let switcher = spaces.await.ok().and_then(|b| b.switcher)
-                .map(|html| view! { <div class="workspace-bar" inner_html=html></div> });
             user.await.ok().flatten().map(|u| view! {
-                {switcher}
                 <div class="session">
                     <span class="user-name" data-testid="user-name">{u.name.clone()}</span>
                     <form method="post" action=Logout::url() class="inline" on:submit=submit>

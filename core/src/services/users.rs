@@ -97,9 +97,9 @@ pub struct NewAccount<'a> {
     pub invite: Option<&'a str>,
 }
 
-/// Registrations one client address may attempt in [`REGISTRATION_WINDOW_SECS`], successful
-/// or not: bounds probing for registered emails and the password hashing a stranger can cause.
-const REGISTRATIONS_PER_ADDRESS: u32 = 30;
+/// The window in which one client address may attempt `HIREKEY_REGISTRATIONS_PER_ADDRESS`
+/// registrations (30 unless set), successful or not: bounds probing for registered emails and
+/// the password hashing a stranger can cause.
 const REGISTRATION_WINDOW_SECS: i64 = 15 * 60;
 
 /// The `settings` row the first registration inserts in its own transaction. Its name is the
@@ -255,7 +255,7 @@ pub async fn register(
             &state.db,
             &format!("register-ip:{ip}"),
             REGISTRATION_WINDOW_SECS,
-            REGISTRATIONS_PER_ADDRESS,
+            state.config.registrations_per_address,
             now.timestamp(),
         )
         .await?
