@@ -7,6 +7,8 @@ use crate::time::Timestamp;
 /// What a member may do in a workspace, from most to least.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// Named apart from the chat's `Role` (user, assistant) in the OpenAPI document.
+#[cfg_attr(feature = "openapi", schema(as = WorkspaceRole))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Everything, including deleting the workspace and transferring ownership.

@@ -649,3 +649,41 @@ pub async fn sse_events(
         .collect();
     (status, events)
 }
+
+/// A request acting in `workspace` through the `X-Workspace-Id` header.
+pub async fn in_ws(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    workspace: &str,
+    body: Option<Value>,
+) -> Response {
+    let mut req = app
+        .http
+        .request(method, format!("{}{}", app.url, path))
+        .bearer_auth(token)
+        .header("X-Workspace-Id", workspace);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    into_response(req.send().await.unwrap()).await
+}
+
+/// A text resume uploaded into `workspace` through the `X-Workspace-Id` header.
+pub async fn upload_in(app: &TestApp, token: &str, workspace: &str, text: &str) -> Response {
+    let part = reqwest::multipart::Part::bytes(text.as_bytes().to_vec())
+        .file_name("resume.txt")
+        .mime_str("text/plain")
+        .unwrap();
+    let res = app
+        .http
+        .post(format!("{}/api/v1/resumes/upload", app.url))
+        .bearer_auth(token)
+        .header("X-Workspace-Id", workspace)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    into_response(res).await
+}

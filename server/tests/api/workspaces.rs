@@ -2,30 +2,10 @@
 //! it, viewers read but change nothing, conversations stay private, the last owner stays, and
 //! invites join at sign-up or later.
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::db_test;
 use crate::helpers::*;
-
-/// A request acting in `workspace` through the `X-Workspace-Id` header.
-async fn in_ws(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    workspace: &str,
-    body: Option<Value>,
-) -> Response {
-    let mut req = app
-        .http
-        .request(method, format!("{}{}", app.url, path))
-        .bearer_auth(token)
-        .header("X-Workspace-Id", workspace);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    into_response(req.send().await.unwrap()).await
-}
 
 async fn create_workspace(app: &TestApp, token: &str, name: &str) -> String {
     let r = app
@@ -86,20 +66,10 @@ async fn candidate_ids(app: &TestApp, token: &str, workspace: Option<&str>) -> V
 }
 
 async fn uploaded(app: &TestApp, token: &str, workspace: Option<&str>, text: &str) -> String {
-    let part = reqwest::multipart::Part::bytes(text.as_bytes().to_vec())
-        .file_name("resume.txt")
-        .mime_str("text/plain")
-        .unwrap();
-    let form = reqwest::multipart::Form::new().part("file", part);
-    let mut req = app
-        .http
-        .post(format!("{}/api/v1/resumes/upload", app.url))
-        .bearer_auth(token)
-        .multipart(form);
-    if let Some(ws) = workspace {
-        req = req.header("X-Workspace-Id", ws);
-    }
-    let r = into_response(req.send().await.unwrap()).await;
+    let r = match workspace {
+        Some(ws) => upload_in(app, token, ws, text).await,
+        None => upload_text(app, token, text).await,
+    };
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     r.body["id"].as_str().unwrap().to_owned()
 }
