@@ -51,6 +51,12 @@ section "AI-call overhead, LiteLLM comparison, settings throughput (cargo bench 
 cargo bench -p server --bench overhead
 REPORTS+=("$BENCH_DIR/overhead.md")
 
+# --- Workspaces and the team key: added to an AI call over the personal-key path ---
+# server/benches/teams.rs, on SQLite and (where it is running) PostgreSQL.
+section "Workspaces and the team key (cargo bench -p server --bench teams)"
+cargo bench -p server --bench teams
+REPORTS+=("$BENCH_DIR/teams.md")
+
 # --- PDF text extraction per page, and how fast a malformed PDF fails ---
 # server/benches/extraction.rs, on the PDFs the API tests generate (server/tests/api/pdfs.rs);
 # HIREKEY_BENCH_QUICK=1 runs 20 instead of 200 timed runs per file.

@@ -115,6 +115,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/candidates") view={Lazy::<routes::Candidates>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/candidates/:id") view={Lazy::<routes::CandidateDetail>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/admin") view={Lazy::<routes::Admin>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/team") view={Lazy::<routes::Team>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/chat/:id?") view={Lazy::<routes::Chat>::new()} ssr=SsrMode::InOrder />
                 </ParentRoute>
             </Routes>

@@ -35,4 +35,5 @@ lazy_page! {
     CandidateDetail => pages::candidates::CandidateDetailPage,
     Admin => pages::admin::AdminPage,
     Chat => pages::chat::ChatPage,
+    Team => pages::team::TeamPage,
 }

@@ -27,6 +27,9 @@ pub enum ServiceError {
     UnsupportedMediaType(String),
     #[error("{message}")]
     TooManyRequests { message: String, retry_after: u64 },
+    /// A workspace's limit on its team key: 429 `{"error": "Team rate limit reached"}`.
+    #[error("{message}")]
+    TeamRateLimited { message: String, retry_after: u64 },
     /// Sign-up without a usable invite: 403 `{"error": "Invite required"}`.
     #[error("{0}")]
     InviteRequired(String),
@@ -74,7 +77,7 @@ impl ServiceError {
             Self::Validation(_) => 422,
             Self::PayloadTooLarge(_) => 413,
             Self::UnsupportedMediaType(_) => 415,
-            Self::TooManyRequests { .. } => 429,
+            Self::TooManyRequests { .. } | Self::TeamRateLimited { .. } => 429,
             Self::Provider(p) => match p {
                 ProviderError::InvalidKey(_)
                 | ProviderError::ModelNotFound { .. }
@@ -101,6 +104,7 @@ impl ServiceError {
             Self::PayloadTooLarge(_) => "Payload too large",
             Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::TooManyRequests { .. } => "Too many requests",
+            Self::TeamRateLimited { .. } => "Team rate limit reached",
             Self::ApiKeyRequired { .. } => "API key required",
             Self::InviteRequired(_) => "Invite required",
             Self::Provider(p) => match p {
@@ -120,7 +124,8 @@ impl ServiceError {
 
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            Self::TooManyRequests { retry_after, .. } => Some(*retry_after),
+            Self::TooManyRequests { retry_after, .. }
+            | Self::TeamRateLimited { retry_after, .. } => Some(*retry_after),
             Self::Provider(ProviderError::RateLimited { retry_after, .. }) => {
                 Some(retry_after.unwrap_or(60))
             }

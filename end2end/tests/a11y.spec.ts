@@ -73,6 +73,9 @@ test('every page passes axe-core at desktop and phone widths', async ({ page }) 
   });
   expect(chat.status()).toBe(200);
   const conversation = (await chat.json()).conversation_id as string | undefined;
+  // A second workspace (not switched to): the header shows its switcher on every page.
+  const shared = await page.request.post('/api/v1/workspaces', { headers: { Origin: origin }, data: { name: 'Acme Hiring' } });
+  expect(shared.status()).toBe(201);
 
   const signedIn: { path: string; name: string; prepare?: (page: Page) => Promise<void> }[] = [
     { path: '/', name: 'dashboard' },
@@ -93,6 +96,7 @@ test('every page passes axe-core at desktop and phone widths', async ({ page }) 
     { path: `/candidates/${candidate.id}`, name: 'candidate-detail' },
     { path: conversation ? `/chat/${conversation}` : '/chat', name: 'chat' },
     { path: '/admin', name: 'admin' },
+    { path: '/team', name: 'team' },
   ];
   for (const vp of viewports) {
     await page.setViewportSize({ width: vp.width, height: vp.height });

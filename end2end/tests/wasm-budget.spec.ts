@@ -10,7 +10,7 @@ import { register, uniqueEmail, uploadPdf, waitForHydration } from './helpers';
 // to 300 KB; `make bench` reports every page against it.
 const FORM_PAGE_BUDGET_KB = 150;
 const PAGE_BUDGET_KB = 300;
-const PAGES = ['/', '/profile', '/upload', '/candidates', '/candidates/{id}', '/chat', '/admin'];
+const PAGES = ['/', '/profile', '/upload', '/candidates', '/candidates/{id}', '/chat', '/team', '/admin'];
 const ADMIN_STATE = 'artifacts/admin-state.json';
 
 // How each bundle (`/pkg/*.wasm` and `*.js`) came: its name, `Cache-Control` and `Content-Encoding`.
@@ -68,7 +68,7 @@ test('each page loads WASM within its budget', async ({ browser }) => {
   const id = (await upload.json()).id as string;
   await setup.close();
 
-  for (const path of ['/', '/profile', '/upload', '/candidates', `/candidates/${id}`, '/chat']) {
+  for (const path of ['/', '/profile', '/upload', '/candidates', `/candidates/${id}`, '/chat', '/team']) {
     const context = await browser.newContext({ storageState: state });
     const page = await context.newPage();
     const m = await wasmBytes(page, path);

@@ -12,6 +12,7 @@ mod m20261129_000008_resume_text_engine;
 mod m20261129_000009_analysis_jobs;
 mod m20261205_000010_candidate_not_a_resume;
 mod m20261206_000011_workspaces;
+mod m20261206_000012_team_keys;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_analysis_jobs::Migration),
             Box::new(m20261205_000010_candidate_not_a_resume::Migration),
             Box::new(m20261206_000011_workspaces::Migration),
+            Box::new(m20261206_000012_team_keys::Migration),
         ]
     }
 }

@@ -10,6 +10,8 @@ use crate::time::Timestamp;
 pub enum KeySource {
     /// The user's own key.
     Personal,
+    /// The current workspace's team key (the member has no usable personal key).
+    Team,
     /// The server's key (the seed's `.env`).
     System,
     /// No usable key: AI features answer "API key required".
@@ -19,10 +21,21 @@ pub enum KeySource {
 }
 
 impl KeySource {
+    /// How the pages name it: "your personal key", "the team key", "the system key".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Personal => "your personal key",
+            Self::Team => "the team key",
+            Self::System => "the system key",
+            Self::Missing => "no key",
+        }
+    }
+
     /// As stored in usage rows and written in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Personal => "personal",
+            Self::Team => "team",
             Self::System => "system",
             Self::Missing => "none",
         }
@@ -32,6 +45,7 @@ impl KeySource {
     pub fn from_stored(value: &str) -> Option<Self> {
         match value {
             "personal" => Some(Self::Personal),
+            "team" => Some(Self::Team),
             "system" => Some(Self::System),
             _ => None,
         }
@@ -113,7 +127,7 @@ pub struct UpdatePersonalAiSettings {
     #[serde(default)]
     pub base_url: Option<String>,
     /// RFC 3339 time; `null` clears the expiry.
-    #[serde(default, with = "double_option")]
+    #[serde(default, with = "crate::double_option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub expires_at: Option<Option<String>>,
     /// Alternative to `expires_at`: 0 = never, else days from now.
@@ -172,24 +186,6 @@ pub struct ModelInfo {
     pub name: String,
     pub speed: String,
     pub context: String,
-}
-
-/// `serde(with)` helper telling "absent" from "null".
-mod double_option {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &Option<Option<String>>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(inner) => inner.serialize(s),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Option<String>>, D::Error> {
-        Option::<String>::deserialize(d).map(Some)
-    }
 }
 
 /// What the layout's key banner needs: whether the personal key has expired or expires soon.

@@ -67,6 +67,12 @@ pub struct Workspace {
     /// The workspace the caller's requests act on now.
     pub current: bool,
     pub members: u64,
+    /// Calls per minute on the team key by the whole workspace (`null`: no limit).
+    #[serde(default)]
+    pub team_calls_per_minute: Option<u32>,
+    /// Calls per minute on the team key by one member (`null`: no limit).
+    #[serde(default)]
+    pub member_calls_per_minute: Option<u32>,
     pub created_at: Timestamp,
 }
 
@@ -92,6 +98,15 @@ pub struct CreateWorkspace {
 pub struct UpdateWorkspace {
     #[serde(default)]
     pub name: Option<String>,
+    /// Calls per minute on the team key by the whole workspace; `null` removes the limit
+    /// (owners only).
+    #[serde(default, with = "crate::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>, minimum = 1, maximum = 100000))]
+    pub team_calls_per_minute: Option<Option<u32>>,
+    /// Calls per minute on the team key by one member; `null` removes the limit (owners only).
+    #[serde(default, with = "crate::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<u32>, minimum = 1, maximum = 100000))]
+    pub member_calls_per_minute: Option<Option<u32>>,
 }
 
 /// `PUT /api/v1/workspaces/current`.
@@ -193,4 +208,90 @@ mod tests {
         assert!(!Role::Viewer.can_work() && Role::Recruiter.can_work());
         assert!(Role::Admin.can_manage() && !Role::Recruiter.can_manage());
     }
+}
+
+/// `GET /api/v1/workspaces/{id}/ai-settings`: what every member may see of the team key (never
+/// the key: its provider, a masked preview and the model), the limits and their headroom.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TeamAiSettings {
+    pub workspace_id: Uuid,
+    pub has_team_key: bool,
+    /// Stored and turned on (it may still have expired: see `expired`).
+    pub enabled: bool,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub key_preview: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The custom provider's base URL (owners and admins only; `null` for other members).
+    #[serde(default)]
+    pub base_url: Option<String>,
+    #[serde(default)]
+    pub expires_at: Option<Timestamp>,
+    #[serde(default)]
+    pub expired: bool,
+    #[serde(default)]
+    pub last_tested_at: Option<Timestamp>,
+    #[serde(default)]
+    pub last_test_ok: Option<bool>,
+    #[serde(default)]
+    pub team_calls_per_minute: Option<u32>,
+    #[serde(default)]
+    pub member_calls_per_minute: Option<u32>,
+    /// Calls on the team key by the whole workspace in the last minute.
+    pub team_calls_last_minute: u64,
+    /// Calls on the team key by the caller in the last minute.
+    pub my_calls_last_minute: u64,
+    /// The key the caller's AI calls in this workspace use now.
+    pub my_key_source: crate::profile::KeySource,
+}
+
+/// `PUT /api/v1/workspaces/{id}/ai-settings` (owners and admins): store a (tested) team key,
+/// toggle it, choose its model and expiry. The shapes mirror the personal key's.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateTeamAiSettings {
+    /// Defaults to the stored key's provider, else Groq.
+    #[serde(default)]
+    pub provider: Option<String>,
+    /// A new key (tested before it is stored); absent to change only the other fields.
+    #[serde(default)]
+    pub api_key: Option<String>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    #[serde(default)]
+    pub model: Option<String>,
+    /// Required for the `custom` provider.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// RFC 3339 time; `null` clears the expiry.
+    #[serde(default, with = "crate::double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub expires_at: Option<Option<String>>,
+}
+
+/// One member's AI use in a workspace over a window.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MemberUsage {
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub calls: u64,
+    /// Calls paid by the team key.
+    pub team_key_calls: u64,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+}
+
+/// `GET /api/v1/workspaces/{id}/usage` (owners and admins): the workspace's AI use this month,
+/// per member, busiest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkspaceUsage {
+    /// The window's start: the first instant of this month (UTC).
+    pub since: Timestamp,
+    pub members: Vec<MemberUsage>,
 }

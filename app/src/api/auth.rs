@@ -8,16 +8,19 @@ use super::AppError;
 use hirekey_core::services::users;
 
 /// The logged-in user, or `None` for a visitor: name, e-mail and admin flag as they are now,
-/// not as the token was issued.
+/// not as the token was issued; with the header's workspace bar, rendered by the server
+/// (`api/team.rs`), so the pages' WASM carries none of the workspace shapes.
 #[server(prefix = "/sfn")]
-pub async fn current_user() -> Result<Option<UserDto>, AppError> {
+pub async fn current_user() -> Result<Option<(UserDto, String)>, AppError> {
     let call = super::context::Call::new()?;
-    let user = match call.user().await {
-        Ok(user) => user,
+    let member = match call.member().await {
+        Ok(member) => member,
         Err(e) if e.status == 401 => return Ok(None),
         Err(e) => return Err(e),
     };
-    Ok(Some((&users::current(&call.state, &user).await?).into()))
+    let user = (&users::current(&call.state, &member).await?).into();
+    let bar = super::team::workspace_bar(&call.state, &member).await?;
+    Ok(Some((user, bar)))
 }
 
 /// Logs in and goes on to `next`, the page that sent the visitor to log in, when it is a

@@ -9,6 +9,7 @@ pub mod codec;
 pub mod dashboard;
 pub mod error;
 pub mod profile;
+pub mod team;
 pub mod usage;
 
 pub use error::AppError;

@@ -27,7 +27,8 @@ impl KeyBanner {
     }
 }
 
-type UserResource = Loaded<Option<UserDto>>;
+/// The user and the header's workspace bar (HTML the server rendered).
+type UserResource = Loaded<Option<(UserDto, String)>>;
 
 #[component]
 pub fn Layout() -> impl IntoView {
@@ -54,7 +55,7 @@ pub fn Layout() -> impl IntoView {
                 // Transitions until all of them had loaded.
                 {loaded_view("Loading…", move || async move {
                         match user.await {
-                            Ok(Some(u)) => {
+                            Ok(Some((u, _))) => {
                                 // Provided here, on the owner the Outlet is made in, so every
                                 // page below it sees the user.
                                 provide_context(CurrentUser(u));
@@ -86,9 +87,10 @@ fn MainNav(user: UserResource, menu: NodeRef<leptos::html::Input>) -> impl IntoV
             <A href="/upload">"Upload Resume"</A>
             <A href="/candidates">"Candidates"</A>
             <A href="/chat">"AI Chat"</A>
+            <A href="/team">"Team"</A>
             <A href="/profile">"My Profile"</A>
             {loaded_view("", move || async move {
-                user.await.ok().flatten().filter(|u| u.is_admin)
+                user.await.ok().flatten().filter(|(u, _)| u.is_admin)
                     .map(|_| view! { <A href="/admin">"Admin"</A> })
                     .into_any()
             })}
@@ -104,7 +106,8 @@ fn Session(user: UserResource) -> impl IntoView {
     let submit = dispatch_on_submit(logout, None, |_| Logout {});
     view! {
         {loaded_view("", move || async move {
-            user.await.ok().flatten().map(|u| view! {
+            user.await.ok().flatten().map(|(u, bar)| view! {
+                <div class="workspace-bar" inner_html=bar></div>
                 <div class="session">
                     <span class="user-name" data-testid="user-name">{u.name.clone()}</span>
                     <form method="post" action=Logout::url() class="inline" on:submit=submit>

@@ -110,7 +110,7 @@ impl Transcript {
 /// The key an answer is (or would be) generated with.
 #[derive(Clone, Debug, PartialEq)]
 struct KeyInUse {
-    personal: bool,
+    source: KeySource,
     provider: String,
     model: Option<String>,
 }
@@ -243,7 +243,7 @@ impl ChatState {
             StreamEvent::Start(start) => {
                 self.key_required.set(None);
                 self.key_in_use.set(Some(KeyInUse {
-                    personal: start.key_source == KeySource::Personal,
+                    source: start.key_source,
                     provider: provider_label(&start.provider),
                     model: Some(start.model),
                 }));
@@ -452,7 +452,7 @@ fn KeyLine(
             ..
         }) => (
             Some(KeyInUse {
-                personal: source == KeySource::Personal,
+                source,
                 provider: provider_label(&provider),
                 model,
             }),
@@ -486,10 +486,10 @@ fn KeyLine(
         let key = key_in_use.get().or_else(|| from_status.clone());
         view! {
             <p class="key-source" data-testid="key-source">
-                {key.as_ref().map(|k| if k.personal {
-                    format!("Using your {} key", k.provider)
-                } else {
-                    "Using the system key".to_owned()
+                {key.as_ref().map(|k| match k.source {
+                    KeySource::Personal => format!("Using your {} key", k.provider),
+                    KeySource::Team => format!("Using the team's {} key", k.provider),
+                    _ => "Using the system key".to_owned(),
                 })}
                 {key.and_then(|k| k.model).map(|m| view! { <span class="muted">" · " {m}</span> })}
             </p>

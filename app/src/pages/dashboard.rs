@@ -121,6 +121,9 @@ fn KeyCard(summary: DashboardSummary) -> impl IntoView {
         Some(KeySource::Personal) => view! {
             <p data-testid="dashboard-key">"AI runs on your personal " <strong>{s.key.provider.clone()}</strong> " key" {model} "."</p>
         }.into_any(),
+        Some(KeySource::Team) => view! {
+            <p data-testid="dashboard-key">"AI runs on the team's " <strong>{s.key.provider.clone()}</strong> " key" {model} "."</p>
+        }.into_any(),
         Some(_) => view! {
             <p data-testid="dashboard-key">"AI runs on the system " <strong>{s.key.provider.clone()}</strong> " key" {model} "."</p>
         }.into_any(),

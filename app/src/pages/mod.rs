@@ -4,6 +4,7 @@ pub mod candidates;
 pub mod chat;
 pub mod dashboard;
 pub mod profile;
+pub mod team;
 pub mod upload;
 
 use leptos::prelude::*;

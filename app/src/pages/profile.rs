@@ -153,7 +153,10 @@ fn KeyForm(
             {move || save.value().get().map(|r| match r {
                 Ok(s) if s.stored_but_off() => view! {
                     <p class="success" role="status">"Settings saved. Your key is stored but not in use: "
-                        {if s.key_source == crate::api::profile::KeySource::System { "AI features use the system key." } else { "AI features stay off until a key is in use." }}</p>
+                        {match s.key_source {
+                            crate::api::profile::KeySource::System | crate::api::profile::KeySource::Team => format!("AI features use {}.", s.key_source.describe()),
+                            _ => "AI features stay off until a key is in use.".to_owned(),
+                        }}</p>
                 }.into_any(),
                 Ok(_) => view! { <p class="success" role="status">"Settings saved."</p> }.into_any(),
                 Err(e) => view! { <ErrorMessage error=e /> }.into_any(),

@@ -2,10 +2,7 @@
 //! analysis as soon as the server answers.
 use leptos::prelude::*;
 
-use crate::api::{
-    candidates::{AnalysisStatus, Candidate},
-    profile::KeySource,
-};
+use crate::api::candidates::{AnalysisStatus, Candidate};
 
 #[derive(Clone)]
 struct UploadEntry {
@@ -162,7 +159,7 @@ pub fn CandidateSummary(candidate: Candidate) -> impl IntoView {
                 <p class="error">{e} " " <a href="/profile">"Check your API key in My Profile"</a></p>
             })}
             {candidate.key_source.map(|k| view! {
-                <p class="muted">{if k == KeySource::Personal { "Analysed with your personal key" } else { "Analysed with the system key" }}</p>
+                <p class="muted">"Analysed with " {k.describe()}</p>
             })}
         </div>
     }

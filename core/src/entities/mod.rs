@@ -12,5 +12,6 @@ pub mod resumes;
 pub mod settings;
 pub mod users;
 pub mod vault_meta;
+pub mod workspace_keys;
 pub mod workspace_members;
 pub mod workspaces;

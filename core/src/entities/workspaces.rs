@@ -11,6 +11,10 @@ pub struct Model {
     /// A user's personal workspace: it cannot be deleted, left or shared.
     pub personal: bool,
     pub created_by: Uuid,
+    /// Calls per minute on the team key by the whole workspace (null: no team limit).
+    pub team_calls_per_minute: Option<i32>,
+    /// Calls per minute on the team key by one member (null: no per-member limit).
+    pub member_calls_per_minute: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -49,23 +49,38 @@ impl Feature {
     }
 }
 
-/// Personal (enabled, not expired) → system configuration → "API key required", logging
-/// `Using personal API key for user: {email}` (never the key) when the personal key is used.
+/// Personal (enabled, not expired) → the workspace's team key → system configuration → "API
+/// key required", logging `Using personal API key for user: {email}` or `Using team API key
+/// for workspace: {name}` (never the key) when one of those is used.
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
-pub async fn resolve_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<ResolvedKey> {
+pub async fn resolve_ai_key(state: &AppState, auth: &Member) -> ServiceResult<ResolvedKey> {
     let resolved = lookup_ai_key(state, auth).await?;
-    if resolved.source == KeySource::Personal {
-        tracing::info!("Using personal API key for user: {}", auth.email);
+    match (&resolved.source, &resolved.team) {
+        (KeySource::Personal, _) => {
+            tracing::info!("Using personal API key for user: {}", auth.email);
+        }
+        (KeySource::Team, Some(team)) => {
+            tracing::info!("Using team API key for workspace: {}", team.workspace_name);
+        }
+        _ => {}
     }
     Ok(resolved)
 }
 
 /// The key a call would use, without logging (for showing the user which key is in play).
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
-pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<ResolvedKey> {
+pub async fn lookup_ai_key(state: &AppState, auth: &Member) -> ServiceResult<ResolvedKey> {
     let now = state.clock.now();
+    let cache_key = (auth.id, auth.workspace_id);
     if state.notifications.caches_trusted() {
-        if let Some(resolved) = state.key_cache.get(auth.id, now) {
+        if let Some(resolved) = state.key_cache.get(auth.id, auth.workspace_id, now) {
+            return Ok(resolved);
+        }
+    }
+    // One miss per (user, workspace) at a time; the others then find what it stored.
+    let _miss = state.key_cache.miss_lock(auth.id, auth.workspace_id).await;
+    if state.notifications.caches_trusted() {
+        if let Some(resolved) = state.key_cache.get(auth.id, auth.workspace_id, now) {
             return Ok(resolved);
         }
     }
@@ -100,13 +115,18 @@ pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<R
                     api_key,
                     model,
                 },
+                team: None,
             };
             // Until the key's own expiry at the latest; any change to it drops the entry.
             state
                 .key_cache
-                .put(auth.id, &resolved, row.expires_at, epoch);
+                .put(cache_key, &resolved, row.expires_at, epoch);
             return Ok(resolved);
         }
+    }
+    if let Some((resolved, expires_at)) = keys::team::lookup(state, auth, now).await? {
+        state.key_cache.put(cache_key, &resolved, expires_at, epoch);
+        return Ok(resolved);
     }
     if system_fallback_allowed(state).await {
         if let Some(system) = &state.config.system_ai {
@@ -119,14 +139,36 @@ pub async fn lookup_ai_key(state: &AppState, auth: &AuthUser) -> ServiceResult<R
                     api_key: system.api_key.clone(),
                     model: system.model.clone(),
                 },
+                team: None,
             };
-            state.key_cache.put(auth.id, &resolved, None, epoch);
+            state.key_cache.put(cache_key, &resolved, None, epoch);
             return Ok(resolved);
         }
     }
     Err(ServiceError::ApiKeyRequired {
         provider: provider.label(),
     })
+}
+
+/// The team key of workspace `id` as `member` sees it (`keys::team::settings`), with the key
+/// their own calls there would use.
+pub async fn team_settings(
+    state: &AppState,
+    member: &Member,
+    id: Uuid,
+) -> ServiceResult<types::workspaces::TeamAiSettings> {
+    let mut settings = keys::team::settings(state, member, id).await?;
+    let there = Member {
+        user: member.user.clone(),
+        workspace_id: id,
+        role: member.role,
+    };
+    settings.my_key_source = match lookup_ai_key(state, &there).await {
+        Ok(resolved) => resolved.source,
+        Err(ServiceError::ApiKeyRequired { .. }) => KeySource::Missing,
+        Err(e) => return Err(e),
+    };
+    Ok(settings)
 }
 
 /// Writes the `expired` audit event once per expiry.
@@ -161,15 +203,21 @@ async fn note_expired(
     }
 }
 
-/// Calls on the system key are limited per user; personal keys only by their provider.
-pub async fn check_system_quota(
+/// Calls on the system key are limited per user, calls on a team key by the workspace's limits;
+/// personal keys only by their provider.
+pub async fn check_quota(
     state: &AppState,
-    auth: &AuthUser,
-    source: KeySource,
+    auth: &Member,
+    resolved: &ResolvedKey,
 ) -> ServiceResult<()> {
-    if source != KeySource::System {
-        return Ok(());
+    match (resolved.source, &resolved.team) {
+        (KeySource::System, _) => check_system_quota(state, auth).await,
+        (KeySource::Team, Some(team)) => keys::team::check_limits(state, auth, team).await,
+        _ => Ok(()),
     }
+}
+
+async fn check_system_quota(state: &AppState, auth: &AuthUser) -> ServiceResult<()> {
     let limit = state.config.system_key_calls_per_minute;
     let now = state.clock.now().timestamp();
     match rate_limit::hit(&state.db, &format!("system-ai:{}", auth.id), 60, limit, now).await? {
@@ -240,7 +288,7 @@ pub async fn complete(
     auth.ensure_can_work()?;
     let started = Instant::now();
     let resolved = resolve_ai_key(state, auth).await?;
-    check_system_quota(state, auth, resolved.source).await?;
+    check_quota(state, auth, &resolved).await?;
     complete_with(
         state, auth, feature, &resolved, messages, max_tokens, started,
     )
@@ -317,7 +365,7 @@ pub async fn stream(
 )> {
     auth.ensure_can_work()?;
     let resolved = resolve_ai_key(state, auth).await?;
-    check_system_quota(state, auth, resolved.source).await?;
+    check_quota(state, auth, &resolved).await?;
     let tokens = stream_with(state, auth, feature, &resolved, messages).await?;
     Ok((resolved, tokens))
 }

@@ -75,13 +75,15 @@ pub enum Change {
     Session { user_id: Uuid },
     /// A user's workspaces: joined, removed, role changed, workspace deleted, switched.
     Membership { user_id: Uuid },
+    /// A workspace's team key or team limits (the id is the workspace's).
+    TeamKey { workspace_id: Uuid },
 }
 
 /// The payload on the wire: `{"c":"keys","u":"…","i":"<instance>","s":<seq>,"t":<unix µs>}`.
 /// Ids only: never a key, an email or a token.
 #[derive(Serialize, Deserialize)]
 struct Wire {
-    /// `keys`, `policy`, `session` or `membership`.
+    /// `keys`, `policy`, `session`, `membership` or `team_key`.
     c: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     u: Option<Uuid>,
@@ -101,6 +103,7 @@ impl Wire {
             ("policy", _) => Some(Change::Policy),
             ("session", Some(user_id)) => Some(Change::Session { user_id }),
             ("membership", Some(user_id)) => Some(Change::Membership { user_id }),
+            ("team_key", Some(workspace_id)) => Some(Change::TeamKey { workspace_id }),
             _ => None,
         }
     }
@@ -161,6 +164,7 @@ pub async fn publish(
         Change::Policy => ("policy", None),
         Change::Session { user_id } => ("session", Some(user_id)),
         Change::Membership { user_id } => ("membership", Some(user_id)),
+        Change::TeamKey { workspace_id } => ("team_key", Some(workspace_id)),
     };
     let wire = Wire {
         c: c.to_owned(),
@@ -212,6 +216,7 @@ fn apply(state: &AppState, payload: &str) {
         }
         Change::Session { user_id } => state.sessions.forget(user_id),
         Change::Membership { user_id } => state.memberships.forget(user_id),
+        Change::TeamKey { workspace_id } => state.key_cache.forget_workspace(workspace_id),
     }
     let latency_ms = (Utc::now().timestamp_micros() - wire.t).max(0) as f64 / 1000.0;
     notifications.record_latency(latency_ms);

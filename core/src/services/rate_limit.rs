@@ -58,6 +58,35 @@ pub async fn hit(
     Ok(window.judge(limit))
 }
 
+/// Hits counted in `bucket` over the last `window_secs` seconds (the same sliding estimate
+/// [`hit`] judges by), without counting one.
+pub async fn recent(
+    db: &DatabaseConnection,
+    bucket: &str,
+    window_secs: i64,
+    now: i64,
+) -> Result<u64, sea_orm::DbErr> {
+    let window_secs = window_secs.max(1);
+    let window_start = now - now.rem_euclid(window_secs);
+    let rows = rate_limits::Entity::find()
+        .filter(rate_limits::Column::Bucket.eq(bucket))
+        .filter(rate_limits::Column::WindowStart.is_in([window_start, window_start - window_secs]))
+        .all(db)
+        .await?;
+    let hits_in = |start: i64| {
+        rows.iter()
+            .find(|r| r.window_start == start)
+            .map_or(0, |r| i64::from(r.hits).max(0) as u64)
+    };
+    let window = Window {
+        current: hits_in(window_start),
+        previous: hits_in(window_start - window_secs),
+        elapsed: now - window_start,
+        length: window_secs,
+    };
+    Ok(window.estimate(0).round() as u64)
+}
+
 /// Takes back one hit counted in `bucket` by a [`hit`] at `hit_at` with the same `window_secs`:
 /// for an attempt that turned out not to count (a successful login). Never goes below zero.
 pub async fn refund(

@@ -125,6 +125,8 @@ async fn insert_workspace(
         name: Set(name.to_owned()),
         personal: Set(personal),
         created_by: Set(owner),
+        team_calls_per_minute: Set(None),
+        member_calls_per_minute: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -194,6 +196,8 @@ fn dto(w: &workspaces::Model, role: Role, current: bool, members: u64) -> Worksp
         role,
         current,
         members,
+        team_calls_per_minute: w.team_calls_per_minute.map(|n| n.max(0) as u32),
+        member_calls_per_minute: w.member_calls_per_minute.map(|n| n.max(0) as u32),
         created_at: w.created_at.into(),
     }
 }
@@ -278,15 +282,46 @@ pub async fn update(
     if !role.can_manage() {
         return Err(forbidden("changing its settings"));
     }
+    let limits_change =
+        request.team_calls_per_minute.is_some() || request.member_calls_per_minute.is_some();
+    if limits_change && role != Role::Owner {
+        return Err(forbidden("setting its rate limits"));
+    }
     let w = find(state, id).await?;
     let mut active: workspaces::ActiveModel = w.into();
     if let Some(name) = request.name {
         active.name = Set(clean_name(&name)?);
     }
+    if let Some(limit) = request.team_calls_per_minute {
+        active.team_calls_per_minute = Set(check_limit(limit)?);
+    }
+    if let Some(limit) = request.member_calls_per_minute {
+        active.member_calls_per_minute = Set(check_limit(limit)?);
+    }
     active.updated_at = Set(state.clock.now());
     let w = active.update(&state.db).await?;
+    if limits_change {
+        // The limits travel with the cached team key: drop it here and on the other instances.
+        let published =
+            notify::publish(state, &state.db, Change::TeamKey { workspace_id: id }).await?;
+        state.key_cache.forget_workspace(id);
+        published.delivered(state).await;
+    }
     let n = member_count(state, id).await?;
     Ok(dto(&w, role, id == member.workspace_id, n))
+}
+
+/// The most calls per minute a team limit may name.
+const MAX_CALLS_PER_MINUTE: u32 = 100_000;
+
+fn check_limit(limit: Option<u32>) -> ServiceResult<Option<i32>> {
+    match limit {
+        None => Ok(None),
+        Some(n) if (1..=MAX_CALLS_PER_MINUTE).contains(&n) => Ok(Some(n as i32)),
+        Some(_) => Err(ServiceError::Validation(format!(
+            "A rate limit is between 1 and {MAX_CALLS_PER_MINUTE} calls per minute, or null for none"
+        ))),
+    }
 }
 
 /// Deletes a shared workspace with its candidates, resumes, conversations and queued analyses
@@ -332,6 +367,9 @@ pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ServiceResul
         .filter(invites::Column::WorkspaceId.eq(id))
         .filter(invites::Column::UsedAt.is_null())
         .filter(invites::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    crate::entities::workspace_keys::Entity::delete_by_id(id)
         .exec(&txn)
         .await?;
     workspaces::Entity::delete_by_id(id).exec(&txn).await?;
@@ -416,10 +454,11 @@ pub async fn update_member(
     if (role == Role::Owner || theirs == Role::Owner) && mine != Role::Owner {
         return Err(forbidden("changing an owner's role or making an owner"));
     }
-    if theirs == Role::Owner && role != Role::Owner {
-        ensure_another_owner(state, id, user_id).await?;
-    }
     let txn = state.db.begin().await?;
+    if theirs == Role::Owner && role != Role::Owner {
+        lock_workspace(&txn, id, state.clock.now()).await?;
+        ensure_another_owner(&txn, id, user_id).await?;
+    }
     workspace_members::Entity::update_many()
         .col_expr(workspace_members::Column::Role, Expr::value(role.as_str()))
         .filter(workspace_members::Column::WorkspaceId.eq(id))
@@ -466,10 +505,11 @@ pub async fn remove_member(
             "Nobody can leave a personal workspace".into(),
         ));
     }
-    if theirs == Role::Owner {
-        ensure_another_owner(state, id, user_id).await?;
-    }
     let txn = state.db.begin().await?;
+    if theirs == Role::Owner {
+        lock_workspace(&txn, id, state.clock.now()).await?;
+        ensure_another_owner(&txn, id, user_id).await?;
+    }
     workspace_members::Entity::delete_many()
         .filter(workspace_members::Column::WorkspaceId.eq(id))
         .filter(workspace_members::Column::UserId.eq(user_id))
@@ -514,12 +554,32 @@ async fn find_member(
         .ok_or(ServiceError::NotFound("Member"))
 }
 
-async fn ensure_another_owner(state: &AppState, id: Uuid, except: Uuid) -> ServiceResult<()> {
+/// Takes the workspace's row for the rest of the transaction (a write: PostgreSQL's row lock,
+/// SQLite's write lock), so two owners stepping down at the same moment are judged one after
+/// the other and the workspace always keeps one.
+async fn lock_workspace(
+    txn: &sea_orm::DatabaseTransaction,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    workspaces::Entity::update_many()
+        .col_expr(workspaces::Column::UpdatedAt, Expr::value(now))
+        .filter(workspaces::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+async fn ensure_another_owner(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    except: Uuid,
+) -> ServiceResult<()> {
     let others = workspace_members::Entity::find()
         .filter(workspace_members::Column::WorkspaceId.eq(id))
         .filter(workspace_members::Column::Role.eq(Role::Owner.as_str()))
         .filter(workspace_members::Column::UserId.ne(except))
-        .count(&state.db)
+        .count(db)
         .await?;
     if others == 0 {
         return Err(ServiceError::Conflict(
@@ -583,4 +643,80 @@ pub(crate) async fn publish_change(
 pub(crate) async fn changed(state: &AppState, user_id: Uuid, published: Published) {
     state.memberships.forget(user_id);
     published.delivered(state).await;
+}
+
+/// The workspace's AI use this month, per member, busiest first (owners and admins).
+#[tracing::instrument(skip_all, fields(user_id = %member.id, workspace_id = %id))]
+pub async fn usage(
+    state: &AppState,
+    member: &Member,
+    id: Uuid,
+) -> ServiceResult<types::workspaces::WorkspaceUsage> {
+    use crate::entities::ai_usage;
+    use chrono::Datelike;
+    use sea_orm::sea_query::{Alias, Expr as E};
+    if !role_in(state, member, id).await?.can_manage() {
+        return Err(forbidden("reading its usage per member"));
+    }
+    let now = state.clock.now();
+    let since = now
+        .date_naive()
+        .with_day(1)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(now, |d| d.and_utc());
+    let team_call = E::case(ai_usage::Column::KeySource.eq("team"), 1).finally(0);
+    // (member, calls, calls on the team key, prompt tokens, completion tokens)
+    type Row = (Uuid, i64, Option<i64>, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = ai_usage::Entity::find()
+        .select_only()
+        .column(ai_usage::Column::UserId)
+        .column_as(ai_usage::Column::Id.count(), "calls")
+        .column_as(
+            E::expr(team_call).sum().cast_as(Alias::new("BIGINT")),
+            "team_calls",
+        )
+        .column_as(
+            ai_usage::Column::PromptTokens
+                .sum()
+                .cast_as(Alias::new("BIGINT")),
+            "prompt",
+        )
+        .column_as(
+            ai_usage::Column::CompletionTokens
+                .sum()
+                .cast_as(Alias::new("BIGINT")),
+            "completion",
+        )
+        .filter(ai_usage::Column::WorkspaceId.eq(id))
+        .filter(ai_usage::Column::CreatedAt.gte(since))
+        .group_by(ai_usage::Column::UserId)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
+    let people = users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .all(&state.db)
+        .await?;
+    let n = |v: Option<i64>| v.unwrap_or(0).max(0) as u64;
+    let mut members: Vec<types::workspaces::MemberUsage> = rows
+        .into_iter()
+        .map(|(user_id, calls, team, prompt, completion)| {
+            let person = people.iter().find(|p| p.id == user_id);
+            types::workspaces::MemberUsage {
+                user_id,
+                name: person.map_or_else(|| "Former member".to_owned(), |p| p.name.clone()),
+                email: person.map(|p| p.email.clone()).unwrap_or_default(),
+                calls: calls.max(0) as u64,
+                team_key_calls: n(team),
+                prompt_tokens: n(prompt),
+                completion_tokens: n(completion),
+            }
+        })
+        .collect();
+    members.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.name.cmp(&b.name)));
+    Ok(types::workspaces::WorkspaceUsage {
+        since: since.into(),
+        members,
+    })
 }

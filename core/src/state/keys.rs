@@ -1,4 +1,4 @@
-//! Resolved keys per user, cached for a few seconds (filled by `services::ai`, dropped by
+//! Resolved keys per user and workspace, cached for a few seconds (filled by `services::ai`, dropped by
 //! `services::keys`, `services::admin` and the change listener).
 use std::{sync::Arc, time::Instant};
 
@@ -12,21 +12,51 @@ use crate::providers::Target;
 pub struct ResolvedKey {
     pub source: KeySource,
     pub target: Target,
+    /// Set when the team key pays: the workspace's name (for the log line) and its limits.
+    pub team: Option<TeamKey>,
 }
 
-/// Resolved keys, per user, for a few seconds: the hot path of an AI call then needs no query
-/// and no decryption. Every change of a user's keys drops their entry; an admin's policy change
-/// drops all; on this instance at once and on the others when the change notification arrives
+/// What a call on a team key needs besides the key: checked on every call, cached with it.
+#[derive(Clone, Debug)]
+pub struct TeamKey {
+    pub workspace_id: Uuid,
+    pub workspace_name: String,
+    pub team_calls_per_minute: Option<u32>,
+    pub member_calls_per_minute: Option<u32>,
+}
+
+/// Resolved keys, per (user, workspace), for a few seconds: the hot path of an AI call then needs
+/// no query and no decryption. Every change of a user's keys drops their entries, every change
+/// of a team key or team limits drops the workspace's; an admin's policy change drops all; on this instance at once and on the others when the change notification arrives
 /// (`services::notify`, which says how strict that is). On PostgreSQL the entries are used only
 /// while this instance's notification listener is connected.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KeyCache {
     entries: Arc<std::sync::Mutex<KeyEntries>>,
+    /// Misses of one (user, workspace) wait for each other (`miss_lock`): when an entry expires
+    /// under load, one request reads the database and decrypts, and the others then find the
+    /// entry, instead of all of them at once.
+    misses: Arc<[tokio::sync::Mutex<()>]>,
+}
+
+/// How many locks the misses are spread over (by a hash of the user and workspace).
+const MISS_LOCKS: usize = 64;
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        Self {
+            entries: Arc::default(),
+            misses: (0..MISS_LOCKS)
+                .map(|_| tokio::sync::Mutex::new(()))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Default)]
 struct KeyEntries {
-    by_user: std::collections::HashMap<Uuid, CachedKey>,
+    /// By (user, workspace).
+    by_user: std::collections::HashMap<(Uuid, Uuid), CachedKey>,
     /// Raised by every drop: a lookup that read the database before a drop it raced with does
     /// not store what it read (it could be the old key).
     epoch: u64,
@@ -45,18 +75,38 @@ impl KeyCache {
     pub(crate) fn get(
         &self,
         user_id: Uuid,
+        workspace_id: Uuid,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Option<ResolvedKey> {
         let entries = self.entries.lock().ok()?;
-        let entry = entries.by_user.get(&user_id)?;
+        let entry = entries.by_user.get(&(user_id, workspace_id))?;
         let fresh =
             entry.stored_at.elapsed() < KEY_CACHE_TTL && entry.expires_at.is_none_or(|t| t > now);
         fresh.then(|| entry.resolved.clone())
     }
 
-    /// Whether a fresh entry for the user is held (for tests and diagnostics).
+    /// The lock a miss for (user, workspace) holds while it reads and stores the key.
+    pub(crate) async fn miss_lock(
+        &self,
+        user_id: Uuid,
+        workspace_id: Uuid,
+    ) -> tokio::sync::MutexGuard<'_, ()> {
+        let slot =
+            (user_id.as_u128() ^ workspace_id.as_u128().rotate_left(17)) as usize % MISS_LOCKS;
+        self.misses[slot].lock().await
+    }
+
+    /// Whether a fresh entry for the user is held, in any workspace (for tests and diagnostics).
     pub fn cached(&self, user_id: Uuid) -> bool {
-        self.get(user_id, chrono::Utc::now()).is_some()
+        let now = chrono::Utc::now();
+        let Ok(entries) = self.entries.lock() else {
+            return false;
+        };
+        entries.by_user.iter().any(|((user, _), entry)| {
+            *user == user_id
+                && entry.stored_at.elapsed() < KEY_CACHE_TTL
+                && entry.expires_at.is_none_or(|t| t > now)
+        })
     }
 
     /// The epoch a lookup starts under (before it reads the database).
@@ -66,7 +116,7 @@ impl KeyCache {
 
     pub(crate) fn put(
         &self,
-        user_id: Uuid,
+        (user_id, workspace_id): (Uuid, Uuid),
         resolved: &ResolvedKey,
         expires_at: Option<chrono::DateTime<chrono::Utc>>,
         epoch: u64,
@@ -80,7 +130,7 @@ impl KeyCache {
                 entries.by_user.clear();
             }
             entries.by_user.insert(
-                user_id,
+                (user_id, workspace_id),
                 CachedKey {
                     stored_at: Instant::now(),
                     resolved: resolved.clone(),
@@ -90,10 +140,20 @@ impl KeyCache {
         }
     }
 
-    /// Drops one user's entry (their keys changed).
+    /// Drops one user's entries (their keys changed).
     pub fn forget(&self, user_id: Uuid) {
         if let Ok(mut entries) = self.entries.lock() {
-            entries.by_user.remove(&user_id);
+            entries.by_user.retain(|(user, _), _| *user != user_id);
+            entries.epoch += 1;
+        }
+    }
+
+    /// Drops every member's entry in one workspace (its team key or limits changed).
+    pub fn forget_workspace(&self, workspace_id: Uuid) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries
+                .by_user
+                .retain(|(_, workspace), _| *workspace != workspace_id);
             entries.epoch += 1;
         }
     }

@@ -9,7 +9,7 @@ use super::{MasterKey, Vault};
 use crate::audit::{self, AuditEvent};
 use crate::{
     config::Config,
-    entities::{provider_keys, vault_meta},
+    entities::{provider_keys, vault_meta, workspace_keys},
     session::ClientInfo,
 };
 
@@ -110,6 +110,21 @@ pub async fn rotate(
             .decrypt(row.user_id, &row.provider, &row.ciphertext, &row.nonce)
             .with_context(|| format!("decrypting key {}", row.id))?;
         let sealed = new.encrypt(row.user_id, &row.provider, &plain)?;
+        let mut active = row.into_active_model();
+        active.ciphertext = Set(sealed.ciphertext);
+        active.nonce = Set(sealed.nonce);
+        active.key_version = Set(new_version);
+        active.update(&txn).await?;
+    }
+    let team_rows = workspace_keys::Entity::find().all(&txn).await?;
+    let count = count + team_rows.len();
+    for row in team_rows {
+        let plain = old
+            .decrypt_team(row.workspace_id, &row.provider, &row.ciphertext, &row.nonce)
+            .with_context(|| {
+                format!("decrypting the team key of workspace {}", row.workspace_id)
+            })?;
+        let sealed = new.encrypt_team(row.workspace_id, &row.provider, &plain)?;
         let mut active = row.into_active_model();
         active.ciphertext = Set(sealed.ciphertext);
         active.nonce = Set(sealed.nonce);

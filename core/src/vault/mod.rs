@@ -172,6 +172,43 @@ impl Vault {
         Ok(Secret::new(text))
     }
 
+    /// Team keys are bound to `team:` + the workspace + the provider: the prefix keeps them apart
+    /// from a personal key whose user id equals the workspace id (a personal workspace's).
+    fn team_associated_data(workspace_id: Uuid, provider: &str) -> Vec<u8> {
+        let mut ad = Vec::with_capacity(5 + 16 + 1 + provider.len());
+        ad.extend_from_slice(b"team:");
+        ad.extend_from_slice(workspace_id.as_bytes());
+        ad.push(b':');
+        ad.extend_from_slice(provider.as_bytes());
+        ad
+    }
+
+    pub fn encrypt_team(
+        &self,
+        workspace_id: Uuid,
+        provider: &str,
+        key: &Secret,
+    ) -> anyhow::Result<Sealed> {
+        self.seal(
+            &Self::team_associated_data(workspace_id, provider),
+            key.expose().as_bytes(),
+        )
+    }
+
+    pub fn decrypt_team(
+        &self,
+        workspace_id: Uuid,
+        provider: &str,
+        ciphertext: &[u8],
+        nonce: &[u8],
+    ) -> anyhow::Result<Secret> {
+        let ad = Self::team_associated_data(workspace_id, provider);
+        let plain = self.open(&ad, ciphertext, nonce)?;
+        let text =
+            String::from_utf8(plain.to_vec()).map_err(|_| anyhow!("decrypted key is not text"))?;
+        Ok(Secret::new(text))
+    }
+
     pub fn seal_canary(&self) -> anyhow::Result<Sealed> {
         self.seal(b"canary", CANARY_PLAINTEXT.as_bytes())
     }
@@ -250,6 +287,32 @@ mod tests {
             again.nonce, sealed.nonce,
             "every encryption uses a fresh nonce"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_team_key_opens_only_as_that_workspace_s_team_key() -> anyhow::Result<()> {
+        let vault = Vault::new(&MasterKey::generate(), 1);
+        let (team, other) = (Uuid::new_v4(), Uuid::new_v4());
+        let key = Secret::new("gsk_teamteamteamteamteamteamteamteamteamteam1234");
+        let sealed = vault.encrypt_team(team, "groq", &key)?;
+        let opened = vault.decrypt_team(team, "groq", &sealed.ciphertext, &sealed.nonce)?;
+        assert_eq!(opened.expose(), key.expose());
+        // Not as another workspace's, another provider's, or as a personal key of the same id
+        // (a personal workspace's id is its user's).
+        assert!(vault
+            .decrypt_team(other, "groq", &sealed.ciphertext, &sealed.nonce)
+            .is_err());
+        assert!(vault
+            .decrypt_team(team, "openai", &sealed.ciphertext, &sealed.nonce)
+            .is_err());
+        assert!(vault
+            .decrypt(team, "groq", &sealed.ciphertext, &sealed.nonce)
+            .is_err());
+        let personal = vault.encrypt(team, "groq", &key)?;
+        assert!(vault
+            .decrypt_team(team, "groq", &personal.ciphertext, &personal.nonce)
+            .is_err());
         Ok(())
     }
 

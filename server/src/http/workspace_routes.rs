@@ -3,14 +3,15 @@
 use app::api::session::link_origin;
 use axum::{extract::State, http::StatusCode, Json};
 use hirekey_core::{
-    services::{invites, workspaces},
+    services::{ai, invites, keys::team, workspaces},
     session::{AuthUser, ClientInfo, Member},
     state::AppState,
 };
+use types::profile::{TestAiKeyRequest, TestAiKeyResponse};
 use types::workspaces::{
     CreateWorkspace, CreatedMemberInvite, InviteMember, JoinWorkspace, Member as MemberDto,
-    MemberInviteList, MemberList, SwitchWorkspace, UpdateMember, UpdateWorkspace, Workspace,
-    WorkspaceList,
+    MemberInviteList, MemberList, SwitchWorkspace, TeamAiSettings, UpdateMember,
+    UpdateTeamAiSettings, UpdateWorkspace, Workspace, WorkspaceList, WorkspaceUsage,
 };
 use types::ErrorBody;
 
@@ -36,7 +37,12 @@ use crate::http::error::ApiResult;
     create_invite,
     list_invites,
     revoke_invite,
-    join_workspace
+    join_workspace,
+    get_team_key,
+    put_team_key,
+    delete_team_key,
+    test_team_key,
+    workspace_usage
 ))]
 pub struct Doc;
 
@@ -56,6 +62,11 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::get("/v1/workspaces/{id}/invites", list_invites),
         ApiRoute::delete("/v1/workspaces/{id}/invites/{invite_id}", revoke_invite),
         ApiRoute::post("/v1/workspaces/join", join_workspace),
+        ApiRoute::get("/v1/workspaces/{id}/ai-settings", get_team_key),
+        ApiRoute::put("/v1/workspaces/{id}/ai-settings", put_team_key),
+        ApiRoute::delete("/v1/workspaces/{id}/ai-settings", delete_team_key),
+        ApiRoute::post("/v1/workspaces/{id}/ai-settings/test", test_team_key),
+        ApiRoute::get("/v1/workspaces/{id}/usage", workspace_usage),
     ]
 }
 
@@ -158,9 +169,12 @@ pub async fn get_workspace(
     ))
 }
 
-/// Rename a workspace
+/// Rename a workspace, or set its team limits
 ///
-/// Owners and admins.
+/// Owners and admins rename it. Owners alone set the limits on the team key:
+/// `team_calls_per_minute` for the whole workspace and `member_calls_per_minute` for each
+/// member (1 to 100000; `null` removes a limit). A call past either answers 429
+/// `{"error": "Team rate limit reached"}` with `Retry-After`, on every instance.
 #[utoipa::path(patch, path = "/api/v1/workspaces/{id}", tag = "workspaces",
     params(("id" = Uuid, Path, description = "The workspace's id")),
     request_body = UpdateWorkspace,
@@ -170,7 +184,7 @@ pub async fn get_workspace(
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "The caller's role does not allow it", body = ErrorBody),
         (status = 404, description = "No such workspace of the caller's", body = ErrorBody),
-        (status = 422, description = "Empty or over-long name", body = ErrorBody),
+        (status = 422, description = "Empty or over-long name, or a limit out of range", body = ErrorBody),
     ))]
 pub async fn update_workspace(
     State(state): State<AppState>,
@@ -386,5 +400,132 @@ pub async fn join_workspace(
 ) -> ApiResult<Json<Workspace>> {
     Ok(Json(
         invites::join(&state, &user, &body.token, &client).await?,
+    ))
+}
+
+/// The team key
+///
+/// What every member sees of the workspace's team key: provider, masked preview and model, never
+/// the key; the team limits with the calls of the last minute; and which key the caller's calls
+/// here use (`personal`, `team`, `system` or `none`).
+#[utoipa::path(get, path = "/api/v1/workspaces/{id}/ai-settings", tag = "workspaces",
+    params(("id" = Uuid, Path, description = "The workspace's id")),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The team key, without the key", body = TeamAiSettings),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 404, description = "No such workspace of the caller's", body = ErrorBody),
+    ))]
+pub async fn get_team_key(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<TeamAiSettings>> {
+    Ok(Json(
+        ai::team_settings(&state, &member, path_id(&id, "Workspace")?).await?,
+    ))
+}
+
+/// Store or change the team key
+///
+/// Owners and admins. A new `api_key` is tested live (the provider's `GET /models`) and stored
+/// only if it works, sealed in the vault; without one, `enabled`, `model`, `base_url` and
+/// `expires_at` change the stored key. Members without a usable personal key then use it.
+#[utoipa::path(put, path = "/api/v1/workspaces/{id}/ai-settings", tag = "workspaces",
+    params(("id" = Uuid, Path, description = "The workspace's id")),
+    request_body = UpdateTeamAiSettings,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The team key as stored", body = TeamAiSettings),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Only owners and admins manage the team key", body = ErrorBody),
+        (status = 404, description = "No such workspace of the caller's", body = ErrorBody),
+        (status = 409, description = "A personal workspace has no team key", body = ErrorBody),
+        (status = 422, description = "The key failed its test, or a field is invalid", body = ErrorBody),
+    ))]
+pub async fn put_team_key(
+    State(state): State<AppState>,
+    member: Member,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<UpdateTeamAiSettings>,
+) -> ApiResult<Json<TeamAiSettings>> {
+    let id = path_id(&id, "Workspace")?;
+    team::update(&state, &member, id, body, &client).await?;
+    Ok(Json(ai::team_settings(&state, &member, id).await?))
+}
+
+/// Remove the team key
+///
+/// Owners and admins. Members without a personal key fall back to the system key (where the
+/// operator allows it), else AI features answer "API key required".
+#[utoipa::path(delete, path = "/api/v1/workspaces/{id}/ai-settings", tag = "workspaces",
+    params(("id" = Uuid, Path, description = "The workspace's id")),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The workspace without a team key", body = TeamAiSettings),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Only owners and admins manage the team key", body = ErrorBody),
+        (status = 404, description = "No such workspace of the caller's", body = ErrorBody),
+        (status = 409, description = "A personal workspace has no team key", body = ErrorBody),
+    ))]
+pub async fn delete_team_key(
+    State(state): State<AppState>,
+    member: Member,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<TeamAiSettings>> {
+    let id = path_id(&id, "Workspace")?;
+    team::delete(&state, &member, id, &client).await?;
+    Ok(Json(ai::team_settings(&state, &member, id).await?))
+}
+
+/// Test a team key
+///
+/// Owners and admins. Calls the provider's `GET /models` with the given key, or the stored team
+/// key when `api_key` is empty; no tokens are spent. The outcome is in the body.
+#[utoipa::path(post, path = "/api/v1/workspaces/{id}/ai-settings/test", tag = "workspaces",
+    params(("id" = Uuid, Path, description = "The workspace's id")),
+    request_body = TestAiKeyRequest,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The outcome of the test", body = TestAiKeyResponse),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Only owners and admins manage the team key", body = ErrorBody),
+        (status = 404, description = "No such workspace of the caller's", body = ErrorBody),
+        (status = 409, description = "A personal workspace has no team key", body = ErrorBody),
+        (status = 422, description = "The address is not allowed, or a field is invalid", body = ErrorBody),
+    ))]
+pub async fn test_team_key(
+    State(state): State<AppState>,
+    member: Member,
+    client: ClientInfo,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<TestAiKeyRequest>,
+) -> ApiResult<Json<TestAiKeyResponse>> {
+    let id = path_id(&id, "Workspace")?;
+    Ok(Json(team::test(&state, &member, id, body, &client).await?))
+}
+
+/// Usage per member
+///
+/// Owners and admins: the workspace's AI calls and tokens this month, per member, and how many
+/// of the calls the team key paid for.
+#[utoipa::path(get, path = "/api/v1/workspaces/{id}/usage", tag = "workspaces",
+    params(("id" = Uuid, Path, description = "The workspace's id")),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "This month's use per member", body = WorkspaceUsage),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Only owners and admins read usage per member", body = ErrorBody),
+        (status = 404, description = "No such workspace of the caller's", body = ErrorBody),
+    ))]
+pub async fn workspace_usage(
+    State(state): State<AppState>,
+    member: Member,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<WorkspaceUsage>> {
+    Ok(Json(
+        workspaces::usage(&state, &member, path_id(&id, "Workspace")?).await?,
     ))
 }

@@ -330,6 +330,20 @@ db_test!(
         let token = app.register("ken@example.com").await;
         let key = groq_key("valid");
         app.save_groq_key(&token, &key).await;
+        // A team key is re-encrypted too.
+        let r = app
+            .post("/api/v1/workspaces", &token, json!({"name": "Rotating"}))
+            .await;
+        let team: uuid::Uuid = r.body["id"].as_str().unwrap().parse().unwrap();
+        let team_key = groq_key("valid");
+        let r = app
+            .put(
+                &format!("/api/v1/workspaces/{team}/ai-settings"),
+                &token,
+                json!({"api_key": team_key}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         let config = (*app.state.config).clone();
         let db = server::startup::connect_database(&config).await.unwrap();
         hirekey_core::vault::rotate(&config, &db, None)
@@ -357,6 +371,21 @@ db_test!(
                 .is_err(),
             "the old master key no longer opens the row"
         );
+        let team_row = hirekey_core::entities::workspace_keys::Entity::find_by_id(team)
+            .one(&db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(team_row.key_version, 2);
+        let opened = vault
+            .decrypt_team(
+                team,
+                &team_row.provider,
+                &team_row.ciphertext,
+                &team_row.nonce,
+            )
+            .unwrap();
+        assert_eq!(opened.expose(), team_key);
         // A wrong master key stops start-up with a clear message.
         let mut wrong = config.clone();
         wrong.master_key = Some(hirekey_core::vault::Secret::new(

@@ -42,6 +42,7 @@ mod resumes;
 mod security;
 mod sessions;
 mod startup;
+mod team_key;
 mod walk_pages;
 mod workspace_roles;
 mod workspaces;

@@ -464,3 +464,101 @@ async fn a_member_removed_on_a_loses_the_workspace_on_b() {
     let r = list_on_b(member).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
 }
+
+/// The team key and its limit across two instances: the workspace's limit trips at the same
+/// count whichever instance the calls land on, and a team key removed through A is no longer
+/// sent by B, which had it cached.
+#[tokio::test]
+async fn the_team_key_and_its_limit_hold_across_instances() {
+    let Some(pair) = pair(|s| s).await else {
+        return;
+    };
+    let owner = pair.a.register("limit-owner@example.com").await;
+    let member = pair.a.register("limit-member@example.com").await;
+    let r = pair
+        .a
+        .post("/api/v1/workspaces", &owner, json!({"name": "Limited"}))
+        .await;
+    let team = r.body["id"].as_str().unwrap().to_owned();
+    let r = pair
+        .a
+        .post(
+            &format!("/api/v1/workspaces/{team}/invites"),
+            &owner,
+            json!({"email": "limit-member@example.com", "role": "recruiter"}),
+        )
+        .await;
+    let invite = r.body["token"].as_str().unwrap().to_owned();
+    let r = pair
+        .a
+        .post("/api/v1/workspaces/join", &member, json!({"token": invite}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let team_key = groq_key("valid");
+    let r = pair
+        .a
+        .put(
+            &format!("/api/v1/workspaces/{team}/ai-settings"),
+            &owner,
+            json!({"api_key": team_key}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    async fn chat(app: &TestApp, member: &str, team: &str) -> Response {
+        in_ws(
+            app,
+            Method::POST,
+            "/api/v1/ai/chat",
+            member,
+            team,
+            Some(json!({"query_text": "Who knows Rust?"})),
+        )
+        .await
+    }
+    // B caches the team key (no limit yet), then the owner sets one through A.
+    let r = chat(&pair.b, &member, &team).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let before = applied(&pair.b);
+    let r = pair
+        .a
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/workspaces/{team}"),
+            Some(&owner),
+            Some(json!({"team_calls_per_minute": 3})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    wait_applied(&pair.b, before).await;
+    for app in [&pair.a, &pair.b, &pair.a] {
+        let r = chat(app, &member, &team).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    let r = chat(&pair.b, &member, &team).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    assert_eq!(r.body["error"], "Team rate limit reached");
+    let r = chat(&pair.a, &member, &team).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+
+    // Removed through A: B falls back to the system key and never sends the team key again.
+    let before = applied(&pair.b);
+    let r = pair
+        .a
+        .delete(&format!("/api/v1/workspaces/{team}/ai-settings"), &owner)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let sent_before = pair.b.chat_requests().len();
+    wait_applied(&pair.b, before).await;
+    let r = chat(&pair.b, &member, &team).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let after: Vec<_> = pair
+        .b
+        .chat_requests()
+        .into_iter()
+        .skip(sent_before)
+        .collect();
+    assert!(!after.is_empty());
+    assert!(after
+        .iter()
+        .all(|r| r.api_key.as_deref() == Some(SYSTEM_KEY)));
+}

@@ -729,3 +729,74 @@ async fn the_workspace_migration_keeps_every_row_on_postgres() {
     };
     migration_keeps_every_row(&url).await;
 }
+
+db_test!(
+    two_owners_stepping_down_at_once_leave_one_owner,
+    |app: TestApp| async move {
+        let first = app.register("race-first@example.com").await;
+        let second = app.register("race-second@example.com").await;
+        let team = create_workspace(&app, &first, "Race").await;
+        invite_and_join(
+            &app,
+            &first,
+            &team,
+            "race-second@example.com",
+            "owner",
+            &second,
+        )
+        .await;
+        let first_id = app.user_id(&first).await;
+        let second_id = app.user_id(&second).await;
+        let path = |id: uuid::Uuid| format!("/api/v1/workspaces/{team}/members/{id}");
+        for round in 0..5 {
+            // Each owner steps down to admin at the same moment.
+            let (first_path, second_path) = (path(first_id), path(second_id));
+            let (a, b) = tokio::join!(
+                app.request(
+                    Method::PATCH,
+                    &first_path,
+                    Some(&first),
+                    Some(json!({"role": "admin"}))
+                ),
+                app.request(
+                    Method::PATCH,
+                    &second_path,
+                    Some(&second),
+                    Some(json!({"role": "admin"}))
+                ),
+            );
+            let statuses = [a.status, b.status];
+            assert!(
+                statuses.contains(&StatusCode::CONFLICT),
+                "round {round}: both stepped down: {} / {}",
+                a.text,
+                b.text
+            );
+            let r = app
+                .get(&format!("/api/v1/workspaces/{team}/members"), &first)
+                .await;
+            let owners = r.body["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| m["role"] == "owner")
+                .count();
+            assert_eq!(owners, 1, "round {round}: {}", r.text);
+            // Whoever stepped down becomes an owner again for the next round.
+            let (owner, down) = if a.status == StatusCode::OK {
+                (&second, first_id)
+            } else {
+                (&first, second_id)
+            };
+            let r = app
+                .request(
+                    Method::PATCH,
+                    &path(down),
+                    Some(owner),
+                    Some(json!({"role": "owner"})),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        }
+    }
+);

@@ -31,7 +31,7 @@ use crate::{
         ai::{self, Feature, ResolvedKey},
         search,
     },
-    session::{AuthUser, Member},
+    session::Member,
     state::AppState,
 };
 
@@ -54,7 +54,7 @@ pub enum AnswerEvent {
 
 /// Which key chat would use now, without calling anything.
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
-pub async fn key_status(state: &AppState, auth: &AuthUser) -> ServiceResult<AiKeyStatus> {
+pub async fn key_status(state: &AppState, auth: &Member) -> ServiceResult<AiKeyStatus> {
     match ai::lookup_ai_key(state, auth).await {
         Ok(resolved) => Ok(AiKeyStatus {
             key_source: Some(resolved.source),
@@ -93,7 +93,7 @@ async fn prepare_chat(state: &AppState, auth: &Member, query: &ChatQuery) -> Ser
         None => None,
     };
     let resolved = ai::resolve_ai_key(state, auth).await?;
-    ai::check_system_quota(state, auth, resolved.source).await?;
+    ai::check_quota(state, auth, &resolved).await?;
 
     let history = match &existing {
         Some(c) => messages_of(&state.db, c.id).await?,
@@ -142,7 +142,7 @@ async fn prepare_search(
         )));
     }
     let resolved = ai::resolve_ai_key(state, auth).await?;
-    ai::check_system_quota(state, auth, resolved.source).await?;
+    ai::check_quota(state, auth, &resolved).await?;
     let retrieved =
         search::find_candidates(&state.db, auth.workspace_id, &question, limit.into()).await?;
     let lines = context_lines(&retrieved, &question);

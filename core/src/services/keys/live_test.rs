@@ -45,7 +45,7 @@ pub async fn test(
         match &stored {
             Some(row) => {
                 if provider == Provider::Custom {
-                    require_key_for_new_url(row, request.base_url.as_deref())?;
+                    require_key_for_new_url(row.base_url.as_deref(), request.base_url.as_deref())?;
                 }
                 decrypt_row(state, row)?
             }

@@ -8,6 +8,7 @@ use types::profile::{PersonalAiSettings, ProviderKeyInfo, UpdatePersonalAiSettin
 use uuid::Uuid;
 
 mod live_test;
+pub mod team;
 
 pub use live_test::{test, test_response};
 
@@ -77,6 +78,8 @@ async fn describe(
         current.is_some_and(|k| k.enabled && k.expires_at.is_none_or(|t| t > now));
     let key_source = if usable_personal {
         KeySource::Personal
+    } else if team::in_use(state, user, now).await {
+        KeySource::Team
     } else if policy::system_fallback_allowed(state).await && state.config.system_ai.is_some() {
         KeySource::System
     } else {
@@ -151,17 +154,11 @@ fn comparable_url(url: &str) -> String {
 /// A stored key is sent only to the base URL it was saved for: naming another one needs the
 /// key again, so that whoever holds the session cannot send the key to a server of their
 /// choosing.
-fn require_key_for_new_url(
-    stored: &provider_keys::Model,
-    requested: Option<&str>,
-) -> ServiceResult<()> {
+fn require_key_for_new_url(stored_url: Option<&str>, requested: Option<&str>) -> ServiceResult<()> {
     let Some(requested) = requested.map(str::trim).filter(|u| !u.is_empty()) else {
         return Ok(());
     };
-    let same = stored
-        .base_url
-        .as_deref()
-        .is_some_and(|saved| comparable_url(saved) == comparable_url(requested));
+    let same = stored_url.is_some_and(|saved| comparable_url(saved) == comparable_url(requested));
     if same {
         Ok(())
     } else {
@@ -256,7 +253,7 @@ pub async fn update(
             let base_url = match (provider, request.base_url.as_deref()) {
                 (Provider::Custom, Some(url)) => {
                     let url = check_base_url(provider, Some(url))?;
-                    require_key_for_new_url(&row, url.as_deref())?;
+                    require_key_for_new_url(row.base_url.as_deref(), url.as_deref())?;
                     Some(url)
                 }
                 _ => None,

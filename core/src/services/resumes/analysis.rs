@@ -61,7 +61,7 @@ impl Failure {
 /// Faults of the provider or the way to it that pass: rate limits, 5xx, timeouts, connection
 /// errors, a cut-off answer, the database briefly away or busy. Never a rejected key (401), no
 /// credit (402), a refusal (403), no key at all or the system key's per-user quota: those need
-/// the user, not time.
+/// the user, not time. A workspace's team limit is a minute's wait, so it is retried.
 pub(super) fn worth_retrying(e: &ServiceError) -> bool {
     match e {
         ServiceError::Provider(p) => match p {
@@ -72,7 +72,8 @@ pub(super) fn worth_retrying(e: &ServiceError) -> bool {
             ProviderError::Upstream { status, .. } => *status >= 500 || *status == 408,
             _ => false,
         },
-        ServiceError::Unavailable => true,
+        // The team's per-minute limit passes too.
+        ServiceError::Unavailable | ServiceError::TeamRateLimited { .. } => true,
         e => busy::is_busy_service(e),
     }
 }
@@ -145,7 +146,7 @@ pub(super) async fn analyse(
     let mut messages = analysis_prompt(&prompt_text);
     for attempt in 0..2 {
         // The retry is a second call on the key, so it counts against the system quota too.
-        if let Err(e) = ai::check_system_quota(state, auth, resolved.source).await {
+        if let Err(e) = ai::check_quota(state, auth, &resolved).await {
             return (source, Err(Failure::of(&e)));
         }
         let answer = match ai::complete_with(

@@ -1,0 +1,776 @@
+//! The Team page's server functions. The page is rendered by the server (`team_html`, with the
+//! same Leptos components escaping every value) and its forms are plain HTML forms that post to
+//! the functions below, which do the work through the same services as the REST routes and
+//! answer with a redirect back to `/team`, carrying a notice or an error. So the page works the
+//! same with and without JavaScript, and its WASM carries none of the workspace shapes.
+use leptos::prelude::*;
+
+use super::AppError;
+
+/// The Team page's body for the caller's current workspace.
+#[server(prefix = "/sfn")]
+pub async fn team_html() -> Result<String, AppError> {
+    let (call, member) = super::context::member().await?;
+    let page = view::load(&call.state, &member).await?;
+    Ok(crate::components::server_html::render(move || {
+        view::page(page)
+    }))
+}
+
+/// The header's workspace bar: the switcher, for members of more than one workspace, and a
+/// marker the style sheet reads to hide Upload and AI Chat from viewers (the server refuses
+/// them anyway).
+#[cfg(feature = "ssr")]
+pub(crate) async fn workspace_bar(
+    state: &hirekey_core::state::AppState,
+    member: &hirekey_core::session::Member,
+) -> Result<String, AppError> {
+    let list = hirekey_core::services::workspaces::list(state, member).await?;
+    let viewer = !member.role.can_work();
+    Ok(crate::components::server_html::render(move || {
+        view::bar(list, viewer)
+    }))
+}
+
+#[cfg(feature = "ssr")]
+mod act {
+    //! Each form's work, then the redirect back to the page.
+    use hirekey_core::error::ServiceError;
+
+    use super::AppError;
+
+    /// Where a form goes back to, with `key=value` in the query.
+    pub(super) fn back(key: &str, value: &str) {
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair(key, value)
+            .finish();
+        leptos_axum::redirect(&format!("/team?{query}"));
+    }
+
+    /// Runs a form's work: success goes back with `notice`, failure with the error's message.
+    pub(super) async fn run<F>(notice: &str, work: F) -> Result<(), AppError>
+    where
+        F: std::future::Future<Output = Result<(), AppError>>,
+    {
+        match work.await {
+            Ok(()) => back("notice", notice),
+            Err(e) if e.status == 401 => return Err(e),
+            Err(e) => back("error", &e.message),
+        }
+        Ok(())
+    }
+
+    pub(super) fn text(value: Option<String>) -> Option<String> {
+        value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    pub(super) fn service(e: ServiceError) -> AppError {
+        e.into()
+    }
+}
+
+#[server(prefix = "/sfn")]
+pub async fn team_switch(workspace_id: String) -> Result<(), AppError> {
+    act::run("Switched workspace.", async {
+        let (call, user) = super::context::signed_in().await?;
+        let id = super::parse_id(&workspace_id, "Workspace")?;
+        hirekey_core::services::workspaces::switch(&call.state, &user, id).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn team_create(name: String) -> Result<(), AppError> {
+    act::run("Workspace created; you are working in it now.", async {
+        use hirekey_core::services::workspaces;
+        let (call, user) = super::context::signed_in().await?;
+        let request = types::workspaces::CreateWorkspace { name };
+        let created = workspaces::create(&call.state, &user, request).await?;
+        workspaces::switch(&call.state, &user, created.id).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn team_rename(workspace_id: String, name: String) -> Result<(), AppError> {
+    act::run("Workspace renamed.", async {
+        let (call, member) = super::context::member().await?;
+        let id = super::parse_id(&workspace_id, "Workspace")?;
+        let request = types::workspaces::UpdateWorkspace {
+            name: Some(name),
+            ..Default::default()
+        };
+        hirekey_core::services::workspaces::update(&call.state, &member, id, request).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn team_limits(
+    workspace_id: String,
+    team_calls_per_minute: Option<String>,
+    member_calls_per_minute: Option<String>,
+) -> Result<(), AppError> {
+    act::run("Limits saved.", async {
+        let (call, member) = super::context::member().await?;
+        let id = super::parse_id(&workspace_id, "Workspace")?;
+        let number = |raw: Option<String>| -> Result<Option<u32>, AppError> {
+            act::text(raw)
+                .map(|t| {
+                    t.parse::<u32>().map_err(|_| {
+                        AppError::new(
+                            422,
+                            "Validation failed",
+                            "A limit is a whole number of calls per minute, or empty for none",
+                        )
+                    })
+                })
+                .transpose()
+        };
+        let request = types::workspaces::UpdateWorkspace {
+            name: None,
+            team_calls_per_minute: Some(number(team_calls_per_minute)?),
+            member_calls_per_minute: Some(number(member_calls_per_minute)?),
+        };
+        hirekey_core::services::workspaces::update(&call.state, &member, id, request).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn team_delete(workspace_id: String, confirm: Option<String>) -> Result<(), AppError> {
+    act::run("Workspace deleted.", async {
+        if confirm.as_deref() != Some("yes") {
+            return Err(AppError::new(
+                422,
+                "Validation failed",
+                "Tick the box to confirm that the workspace and its candidates go",
+            ));
+        }
+        let (call, member) = super::context::member().await?;
+        let id = super::parse_id(&workspace_id, "Workspace")?;
+        hirekey_core::services::workspaces::delete(&call.state, &member, id).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn team_member_role(
+    workspace_id: String,
+    user_id: String,
+    role: String,
+) -> Result<(), AppError> {
+    act::run("Role changed.", async {
+        let (call, member) = super::context::member().await?;
+        let id = super::parse_id(&workspace_id, "Workspace")?;
+        let user = super::parse_id(&user_id, "Member")?;
+        let role = types::workspaces::Role::parse(&role)
+            .ok_or_else(|| AppError::new(422, "Validation failed", "Unknown role"))?;
+        hirekey_core::services::workspaces::update_member(&call.state, &member, id, user, role)
+            .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn team_member_remove(workspace_id: String, user_id: String) -> Result<(), AppError> {
+    act::run("Member removed.", async {
+        let (call, member) = super::context::member().await?;
+        let id = super::parse_id(&workspace_id, "Workspace")?;
+        let user = super::parse_id(&user_id, "Member")?;
+        hirekey_core::services::workspaces::remove_member(&call.state, &member, id, user).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn team_invite(
+    workspace_id: String,
+    email: String,
+    role: String,
+) -> Result<(), AppError> {
+    let outcome = async {
+        let (call, member) = super::context::member().await?;
+        let id = super::parse_id(&workspace_id, "Workspace")?;
+        let role = types::workspaces::Role::parse(&role)
+            .ok_or_else(|| AppError::new(422, "Validation failed", "Unknown role"))?;
+        let origin = super::session::link_origin(&call.state.config);
+        let request = types::workspaces::InviteMember {
+            email,
+            role,
+            expires_in_days: None,
+        };
+        let created = hirekey_core::services::invites::create_for_workspace(
+            &call.state,
+            &member,
+            id,
+            request,
+            &origin,
+            &call.client(),
+        )
+        .await
+        .map_err(act::service)?;
+        Ok::<_, AppError>(created.url)
+    }
+    .await;
+    match outcome {
+        // The link is shown this once: only its hash is stored.
+        Ok(url) => act::back("invite", &url),
+        Err(e) if e.status == 401 => return Err(e),
+        Err(e) => act::back("error", &e.message),
+    }
+    Ok(())
+}
+
+#[server(prefix = "/sfn")]
+pub async fn team_invite_revoke(workspace_id: String, invite_id: String) -> Result<(), AppError> {
+    act::run("Invite revoked.", async {
+        let (call, member) = super::context::member().await?;
+        let id = super::parse_id(&workspace_id, "Workspace")?;
+        let invite = super::parse_id(&invite_id, "Invite")?;
+        hirekey_core::services::invites::revoke_for_workspace(&call.state, &member, id, invite)
+            .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn team_key_save(
+    workspace_id: String,
+    provider: Option<String>,
+    api_key: Option<String>,
+    model: Option<String>,
+    base_url: Option<String>,
+    expires_on: Option<String>,
+) -> Result<(), AppError> {
+    act::run("Team key saved.", async {
+        let (call, member) = super::context::member().await?;
+        let id = super::parse_id(&workspace_id, "Workspace")?;
+        // A date from the form's date field: the key expires at the start of that day (UTC).
+        let expires_at = act::text(expires_on).map(|day| Some(format!("{day}T00:00:00Z")));
+        let request = types::workspaces::UpdateTeamAiSettings {
+            provider: act::text(provider),
+            api_key: act::text(api_key),
+            enabled: None,
+            model: act::text(model),
+            base_url: act::text(base_url),
+            expires_at,
+        };
+        hirekey_core::services::keys::team::update(
+            &call.state,
+            &member,
+            id,
+            request,
+            &call.client(),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn team_key_toggle(workspace_id: String, enabled: String) -> Result<(), AppError> {
+    let on = enabled == "true";
+    act::run(
+        if on {
+            "Team key turned on."
+        } else {
+            "Team key turned off."
+        },
+        async {
+            let (call, member) = super::context::member().await?;
+            let id = super::parse_id(&workspace_id, "Workspace")?;
+            let request = types::workspaces::UpdateTeamAiSettings {
+                enabled: Some(on),
+                ..Default::default()
+            };
+            hirekey_core::services::keys::team::update(
+                &call.state,
+                &member,
+                id,
+                request,
+                &call.client(),
+            )
+            .await?;
+            Ok(())
+        },
+    )
+    .await
+}
+
+#[server(prefix = "/sfn")]
+pub async fn team_key_test(workspace_id: String, api_key: Option<String>) -> Result<(), AppError> {
+    let outcome = async {
+        let (call, member) = super::context::member().await?;
+        let id = super::parse_id(&workspace_id, "Workspace")?;
+        let request = types::profile::TestAiKeyRequest {
+            api_key: act::text(api_key).unwrap_or_default(),
+            provider: None,
+            base_url: None,
+        };
+        let result = hirekey_core::services::keys::team::test(
+            &call.state,
+            &member,
+            id,
+            request,
+            &call.client(),
+        )
+        .await
+        .map_err(act::service)?;
+        Ok::<_, AppError>(result)
+    }
+    .await;
+    match outcome {
+        Ok(r) if r.success => act::back(
+            "notice",
+            &format!(
+                "Key test: {} ({} models available)",
+                r.message,
+                r.available_models.len()
+            ),
+        ),
+        Ok(r) => act::back("error", &format!("Key test failed: {}", r.message)),
+        Err(e) if e.status == 401 => return Err(e),
+        Err(e) => act::back("error", &e.message),
+    }
+    Ok(())
+}
+
+#[server(prefix = "/sfn")]
+pub async fn team_key_remove(workspace_id: String) -> Result<(), AppError> {
+    act::run("Team key removed.", async {
+        let (call, member) = super::context::member().await?;
+        let id = super::parse_id(&workspace_id, "Workspace")?;
+        hirekey_core::services::keys::team::delete(&call.state, &member, id, &call.client())
+            .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+mod view {
+    //! The page's HTML, rendered on the server only.
+    use hirekey_core::{
+        services::{ai, invites, workspaces},
+        session::Member,
+        state::AppState,
+    };
+    use leptos::prelude::*;
+    use leptos::server_fn::ServerFn;
+    use types::workspaces::{
+        MemberInviteList, MemberList, Role, TeamAiSettings, Workspace, WorkspaceList,
+        WorkspaceUsage,
+    };
+
+    use super::*;
+    use crate::components::time::RelativeTime;
+
+    /// Everything the page shows.
+    pub struct Page {
+        list: WorkspaceList,
+        current: Workspace,
+        members: MemberList,
+        invites: Option<MemberInviteList>,
+        key: TeamAiSettings,
+        usage: Option<WorkspaceUsage>,
+        me: uuid::Uuid,
+    }
+
+    pub async fn load(state: &AppState, member: &Member) -> Result<Page, AppError> {
+        let list = workspaces::list(state, member).await?;
+        let id = member.workspace_id;
+        let current = workspaces::get(state, member, id).await?;
+        let members = workspaces::members(state, member, id).await?;
+        let manage = member.role.can_manage() && !current.personal;
+        let invites = if manage {
+            Some(invites::list_for_workspace(state, member, id).await?)
+        } else {
+            None
+        };
+        let key = ai::team_settings(state, member, id).await?;
+        let usage = if manage {
+            Some(workspaces::usage(state, member, id).await?)
+        } else {
+            None
+        };
+        Ok(Page {
+            list,
+            current,
+            members,
+            invites,
+            key,
+            usage,
+            me: member.id,
+        })
+    }
+
+    fn hidden_id(id: uuid::Uuid) -> impl IntoView {
+        view! { <input type="hidden" name="workspace_id" value=id.to_string() /> }
+    }
+
+    fn role_options(selected: Role, owner: bool) -> impl IntoView {
+        Role::ALL
+            .into_iter()
+            .filter(move |r| owner || *r != Role::Owner)
+            .map(
+                |r| view! { <option value=r.as_str() selected=r == selected>{r.as_str()}</option> },
+            )
+            .collect_view()
+    }
+
+    pub fn bar(list: WorkspaceList, viewer: bool) -> impl IntoView {
+        let switcher = (list.workspaces.len() > 1).then(|| {
+            let options = list
+                .workspaces
+                .into_iter()
+                .map(|w| {
+                    let label = if w.personal {
+                        format!("{} (personal)", w.name)
+                    } else {
+                        w.name
+                    };
+                    view! { <option value=w.id.to_string() selected=w.current>{label}</option> }
+                })
+                .collect_view();
+            view! {
+                <form method="post" action=TeamSwitch::url() class="workspace-switcher inline"
+                    data-testid="workspace-switcher">
+                    <label for="workspace-select" class="visually-hidden">"Workspace"</label>
+                    <select id="workspace-select" name="workspace_id">{options}</select>
+                    <button type="submit" class="link-button">"Switch"</button>
+                </form>
+            }
+        });
+        view! {
+            {viewer.then(|| view! { <span class="role-viewer" hidden></span> })}
+            {switcher}
+        }
+    }
+
+    pub fn page(p: Page) -> impl IntoView {
+        let role = p.current.role;
+        let manage = role.can_manage() && !p.current.personal;
+        let owner = role == Role::Owner;
+        let id = p.current.id;
+        view! {
+            <section class="card" data-testid="team-workspaces">
+                <h2>"Your workspaces"</h2>
+                <table class="stack">
+                    <thead><tr><th scope="col">"Workspace"</th><th scope="col">"Your role"</th><th scope="col">"Members"</th><th scope="col"><span class="visually-hidden">"Switch"</span></th></tr></thead>
+                    <tbody>
+                        {p.list.workspaces.into_iter().map(|w| view! {
+                            <tr>
+                                <td data-label="Workspace">{w.name.clone()} {w.personal.then_some(" (personal)")}</td>
+                                <td data-label="Your role">{w.role.as_str()}</td>
+                                <td data-label="Members">{w.members}</td>
+                                <td>{if w.current {
+                                    view! { <strong>"Current"</strong> }.into_any()
+                                } else {
+                                    view! {
+                                        <form method="post" action=TeamSwitch::url() class="inline">
+                                            {hidden_id(w.id)}
+                                            <button type="submit" class="secondary">"Switch to " {w.name.clone()}</button>
+                                        </form>
+                                    }.into_any()
+                                }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <form method="post" action=TeamCreate::url() class="row">
+                    <label for="new-workspace">"New workspace"</label>
+                    <input id="new-workspace" name="name" type="text" required maxlength="100" placeholder="e.g. Acme Recruiting" />
+                    <button type="submit" class="primary">"Create workspace"</button>
+                </form>
+            </section>
+            <section class="card" data-testid="team-current">
+                <h2>{p.current.name.clone()}</h2>
+                {if p.current.personal {
+                    view! { <p class="muted">"Your personal workspace: only you see its candidates. Create a workspace to share candidates, chat and a team key with colleagues."</p> }.into_any()
+                } else {
+                    view! {
+                        <p>"You are " <strong>{role.as_str()}</strong> " here."</p>
+                        {manage.then(|| view! {
+                            <form method="post" action=TeamRename::url() class="row">
+                                {hidden_id(id)}
+                                <label for="rename">"Name"</label>
+                                <input id="rename" name="name" type="text" required maxlength="100" value=p.current.name.clone() />
+                                <button type="submit" class="secondary">"Rename"</button>
+                            </form>
+                        })}
+                    }.into_any()
+                }}
+            </section>
+            {(!p.current.personal).then(|| view! {
+                <Members members=p.members manage owner id me=p.me />
+                {p.invites.map(|invites| view! { <Invites invites id owner /> })}
+                <TeamKey key=p.key.clone() manage id />
+                <Limits key=p.key owner id />
+                {p.usage.map(|usage| view! { <Usage usage /> })}
+                <Danger owner id me=p.me />
+            })}
+        }
+    }
+
+    #[component]
+    fn Members(
+        members: MemberList,
+        manage: bool,
+        owner: bool,
+        id: uuid::Uuid,
+        me: uuid::Uuid,
+    ) -> impl IntoView {
+        view! {
+            <section class="card" data-testid="team-members">
+                <h2>"Members"</h2>
+                <table class="stack">
+                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Joined"</th>{manage.then(|| view! { <th scope="col"><span class="visually-hidden">"Actions"</span></th> })}</tr></thead>
+                    <tbody>
+                        {members.members.into_iter().map(|m| {
+                            let label = format!("Role of {}", m.name);
+                            let select_id = format!("role-{}", m.user_id);
+                            view! {
+                                <tr>
+                                    <td data-label="Name">{m.name.clone()} {(m.user_id == me).then_some(" (you)")}</td>
+                                    <td data-label="Email">{m.email.clone()}</td>
+                                    <td data-label="Role">{m.role.as_str()}</td>
+                                    <td data-label="Joined"><RelativeTime t=m.joined_at /></td>
+                                    {manage.then(|| view! {
+                                        <td class="row">
+                                            <form method="post" action=TeamMemberRole::url() class="inline">
+                                                {hidden_id(id)}
+                                                <input type="hidden" name="user_id" value=m.user_id.to_string() />
+                                                <label for=select_id.clone() class="visually-hidden">{label}</label>
+                                                <select id=select_id name="role">{role_options(m.role, owner)}</select>
+                                                <button type="submit" class="secondary">"Change role"</button>
+                                            </form>
+                                            {(m.user_id != me).then(|| view! {
+                                                <form method="post" action=TeamMemberRemove::url() class="inline">
+                                                    {hidden_id(id)}
+                                                    <input type="hidden" name="user_id" value=m.user_id.to_string() />
+                                                    <button type="submit" class="danger">"Remove " {m.name.clone()}</button>
+                                                </form>
+                                            })}
+                                        </td>
+                                    })}
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        }
+    }
+
+    #[component]
+    fn Invites(invites: MemberInviteList, id: uuid::Uuid, owner: bool) -> impl IntoView {
+        view! {
+            <section class="card" data-testid="team-invites">
+                <h2>"Invite a colleague"</h2>
+                <form method="post" action=TeamInvite::url() class="row">
+                    {hidden_id(id)}
+                    <label for="invite-email">"Email"</label>
+                    <input id="invite-email" name="email" type="email" required autocomplete="off" />
+                    <label for="invite-role">"Role"</label>
+                    <select id="invite-role" name="role">{role_options(Role::Recruiter, owner)}</select>
+                    <button type="submit" class="primary">"Create invite link"</button>
+                </form>
+                {(!invites.invites.is_empty()).then(|| view! {
+                    <table class="stack">
+                        <thead><tr><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Status"</th><th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr></thead>
+                        <tbody>
+                            {invites.invites.into_iter().map(|i| {
+                                let pending = matches!(i.status, types::admin::InviteStatus::Pending);
+                                view! {
+                                    <tr>
+                                        <td data-label="Email">{i.email.clone().unwrap_or_default()}</td>
+                                        <td data-label="Role">{i.role.as_str()}</td>
+                                        <td data-label="Status">{i.status.as_str()}</td>
+                                        <td data-label="Expires"><RelativeTime t=i.expires_at /></td>
+                                        <td>{pending.then(|| view! {
+                                            <form method="post" action=TeamInviteRevoke::url() class="inline">
+                                                {hidden_id(id)}
+                                                <input type="hidden" name="invite_id" value=i.id.to_string() />
+                                                <button type="submit" class="secondary">"Revoke"</button>
+                                            </form>
+                                        })}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                })}
+            </section>
+        }
+    }
+
+    #[component]
+    fn TeamKey(key: TeamAiSettings, manage: bool, id: uuid::Uuid) -> impl IntoView {
+        let status = if !key.has_team_key {
+            "No team key: members use their personal key, else the system key where the operator allows it.".to_owned()
+        } else if key.expired {
+            "The team key has expired.".to_owned()
+        } else if key.enabled {
+            "The team key is on: members without a personal key use it.".to_owned()
+        } else {
+            "The team key is stored but off.".to_owned()
+        };
+        let yours = format!("Your AI calls here use {}.", key.my_key_source.describe());
+        let enabled = key.enabled;
+        view! {
+            <section class="card" data-testid="team-key">
+                <h2>"Team AI key"</h2>
+                <p data-testid="team-key-status">{status}</p>
+                {key.has_team_key.then(|| view! {
+                    <p>
+                        <code data-testid="team-key-preview">{key.key_preview.clone().unwrap_or_default()}</code>
+                        " · " {key.provider.clone().unwrap_or_default()}
+                        " · " {key.model.clone().unwrap_or_default()}
+                        {key.expires_at.map(|t| view! { " · expires " <RelativeTime t /> })}
+                        {key.last_test_ok.map(|ok| if ok { " · last test passed" } else { " · last test failed" })}
+                    </p>
+                })}
+                <p class="muted" data-testid="team-key-yours">{yours}</p>
+                {manage.then(|| view! {
+                    <form method="post" action=TeamKeySave::url() class="stack" data-testid="team-key-form">
+                        {hidden_id(id)}
+                        <label for="team-provider">"Provider"</label>
+                        <select id="team-provider" name="provider">
+                            {["groq", "openrouter", "deepseek", "openai", "custom"].into_iter().map(|p| {
+                                let selected = key.provider.as_deref() == Some(p);
+                                view! { <option value=p selected=selected>{p}</option> }
+                            }).collect_view()}
+                        </select>
+                        <label for="team-api-key">"API key " <span class="muted">"(tested before it is saved; leave empty to keep the stored one)"</span></label>
+                        <input id="team-api-key" name="api_key" type="password" autocomplete="off" />
+                        <label for="team-model">"Model " <span class="muted">"(optional)"</span></label>
+                        <input id="team-model" name="model" type="text" value=key.model.clone().unwrap_or_default() />
+                        <label for="team-base-url">"Base URL " <span class="muted">"(custom provider only)"</span></label>
+                        <input id="team-base-url" name="base_url" type="url" value=key.base_url.clone().unwrap_or_default() />
+                        <label for="team-expires">"Expires on " <span class="muted">"(optional)"</span></label>
+                        <input id="team-expires" name="expires_on" type="date" />
+                        <button type="submit" class="primary">"💾 Save team key"</button>
+                    </form>
+                    <div class="row">
+                        <form method="post" action=TeamKeyTest::url() class="inline">
+                            {hidden_id(id)}
+                            <button type="submit" class="secondary">"🧪 Test the stored key"</button>
+                        </form>
+                        {key.has_team_key.then(|| view! {
+                            <form method="post" action=TeamKeyToggle::url() class="inline">
+                                {hidden_id(id)}
+                                <input type="hidden" name="enabled" value=if enabled { "false" } else { "true" } />
+                                <button type="submit" class="secondary">{if enabled { "Turn off" } else { "Turn on" }}</button>
+                            </form>
+                            <form method="post" action=TeamKeyRemove::url() class="inline">
+                                {hidden_id(id)}
+                                <button type="submit" class="danger">"Remove team key"</button>
+                            </form>
+                        })}
+                    </div>
+                })}
+            </section>
+        }
+    }
+
+    #[component]
+    fn Limits(key: TeamAiSettings, owner: bool, id: uuid::Uuid) -> impl IntoView {
+        let line = |limit: Option<u32>, used: u64, whose: &str| match limit {
+            Some(n) => format!(
+                "{whose}: {used} of {n} calls in the last minute ({} left).",
+                n.saturating_sub(used.min(u32::MAX as u64) as u32)
+            ),
+            None => format!("{whose}: no limit."),
+        };
+        let team_line = line(
+            key.team_calls_per_minute,
+            key.team_calls_last_minute,
+            "The whole team",
+        );
+        let mine = line(
+            key.member_calls_per_minute,
+            key.my_calls_last_minute,
+            "Each member (you)",
+        );
+        let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+        view! {
+            <section class="card" data-testid="team-limits">
+                <h2>"Team key limits"</h2>
+                <p>{team_line}</p>
+                <p>{mine}</p>
+                {owner.then(|| view! {
+                    <form method="post" action=TeamLimits::url() class="row">
+                        {hidden_id(id)}
+                        <label for="team-limit">"Team calls per minute"</label>
+                        <input id="team-limit" name="team_calls_per_minute" type="number" min="1" max="100000" value=number(key.team_calls_per_minute) />
+                        <label for="member-limit">"Per member"</label>
+                        <input id="member-limit" name="member_calls_per_minute" type="number" min="1" max="100000" value=number(key.member_calls_per_minute) />
+                        <button type="submit" class="secondary">"Save limits"</button>
+                    </form>
+                    <p class="muted">"Empty means no limit."</p>
+                })}
+            </section>
+        }
+    }
+
+    #[component]
+    fn Usage(usage: WorkspaceUsage) -> impl IntoView {
+        view! {
+            <section class="card" data-testid="team-usage">
+                <h2>"Use this month, per member"</h2>
+                {if usage.members.is_empty() {
+                    view! { <p class="muted">"No AI calls in this workspace this month."</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="stack">
+                            <thead><tr><th scope="col">"Member"</th><th scope="col">"Calls"</th><th scope="col">"On the team key"</th><th scope="col">"Tokens in"</th><th scope="col">"Tokens out"</th></tr></thead>
+                            <tbody>
+                                {usage.members.into_iter().map(|m| view! {
+                                    <tr>
+                                        <td data-label="Member">{m.name}</td>
+                                        <td data-label="Calls">{m.calls}</td>
+                                        <td data-label="On the team key">{m.team_key_calls}</td>
+                                        <td data-label="Tokens in">{m.prompt_tokens}</td>
+                                        <td data-label="Tokens out">{m.completion_tokens}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }}
+            </section>
+        }
+    }
+
+    #[component]
+    fn Danger(owner: bool, id: uuid::Uuid, me: uuid::Uuid) -> impl IntoView {
+        view! {
+            <section class="card" data-testid="team-leave">
+                <h2>"Leave or delete"</h2>
+                <form method="post" action=TeamMemberRemove::url() class="inline">
+                    {hidden_id(id)}
+                    <input type="hidden" name="user_id" value=me.to_string() />
+                    <button type="submit" class="secondary">"Leave this workspace"</button>
+                </form>
+                {owner.then(|| view! {
+                    <form method="post" action=TeamDelete::url() class="inline">
+                        {hidden_id(id)}
+                        <input type="checkbox" id="confirm-delete" name="confirm" value="yes" required />
+                        <label for="confirm-delete">"Delete its candidates, resumes and conversations too"</label>
+                        <button type="submit" class="danger">"Delete this workspace and its candidates"</button>
+                    </form>
+                })}
+            </section>
+        }
+    }
+}
