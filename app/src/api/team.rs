@@ -67,6 +67,24 @@ mod act {
     pub(super) fn service(e: ServiceError) -> AppError {
         e.into()
     }
+
+    /// Saves or changes the team key of the workspace the form names.
+    pub(super) async fn update_key(
+        workspace_id: &str,
+        request: types::workspaces::UpdateTeamAiSettings,
+    ) -> Result<(), AppError> {
+        let (call, member) = super::super::context::member().await?;
+        let id = super::super::parse_id(workspace_id, "Workspace")?;
+        hirekey_core::services::keys::team::update(
+            &call.state,
+            &member,
+            id,
+            request,
+            &call.client(),
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 #[server(prefix = "/sfn")]
@@ -252,8 +270,6 @@ pub async fn team_key_save(
     expires_on: Option<String>,
 ) -> Result<(), AppError> {
     act::run("Team key saved.", async {
-        let (call, member) = super::context::member().await?;
-        let id = super::parse_id(&workspace_id, "Workspace")?;
         // A date from the form's date field: the key expires at the start of that day (UTC).
         let expires_at = act::text(expires_on).map(|day| Some(format!("{day}T00:00:00Z")));
         let request = types::workspaces::UpdateTeamAiSettings {
@@ -264,15 +280,7 @@ pub async fn team_key_save(
             base_url: act::text(base_url),
             expires_at,
         };
-        hirekey_core::services::keys::team::update(
-            &call.state,
-            &member,
-            id,
-            request,
-            &call.client(),
-        )
-        .await?;
-        Ok(())
+        act::update_key(&workspace_id, request).await
     })
     .await
 }
@@ -287,21 +295,11 @@ pub async fn team_key_toggle(workspace_id: String, enabled: String) -> Result<()
             "Team key turned off."
         },
         async {
-            let (call, member) = super::context::member().await?;
-            let id = super::parse_id(&workspace_id, "Workspace")?;
             let request = types::workspaces::UpdateTeamAiSettings {
                 enabled: Some(on),
                 ..Default::default()
             };
-            hirekey_core::services::keys::team::update(
-                &call.state,
-                &member,
-                id,
-                request,
-                &call.client(),
-            )
-            .await?;
-            Ok(())
+            act::update_key(&workspace_id, request).await
         },
     )
     .await

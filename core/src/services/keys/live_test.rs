@@ -34,39 +34,108 @@ pub async fn test(
         .filter(provider_keys::Column::Provider.eq(provider.as_str()))
         .one(&state.db)
         .await?;
-    let given = request.api_key.trim();
-    let failure = |message: String| TestAiKeyResponse {
-        success: false,
-        message,
-        provider: provider.as_str().to_owned(),
-        ..Default::default()
+    let saved = stored.as_ref().map(|row| SavedKey {
+        secret: decrypt_row(state, row).ok(),
+        base_url: row.base_url.clone(),
+    });
+    let (response, detail, stored_ok) = match run(state, provider, &request, saved).await? {
+        Outcome::Refused(response) => return Ok(response),
+        Outcome::Called {
+            response,
+            detail,
+            stored_ok,
+        } => (response, detail, stored_ok),
     };
+    let now = state.clock.now();
+    // Record the outcome on the stored row when it is that key that was tested, where it is
+    // used.
+    if let (Some(row), Some(ok)) = (stored, stored_ok) {
+        let mut active = row.into_active_model();
+        active.last_tested_at = Set(Some(now));
+        active.last_test_ok = Set(Some(ok));
+        active.update(&state.db).await?;
+    }
+    audit::record(
+        &state.db,
+        Some(auth.id),
+        AuditEvent::Tested,
+        Some(provider.as_str()),
+        Some(detail),
+        client,
+        now,
+    )
+    .await?;
+    Ok(response)
+}
+
+/// A stored key a test may fall back to: its secret (`None`: it could not be decrypted) and the
+/// base URL it was saved for.
+pub(super) struct SavedKey {
+    pub secret: Option<Secret>,
+    pub base_url: Option<String>,
+}
+
+/// What a live test came to.
+pub(super) enum Outcome {
+    /// Refused before any call (no key, a malformed key, a bad URL): nothing to record.
+    Refused(TestAiKeyResponse),
+    /// The provider was asked: the answer, the audit detail (`ok` or `failed: <kind>`), and
+    /// `Some(ok)` when the key tested was the saved one, at its URL.
+    Called {
+        response: TestAiKeyResponse,
+        detail: String,
+        stored_ok: Option<bool>,
+    },
+}
+
+/// The live test of a personal or team key: the key given, else the saved one (only at the URL
+/// it was saved for), with the provider's `GET /models`. A refused address is a 422.
+pub(super) async fn run(
+    state: &AppState,
+    provider: Provider,
+    request: &TestAiKeyRequest,
+    saved: Option<SavedKey>,
+) -> ServiceResult<Outcome> {
+    let refused = |message: String| {
+        Ok(Outcome::Refused(TestAiKeyResponse {
+            success: false,
+            message,
+            provider: provider.as_str().to_owned(),
+            ..Default::default()
+        }))
+    };
+    let given = request.api_key.trim();
     let raw = if given.is_empty() {
-        match &stored {
-            Some(row) => {
+        match &saved {
+            Some(saved) => {
                 if provider == Provider::Custom {
-                    require_key_for_new_url(row.base_url.as_deref(), request.base_url.as_deref())?;
+                    require_key_for_new_url(
+                        saved.base_url.as_deref(),
+                        request.base_url.as_deref(),
+                    )?;
                 }
-                decrypt_row(state, row)?
+                saved.secret.clone().ok_or_else(|| {
+                    ServiceError::Internal(anyhow::anyhow!("the stored key could not be decrypted"))
+                })?
             }
-            None => return Ok(failure("Enter an API key to test".into())),
+            None => return refused("Enter an API key to test".into()),
         }
     } else {
         Secret::new(given)
     };
     let key = match ProviderKey::parse(provider, raw.expose()) {
         Ok(key) => key,
-        Err(hint) => return Ok(failure(hint.into())),
+        Err(hint) => return refused(hint.into()),
     };
     let custom_url = match provider {
         Provider::Custom => {
             let url = request
                 .base_url
                 .clone()
-                .or_else(|| stored.as_ref().and_then(|s| s.base_url.clone()));
+                .or_else(|| saved.as_ref().and_then(|s| s.base_url.clone()));
             match check_base_url(provider, url.as_deref()) {
                 Ok(u) => u,
-                Err(e) => return Ok(failure(e.to_string())),
+                Err(e) => return refused(e.to_string()),
             }
         }
         _ => None,
@@ -82,41 +151,27 @@ pub async fn test(
     if let Err(e @ ProviderError::BlockedAddress(_)) = &result {
         return Err(ServiceError::Validation(e.to_string()));
     }
-    let now = state.clock.now();
-    let ok = result.is_ok();
-    // Record the outcome on the stored row when it is that key that was tested, where it is
-    // used.
-    if let Some(row) = stored {
-        let same_key = decrypt_row(state, &row)
-            .map(|k| k.expose() == key.expose())
-            .unwrap_or(false);
+    let stored_ok = saved.and_then(|saved| {
+        let same_key = saved
+            .secret
+            .as_ref()
+            .is_some_and(|k| k.expose() == key.expose());
         let same_url = provider != Provider::Custom
             || custom_url
                 .as_deref()
-                .zip(row.base_url.as_deref())
+                .zip(saved.base_url.as_deref())
                 .is_some_and(|(tested, saved)| comparable_url(tested) == comparable_url(saved));
-        if same_key && same_url {
-            let mut active = row.into_active_model();
-            active.last_tested_at = Set(Some(now));
-            active.last_test_ok = Set(Some(ok));
-            active.update(&state.db).await?;
-        }
-    }
+        (same_key && same_url).then_some(result.is_ok())
+    });
     let detail = match &result {
         Ok(_) => "ok".to_owned(),
         Err(e) => format!("failed: {}", e.kind()),
     };
-    audit::record(
-        &state.db,
-        Some(auth.id),
-        AuditEvent::Tested,
-        Some(provider.as_str()),
-        Some(detail),
-        client,
-        now,
-    )
-    .await?;
-    Ok(test_response(provider, result, elapsed))
+    Ok(Outcome::Called {
+        response: test_response(provider, result, elapsed),
+        detail,
+        stored_ok,
+    })
 }
 
 /// The answer to a key test, from the provider's `GET /models` outcome (personal and system

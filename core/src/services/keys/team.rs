@@ -12,8 +12,9 @@ use types::workspaces::{Role, TeamAiSettings, UpdateTeamAiSettings};
 use uuid::Uuid;
 
 use super::{
-    base_url_for, check_base_url, comparable_url, live_test::test_response, parse_model,
-    parse_provider, require_key_for_new_url, resolve_expiry,
+    base_url_for, check_base_url,
+    live_test::{run, Outcome, SavedKey},
+    parse_model, parse_provider, require_key_for_new_url, resolve_expiry,
 };
 use crate::audit::{self, AuditEvent};
 use crate::{
@@ -125,6 +126,23 @@ pub async fn settings(
     Ok(out)
 }
 
+/// The workspace's stored team key, and the provider a request names (else the stored key's,
+/// else Groq).
+async fn load_stored(
+    state: &AppState,
+    id: Uuid,
+    requested: Option<&str>,
+) -> ServiceResult<(Option<workspace_keys::Model>, Provider)> {
+    let row = workspace_keys::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?;
+    let fallback = row
+        .as_ref()
+        .and_then(|k| Provider::parse(&k.provider).ok())
+        .unwrap_or(Provider::Groq);
+    Ok((row, parse_provider(requested, fallback)?))
+}
+
 /// Stores (after a live test), toggles or changes the team key.
 #[tracing::instrument(skip_all, fields(user_id = %member.id, workspace_id = %id))]
 pub async fn update(
@@ -135,16 +153,10 @@ pub async fn update(
     client: &ClientInfo,
 ) -> ServiceResult<()> {
     manageable(state, member, id).await?;
-    let existing = workspace_keys::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?;
+    let (existing, provider) = load_stored(state, id, request.provider.as_deref()).await?;
     let stored_provider = existing
         .as_ref()
         .and_then(|k| Provider::parse(&k.provider).ok());
-    let provider = parse_provider(
-        request.provider.as_deref(),
-        stored_provider.unwrap_or(Provider::Groq),
-    )?;
     let now = state.clock.now();
     let model = parse_model(request.model.as_deref())?;
     let expiry = resolve_expiry(now, request.expires_at.clone(), None)?;
@@ -350,84 +362,28 @@ pub async fn test(
     client: &ClientInfo,
 ) -> ServiceResult<TestAiKeyResponse> {
     manageable(state, member, id).await?;
-    let stored = workspace_keys::Entity::find_by_id(id)
-        .one(&state.db)
-        .await?;
-    let stored_provider = stored
-        .as_ref()
-        .and_then(|k| Provider::parse(&k.provider).ok());
-    let provider = parse_provider(
-        request.provider.as_deref(),
-        stored_provider.unwrap_or(Provider::Groq),
-    )?;
-    let failure = |message: String| TestAiKeyResponse {
-        success: false,
-        message,
-        provider: provider.as_str().to_owned(),
-        ..Default::default()
+    let (stored, provider) = load_stored(state, id, request.provider.as_deref()).await?;
+    let stored_for_provider = stored.filter(|k| k.provider == provider.as_str());
+    let saved = stored_for_provider.as_ref().map(|row| SavedKey {
+        secret: decrypt(state, row).ok(),
+        base_url: row.base_url.clone(),
+    });
+    let (response, outcome, stored_ok) = match run(state, provider, &request, saved).await? {
+        Outcome::Refused(response) => return Ok(response),
+        Outcome::Called {
+            response,
+            detail,
+            stored_ok,
+        } => (response, detail, stored_ok),
     };
-    let given = request.api_key.trim();
-    let stored_for_provider = stored.as_ref().filter(|k| k.provider == provider.as_str());
-    let raw = if given.is_empty() {
-        match stored_for_provider {
-            Some(row) => {
-                if provider == Provider::Custom {
-                    require_key_for_new_url(row.base_url.as_deref(), request.base_url.as_deref())?;
-                }
-                decrypt(state, row)?
-            }
-            None => return Ok(failure("Enter an API key to test".into())),
-        }
-    } else {
-        Secret::new(given)
-    };
-    let key = match ProviderKey::parse(provider, raw.expose()) {
-        Ok(key) => key,
-        Err(hint) => return Ok(failure(hint.into())),
-    };
-    let custom_url = match provider {
-        Provider::Custom => {
-            let url = request
-                .base_url
-                .clone()
-                .or_else(|| stored_for_provider.and_then(|s| s.base_url.clone()));
-            match check_base_url(provider, url.as_deref()) {
-                Ok(u) => u,
-                Err(e) => return Ok(failure(e.to_string())),
-            }
-        }
-        _ => None,
-    };
-    let (base_url, url_source) = base_url_for(state, provider, custom_url.as_deref())?;
-    let started = std::time::Instant::now();
-    let result = state
-        .providers
-        .list_models(provider, &base_url, url_source, key.secret())
-        .await;
-    let elapsed = started.elapsed();
-    if let Err(e @ ProviderError::BlockedAddress(_)) = &result {
-        return Err(ServiceError::Validation(e.to_string()));
-    }
     let now = state.clock.now();
     // The stored key's last test, when it is that key (at that URL) that was tested.
-    if let Some(row) = stored_for_provider {
-        let same_key = decrypt(state, row).is_ok_and(|k| k.expose() == key.expose());
-        let same_url = provider != Provider::Custom
-            || custom_url
-                .as_deref()
-                .zip(row.base_url.as_deref())
-                .is_some_and(|(tested, saved)| comparable_url(tested) == comparable_url(saved));
-        if same_key && same_url {
-            let mut active = row.clone().into_active_model();
-            active.last_tested_at = Set(Some(now));
-            active.last_test_ok = Set(Some(result.is_ok()));
-            active.update(&state.db).await?;
-        }
+    if let (Some(row), Some(ok)) = (stored_for_provider, stored_ok) {
+        let mut active = row.into_active_model();
+        active.last_tested_at = Set(Some(now));
+        active.last_test_ok = Set(Some(ok));
+        active.update(&state.db).await?;
     }
-    let outcome = match &result {
-        Ok(_) => "ok".to_owned(),
-        Err(e) => format!("failed: {}", e.kind()),
-    };
     let detail = audit_detail(id, Some(&outcome));
     record(
         &state.db,
@@ -439,7 +395,7 @@ pub async fn test(
         now,
     )
     .await?;
-    Ok(test_response(provider, result, elapsed))
+    Ok(response)
 }
 
 async fn record(
