@@ -90,6 +90,13 @@ test('an owner shares a team key and a colleague works on it', async ({ browser 
   await expect(nav.getByRole('link', { name: 'Candidates' })).toBeVisible();
   await expect(nav.getByRole('link', { name: 'Upload Resume' })).toBeHidden();
   await expect(nav.getByRole('link', { name: 'AI Chat' })).toBeHidden();
+  // Opened by their address, Upload and AI Chat offer nothing to use.
+  await member.goto('/upload');
+  await waitForHydration(member);
+  await expect(member.getByTestId('dropzone')).toBeHidden();
+  await member.goto('/chat');
+  await waitForHydration(member);
+  await expect(member.locator('form.composer')).toBeHidden();
 
   // Removed, the key is gone for everyone.
   await owner.getByRole('button', { name: 'Remove team key' }).click();
