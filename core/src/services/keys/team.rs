@@ -303,6 +303,16 @@ pub async fn update(
         )
         .await?;
     }
+    commit(state, txn, id).await
+}
+
+/// The end of every team-key change: the change notification in its transaction, the commit,
+/// then every member's cached key in the workspace dropped, here and on the other instances.
+async fn commit(
+    state: &AppState,
+    txn: sea_orm::DatabaseTransaction,
+    id: Uuid,
+) -> ServiceResult<()> {
     let published = notify::publish(state, &txn, Change::TeamKey { workspace_id: id }).await?;
     txn.commit().await?;
     state.key_cache.forget_workspace(id);
@@ -342,10 +352,7 @@ pub async fn delete(
             now,
         )
         .await?;
-        let published = notify::publish(state, &txn, Change::TeamKey { workspace_id: id }).await?;
-        txn.commit().await?;
-        state.key_cache.forget_workspace(id);
-        published.delivered(state).await;
+        commit(state, txn, id).await?;
     } else {
         txn.commit().await?;
     }
