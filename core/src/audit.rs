@@ -24,6 +24,11 @@ pub enum AuditEvent {
     PasswordChanged,
     /// The user ended every session.
     SignedOutEverywhere,
+    /// A budget was set, changed or removed (recorded for who did it).
+    BudgetChanged,
+    /// A month's spend reached 80 % of a budget (once per month, for the caller whose call
+    /// reached it).
+    BudgetWarning,
 }
 
 impl AuditEvent {
@@ -42,6 +47,8 @@ impl AuditEvent {
             Self::InviteUsed => "invite_used",
             Self::PasswordChanged => "password_changed",
             Self::SignedOutEverywhere => "signed_out_everywhere",
+            Self::BudgetChanged => "budget_changed",
+            Self::BudgetWarning => "budget_warning",
         }
     }
 }

@@ -3,7 +3,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::{bail, Context};
 
-use crate::providers::{OutboundPolicy, Provider};
+use crate::providers::{OutboundPolicy, PriceTable, Provider};
 use crate::vault::Secret;
 
 /// The system AI configuration (the seed's `.env` variables).
@@ -110,6 +110,9 @@ pub struct Config {
     /// `scheme://host[:port]`. Invite links are built from it and requests that change state
     /// must come from it; unset, both follow the request (see `http::auth::site_origin`).
     pub public_url: Option<String>,
+    /// What models cost: the shipped table with `HIREKEY_PRICES_FILE` (JSON, validated here, so
+    /// a bad entry stops start-up) laid over it.
+    pub prices: PriceTable,
 }
 
 impl Config {
@@ -220,6 +223,7 @@ impl Config {
             public_url: var("HIREKEY_PUBLIC_URL")
                 .map(|v| public_origin(&v))
                 .transpose()?,
+            prices: PriceTable::load(var("HIREKEY_PRICES_FILE").map(PathBuf::from).as_deref())?,
         })
     }
 

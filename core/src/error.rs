@@ -30,6 +30,9 @@ pub enum ServiceError {
     /// A workspace's limit on its team key: 429 `{"error": "Team rate limit reached"}`.
     #[error("{message}")]
     TeamRateLimited { message: String, retry_after: u64 },
+    /// A budget would be passed: 402 `{"error": "Budget exceeded"}`, nothing sent.
+    #[error("{0}")]
+    BudgetExceeded(String),
     /// Sign-up without a usable invite: 403 `{"error": "Invite required"}`.
     #[error("{0}")]
     InviteRequired(String),
@@ -78,6 +81,7 @@ impl ServiceError {
             Self::PayloadTooLarge(_) => 413,
             Self::UnsupportedMediaType(_) => 415,
             Self::TooManyRequests { .. } | Self::TeamRateLimited { .. } => 429,
+            Self::BudgetExceeded(_) => 402,
             Self::Provider(p) => match p {
                 ProviderError::InvalidKey(_)
                 | ProviderError::ModelNotFound { .. }
@@ -105,6 +109,7 @@ impl ServiceError {
             Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::TooManyRequests { .. } => "Too many requests",
             Self::TeamRateLimited { .. } => "Team rate limit reached",
+            Self::BudgetExceeded(_) => "Budget exceeded",
             Self::ApiKeyRequired { .. } => "API key required",
             Self::InviteRequired(_) => "Invite required",
             Self::Provider(p) => match p {

@@ -13,6 +13,8 @@ mod m20261129_000009_analysis_jobs;
 mod m20261205_000010_candidate_not_a_resume;
 mod m20261206_000011_workspaces;
 mod m20261206_000012_team_keys;
+mod m20261206_000013_costs_and_budgets;
+mod m20261206_000014_key_fallback;
 
 pub struct Migrator;
 
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000010_candidate_not_a_resume::Migration),
             Box::new(m20261206_000011_workspaces::Migration),
             Box::new(m20261206_000012_team_keys::Migration),
+            Box::new(m20261206_000013_costs_and_budgets::Migration),
+            Box::new(m20261206_000014_key_fallback::Migration),
         ]
     }
 }

@@ -48,6 +48,19 @@ pub const DEFAULT_MODELS: &[&str] = &[
     "deepseek-chat",
 ];
 
+/// The prices `GET /models` lists, as OpenRouter does: `(model, USD per prompt token, USD per
+/// completion token)`. A model not here is listed without a price.
+pub const MODEL_PRICES: &[(&str, &str, &str)] = &[
+    ("llama-3.1-8b-instant", "0.00000005", "0.00000008"),
+    ("llama-3.3-70b-versatile", "0.00000059", "0.00000079"),
+    ("openai/gpt-oss-20b", "0.00000004", "0.00000016"),
+];
+
+/// `GET /api/v1/key`'s credit figures for a key (in US dollars): a limit of 10 with 2.5 used;
+/// keys containing `spent` have used all 10, `unlimited` keys have no limit.
+pub const KEY_CREDIT_LIMIT: f64 = 10.0;
+pub const KEY_CREDIT_USED: f64 = 2.5;
+
 /// The model name that always answers 404 `model_not_found`.
 pub const UNKNOWN_MODEL: &str = "unknown-model";
 
@@ -207,6 +220,7 @@ pub fn router(state: MockState) -> Router {
     let api = || {
         Router::new()
             .route("/models", get(list_models))
+            .route("/key", get(key_info))
             .route("/chat/completions", axum::routing::post(chat_completions))
     };
     Router::new()
@@ -420,9 +434,19 @@ async fn list_models(
         stream: false,
         messages: Vec::new(),
     };
-    let admitted = match admit(&state, &headers, request).await {
-        Ok(admitted) => admitted,
-        Err(response) => return response,
+    // OpenRouter lists its models (and their prices) to anyone, key or not.
+    let public = request.api_key.is_none() && uri.path().starts_with("/api/v1/");
+    let admitted = if public {
+        state.record(request);
+        Admitted {
+            behavior: Behavior::default(),
+            remaining_requests: REQUEST_LIMIT,
+        }
+    } else {
+        match admit(&state, &headers, request).await {
+            Ok(admitted) => admitted,
+            Err(response) => return response,
+        }
     };
     // A reflecting upstream lists the key, whole and in part, among the model ids.
     let reflected = bearer_token(&headers)
@@ -445,6 +469,10 @@ async fn list_models(
                 "deepseek-chat" => ("DeepSeek", 65_536),
                 _ => ("Meta", 131_072),
             };
+            let (prompt, completion) = MODEL_PRICES
+                .iter()
+                .find(|(model, _, _)| *model == id)
+                .map_or(("", ""), |&(_, p, c)| (p, c));
             wire::Model {
                 id,
                 object: "model",
@@ -452,6 +480,7 @@ async fn list_models(
                 owned_by,
                 active: true,
                 context_window,
+                pricing: wire::Pricing { prompt, completion },
             }
         })
         .collect();
@@ -461,6 +490,47 @@ async fn list_models(
             object: "list",
             data,
         }),
+    )
+        .into_response()
+}
+
+/// OpenRouter's `GET /api/v1/key`: the key's credit use and limit.
+async fn key_info(
+    State(state): State<MockState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Response {
+    let key = bearer_token(&headers).unwrap_or_default();
+    let request = RecordedRequest {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+        api_key: Some(key.clone()),
+        model: None,
+        stream: false,
+        messages: Vec::new(),
+    };
+    let admitted = match admit(&state, &headers, request).await {
+        Ok(admitted) => admitted,
+        Err(response) => return response,
+    };
+    let (usage, limit) = if key.contains("unlimited") {
+        (KEY_CREDIT_USED, None)
+    } else if key.contains("spent") {
+        (KEY_CREDIT_LIMIT, Some(KEY_CREDIT_LIMIT))
+    } else {
+        (KEY_CREDIT_USED, Some(KEY_CREDIT_LIMIT))
+    };
+    let data = wire::KeyData {
+        label: "mock key".to_owned(),
+        usage,
+        limit,
+        limit_remaining: limit.map(|l| (l - usage).max(0.0)),
+        is_free_tier: false,
+    };
+    (
+        rate_limit_headers(admitted.remaining_requests, 0),
+        Json(wire::KeyInfo { data }),
     )
         .into_response()
 }

@@ -66,6 +66,31 @@ pub(crate) struct Model {
     pub owned_by: &'static str,
     pub active: bool,
     pub context_window: u64,
+    /// OpenRouter's prices: US dollars per token, as decimal strings.
+    pub pricing: Pricing,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Pricing {
+    pub prompt: &'static str,
+    pub completion: &'static str,
+}
+
+/// OpenRouter's `GET /api/v1/key`.
+#[derive(Debug, Serialize)]
+pub(crate) struct KeyInfo {
+    pub data: KeyData,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct KeyData {
+    pub label: String,
+    /// Credits used, in US dollars.
+    pub usage: f64,
+    /// The key's credit limit; `null` for none.
+    pub limit: Option<f64>,
+    pub limit_remaining: Option<f64>,
+    pub is_free_tier: bool,
 }
 
 #[derive(Debug, Clone, Copy, Serialize)]

@@ -278,6 +278,7 @@ impl Application {
             sessions: Default::default(),
             memberships: Default::default(),
             notifications: Notifications::new(!is_sqlite),
+            live_prices: Default::default(),
         };
         let router = build_router(state.clone(), leptos_options);
         spawn_housekeeping(state.clone());
@@ -477,6 +478,15 @@ fn spawn_housekeeping(state: AppState) {
             }
             if let Err(e) = jobs::prune(&state.db, now).await {
                 tracing::warn!(error = %e, "pruning finished analysis jobs failed");
+            }
+            // Budget holds of calls whose instance died.
+            match hirekey_core::services::budgets::release_expired(&state, None, now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(
+                    holds = n,
+                    "gave back budget holds their calls never settled"
+                ),
+                Err(e) => tracing::warn!(error = %e, "giving back expired budget holds failed"),
             }
         }
     });

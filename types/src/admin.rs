@@ -21,6 +21,14 @@ pub struct AdminUser {
     pub provider: String,
     /// When that key expires (RFC 3339); null when it does not or there is no key.
     pub expires_at: Option<Timestamp>,
+    /// What the user's priced AI calls cost this month (UTC), on any key, in US dollars; null
+    /// when every call was on a model with no known price.
+    pub month_cost_usd: Option<f64>,
+    /// The user's calls this month on a model with no known price.
+    pub month_unpriced_calls: u64,
+    /// The admin's monthly budget on the user's use of the system key, in US dollars; null for
+    /// none.
+    pub system_budget_usd: Option<f64>,
 }
 
 /// `GET /api/v1/admin/ai-config`: the system AI configuration, its key masked.

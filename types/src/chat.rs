@@ -73,6 +73,9 @@ pub struct ChatAnswer {
     pub key_source: KeySource,
     pub provider: String,
     pub model: String,
+    /// 80 % or more of the key's monthly budget is used: what to tell the user; else null.
+    #[serde(default)]
+    pub budget_warning: Option<String>,
 }
 
 /// `POST /api/v1/ai/search`.
@@ -97,6 +100,9 @@ pub struct SearchAnswer {
     pub key_source: KeySource,
     pub provider: String,
     pub model: String,
+    /// 80 % or more of the key's monthly budget is used: what to tell the user; else null.
+    #[serde(default)]
+    pub budget_warning: Option<String>,
 }
 
 /// The first event of a streamed answer (`event: candidates`).

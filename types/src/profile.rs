@@ -82,6 +82,18 @@ pub struct PersonalAiSettings {
     /// One entry per stored key.
     #[serde(default)]
     pub providers: Vec<ProviderKeyInfo>,
+    /// The providers whose saved keys a call tries, in this order, when the active key answers
+    /// 429 or 5xx, times out or cannot be reached.
+    #[serde(default)]
+    pub fallback_providers: Vec<String>,
+}
+
+/// `PUT /api/v1/profile/ai-settings/fallback`: the order in which the user's saved keys are
+/// tried after the active one fails (the active key is always tried first; `[]` for none).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FallbackOrder {
+    pub providers: Vec<String>,
 }
 
 impl PersonalAiSettings {
@@ -159,6 +171,23 @@ pub struct TestAiKeyResponse {
     pub available_models: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u64>,
+    /// For an OpenRouter key: its credit use and limit, from OpenRouter's `GET /api/v1/key`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<KeyCredit>,
+}
+
+/// What a provider says a key has spent and may still spend (OpenRouter's `GET /api/v1/key`),
+/// in US dollars.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyCredit {
+    /// Credit the key has used.
+    pub usage_usd: f64,
+    /// The key's credit limit; `null` for none.
+    pub limit_usd: Option<f64>,
+    /// What is left under the limit; `null` without a limit.
+    pub remaining_usd: Option<f64>,
+    pub is_free_tier: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -195,4 +224,8 @@ pub struct KeyExpiry {
     pub expires_at: Option<Timestamp>,
     pub expired: bool,
     pub expires_soon: bool,
+    /// 80 % or more of the budget of the key the user's calls use is spent: the sentence to
+    /// show, and whether it is all spent.
+    #[serde(default)]
+    pub budget: Option<(String, bool)>,
 }

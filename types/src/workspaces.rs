@@ -284,6 +284,11 @@ pub struct MemberUsage {
     pub team_key_calls: u64,
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
+    /// What the member's priced calls cost this month, in US dollars; `null` when every call
+    /// was on a model with no known price.
+    pub cost_usd: Option<f64>,
+    /// Calls on a model with no known price.
+    pub unpriced_calls: u64,
 }
 
 /// `GET /api/v1/workspaces/{id}/usage` (owners and admins): the workspace's AI use this month,

@@ -95,3 +95,28 @@ pub async fn revoke_invite(id: String) -> Result<(), AppError> {
     let admin = admin::require_admin(&call.state, &user).await?;
     Ok(invites::revoke(&call.state, &admin, id, &call.client()).await?)
 }
+
+/// Sets a user's monthly budget on the system key (a plain form on the admin page; empty
+/// removes it), then goes back to the page.
+#[server(prefix = "/sfn")]
+pub async fn set_user_budget(user_id: String, monthly_usd: Option<String>) -> Result<(), AppError> {
+    let (call, user) = super::context::signed_in().await?;
+    let admin = admin::require_admin(&call.state, &user).await?;
+    let id = super::parse_id(&user_id, "User")?;
+    let monthly = monthly_usd
+        .map(|t| t.trim().trim_start_matches('$').trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<f64>().map_err(|_| {
+                AppError::new(
+                    422,
+                    "Validation failed",
+                    "A budget is a number of dollars, such as 5 or 12.50, or empty for none",
+                )
+            })
+        })
+        .transpose()?;
+    hirekey_core::services::budgets::set_system(&call.state, &admin, id, monthly).await?;
+    leptos_axum::redirect("/admin#users");
+    Ok(())
+}

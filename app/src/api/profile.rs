@@ -24,10 +24,13 @@ pub async fn get_key_status_html() -> Result<String, AppError> {
 #[server(prefix = "/sfn")]
 pub async fn get_key_expiry() -> Result<KeyExpiry, AppError> {
     let settings = get_ai_settings().await?;
+    let (call, member) = super::context::member().await?;
+    let budget = hirekey_core::services::ai::budget_banner(&call.state, &member).await?;
     Ok(KeyExpiry {
         expires_at: settings.expires_at,
         expired: settings.expired,
         expires_soon: settings.expires_soon,
+        budget,
     })
 }
 

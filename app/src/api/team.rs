@@ -160,6 +160,34 @@ pub async fn team_limits(
 }
 
 #[server(prefix = "/sfn")]
+pub async fn team_budget(
+    workspace_id: String,
+    monthly_usd: Option<String>,
+) -> Result<(), AppError> {
+    act::run("Budget saved.", async {
+        let (call, member) = super::context::member().await?;
+        let id = super::parse_id(&workspace_id, "Workspace")?;
+        let monthly = act::text(monthly_usd)
+            .map(|t| {
+                t.trim_start_matches('$')
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| {
+                        AppError::new(
+                        422,
+                        "Validation failed",
+                        "A budget is a number of dollars, such as 5 or 12.50, or empty for none",
+                    )
+                    })
+            })
+            .transpose()?;
+        hirekey_core::services::budgets::set_team(&call.state, &member, id, monthly).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/sfn")]
 pub async fn team_delete(workspace_id: String, confirm: Option<String>) -> Result<(), AppError> {
     act::run("Workspace deleted.", async {
         if confirm.as_deref() != Some("yes") {
@@ -380,6 +408,7 @@ mod view {
         members: MemberList,
         invites: Option<MemberInviteList>,
         key: TeamAiSettings,
+        budget: types::usage::BudgetSetting,
         usage: Option<WorkspaceUsage>,
         me: uuid::Uuid,
     }
@@ -396,6 +425,7 @@ mod view {
             None
         };
         let key = ai::team_settings(state, member, id).await?;
+        let budget = hirekey_core::services::budgets::team(state, member, id).await?;
         let usage = if manage {
             Some(workspaces::usage(state, member, id).await?)
         } else {
@@ -407,6 +437,7 @@ mod view {
             members,
             invites,
             key,
+            budget,
             usage,
             me: member.id,
         })
@@ -514,6 +545,7 @@ mod view {
                 {p.invites.map(|invites| view! { <Invites invites id owner /> })}
                 <TeamKey key=p.key.clone() manage id />
                 <Limits key=p.key owner id />
+                <Budget budget=p.budget owner id />
                 {p.usage.map(|usage| view! { <Usage usage /> })}
                 <Danger owner id me=p.me />
             })}
@@ -722,6 +754,47 @@ mod view {
     }
 
     #[component]
+    fn Budget(budget: types::usage::BudgetSetting, owner: bool, id: uuid::Uuid) -> impl IntoView {
+        use types::usage::format_usd;
+        let spent = format_usd(Some(budget.spent_usd));
+        let line = match budget.monthly_usd {
+            Some(limit) => format!(
+                "{spent} of {} spent this month on the team key.",
+                format_usd(Some(limit))
+            ),
+            None => format!("{spent} spent this month on the team key. No budget is set."),
+        };
+        let state = if budget.exceeded {
+            Some(("badge error", "⛔ The budget is spent: calls on the team key are refused until it resets or an owner raises it."))
+        } else if budget.warning {
+            Some(("badge warn", "⚠️ 80 % or more of the budget is spent."))
+        } else {
+            None
+        };
+        let value = budget
+            .monthly_usd
+            .map(|v| format!("{v:.2}"))
+            .unwrap_or_default();
+        view! {
+            <section class="card" data-testid="team-budget">
+                <h2>"Team key budget"</h2>
+                <p data-testid="team-budget-line">{line}</p>
+                {state.map(|(class, text)| view! { <p class=class>{text}</p> })}
+                <p class="muted">"It resets " <time datetime=budget.resets_at.to_string()>{budget.resets_at.to_string()}</time> "."</p>
+                {owner.then(|| view! {
+                    <form method="post" action=TeamBudget::url() class="row">
+                        {hidden_id(id)}
+                        <label for="team-budget">"Monthly budget, in US dollars"</label>
+                        <input id="team-budget" name="monthly_usd" type="number" min="0" step="0.01" value=value />
+                        <button type="submit" class="secondary">"Save budget"</button>
+                    </form>
+                    <p class="muted">"Empty means no budget. At 80 % members see a warning; at 100 % calls on the team key stop before anything is sent."</p>
+                })}
+            </section>
+        }
+    }
+
+    #[component]
     fn Usage(usage: WorkspaceUsage) -> impl IntoView {
         view! {
             <section class="card" data-testid="team-usage">
@@ -731,7 +804,7 @@ mod view {
                 } else {
                     view! {
                         <table class="stack">
-                            <thead><tr><th scope="col">"Member"</th><th scope="col">"Calls"</th><th scope="col">"On the team key"</th><th scope="col">"Tokens in"</th><th scope="col">"Tokens out"</th></tr></thead>
+                            <thead><tr><th scope="col">"Member"</th><th scope="col">"Calls"</th><th scope="col">"On the team key"</th><th scope="col">"Tokens in"</th><th scope="col">"Tokens out"</th><th scope="col">"Cost"</th></tr></thead>
                             <tbody>
                                 {usage.members.into_iter().map(|m| view! {
                                     <tr>
@@ -740,6 +813,7 @@ mod view {
                                         <td data-label="On the team key">{m.team_key_calls}</td>
                                         <td data-label="Tokens in">{m.prompt_tokens}</td>
                                         <td data-label="Tokens out">{m.completion_tokens}</td>
+                                        <td data-label="Cost">{types::usage::format_cost(m.cost_usd, m.unpriced_calls)}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

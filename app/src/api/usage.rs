@@ -28,3 +28,41 @@ pub async fn get_audit_html() -> Result<String, AppError> {
         .map_err(hirekey_core::error::ServiceError::from)?;
     Ok(render(move || leptos::view! { <AuditLog entries /> }))
 }
+
+/// My Profile's budget and balance: the budget on the caller's own keys and the month's spend,
+/// the OpenRouter key's credit, and the last rate-limit headroom a provider reported.
+#[server(prefix = "/sfn")]
+pub async fn get_budget_html() -> Result<String, AppError> {
+    use crate::components::{reports::BudgetView, server_html::render};
+    use hirekey_core::services::{budgets, keys};
+    let (call, user) = super::context::signed_in().await?;
+    let setting = budgets::personal(&call.state, &user).await?;
+    let credit = keys::openrouter_credit(&call.state, user.id).await?;
+    let usage = usage::summary(&call.state, user.id, 1)
+        .await
+        .map_err(hirekey_core::error::ServiceError::from)?;
+    let headroom = usage.headroom;
+    Ok(render(move || {
+        leptos::view! { <BudgetView setting credit headroom /> }
+    }))
+}
+
+/// Sets the monthly budget on the caller's own keys, in dollars; empty removes it.
+#[server(prefix = "/sfn")]
+pub async fn set_budget(monthly_usd: String) -> Result<(), AppError> {
+    let (call, user) = super::context::signed_in().await?;
+    let text = monthly_usd.trim().trim_start_matches('$').trim();
+    let monthly = if text.is_empty() {
+        None
+    } else {
+        Some(text.parse::<f64>().map_err(|_| {
+            AppError::new(
+                422,
+                "Validation failed",
+                "A budget is a number of dollars, such as 5 or 12.50; leave it empty for none",
+            )
+        })?)
+    };
+    hirekey_core::services::budgets::set_personal(&call.state, &user, monthly).await?;
+    Ok(())
+}

@@ -35,7 +35,12 @@ pub fn Layout() -> impl IntoView {
     let user: UserResource = resource(|| (), |_| current_user());
     let banner_version = RwSignal::new(0u32);
     provide_context(KeyBanner(banner_version));
-    let key_state = resource(move || banner_version.get(), |_| get_key_expiry());
+    // Checked again on every page: a budget's banner follows the calls made meanwhile.
+    let location = leptos_router::hooks::use_location();
+    let key_state = resource(
+        move || (banner_version.get(), location.pathname.get()),
+        |_| get_key_expiry(),
+    );
     // Narrow screens' menu (a checkbox, `main.css`): a click on a link in it closes it.
     let menu = NodeRef::<leptos::html::Input>::new();
     view! {
@@ -126,7 +131,13 @@ fn KeyBannerLine(key_state: Loaded<KeyExpiry>) -> impl IntoView {
     view! {
         {loaded_view("", move || async move {
                 key_state.await.ok().and_then(|s| {
-                    if s.expired {
+                    if let Some((text, spent)) = s.budget {
+                        Some(view! {
+                            <div class=if spent { "banner error" } else { "banner" } role="status" data-testid="budget-banner">
+                                {text} " " <a href="/profile">"See My Profile"</a>
+                            </div>
+                        }.into_any())
+                    } else if s.expired {
                         Some(view! {
                             <div class="banner error" role="alert" data-testid="key-banner">
                                 "Your personal API key has expired and is no longer used. "

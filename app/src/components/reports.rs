@@ -96,16 +96,16 @@ pub fn GuideBody(guide: SetupGuide) -> impl IntoView {
 #[component]
 pub fn UsageSummaryView(usage: UsageSummary) -> impl IntoView {
     use crate::components::usage_chart::UsageChart;
-    use types::usage::UsageBreakdown;
+    use types::usage::{format_cost, UsageBreakdown};
     fn table(title: &'static str, rows: Vec<UsageBreakdown>) -> impl IntoView {
         (!rows.is_empty()).then(|| view! {
             <h4>{title}</h4>
             <table class="stack">
-                <thead><tr><th>"Name"</th><th>"Calls"</th><th>"Errors"</th><th>"Tokens"</th><th>"Avg ms"</th><th>"p95 ms"</th></tr></thead>
+                <thead><tr><th>"Name"</th><th>"Calls"</th><th>"Errors"</th><th>"Tokens"</th><th>"Cost"</th><th>"Avg ms"</th><th>"p95 ms"</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|r| view! {
                         <tr><td data-label="Name">{r.name}</td><td data-label="Calls">{r.calls}</td><td data-label="Errors">{r.errors}</td>
-                            <td data-label="Tokens">{r.tokens}</td><td data-label="Avg ms">{r.avg_latency_ms}</td><td data-label="p95 ms">{r.p95_latency_ms}</td></tr>
+                            <td data-label="Tokens">{r.tokens}</td><td data-label="Cost">{format_cost(r.cost_usd, r.unpriced_calls)}</td><td data-label="Avg ms">{r.avg_latency_ms}</td><td data-label="p95 ms">{r.p95_latency_ms}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>
@@ -116,8 +116,15 @@ pub fn UsageSummaryView(usage: UsageSummary) -> impl IntoView {
         <p>
             <strong>{u.total_calls}</strong> {if u.total_calls == 1 { " call · " } else { " calls · " }}
             <strong>{u.total_errors}</strong> {if u.total_errors == 1 { " error · " } else { " errors · " }}
-            {count(u.prompt_tokens + u.completion_tokens, "token", "tokens")} " · average " {u.avg_latency_ms} " ms · p95 " {u.p95_latency_ms} " ms"
+            {count(u.prompt_tokens + u.completion_tokens, "token", "tokens")} " · average " {u.avg_latency_ms} " ms · p95 " {u.p95_latency_ms} " ms · cost "
+            <strong data-testid="usage-cost">{format_cost(u.cost_usd, u.unpriced_calls)}</strong>
         </p>
+        {u.budget.clone().map(|b| view! {
+            <p class=if b.exceeded { "badge error" } else if b.warning { "badge warn" } else { "muted" } data-testid="usage-budget">
+                "This month: " {types::usage::format_usd(Some(b.spent_usd))} " of a "
+                {types::usage::format_usd(Some(b.monthly_usd))} " budget."
+            </p>
+        })}
         {u.headroom.clone().map(|h| {
             let text = format!(
                 "{}: {} of {} requests left, resets in {}",
@@ -137,6 +144,74 @@ pub fn UsageSummaryView(usage: UsageSummary) -> impl IntoView {
         {table("By provider", u.by_provider)}
         {table("By model", u.by_model)}
         {table("By feature", u.by_feature)}
+        {table("Fell back from (key: reason)", u.by_fallback)}
+    }
+}
+
+/// The budget on the user's own keys with the month's spend, the OpenRouter key's credit, and
+/// the last rate-limit headroom a provider reported.
+#[component]
+pub fn BudgetView(
+    setting: types::usage::BudgetSetting,
+    credit: Option<types::profile::KeyCredit>,
+    headroom: Option<types::usage::RateLimitHeadroom>,
+) -> impl IntoView {
+    use types::usage::format_usd;
+    let s = setting;
+    let spent = format_usd(Some(s.spent_usd));
+    let line = match s.monthly_usd {
+        Some(limit) => format!(
+            "{spent} of {} spent this month on your own keys.",
+            format_usd(Some(limit))
+        ),
+        None => format!("{spent} spent this month on your own keys. No budget is set."),
+    };
+    let class = if s.exceeded {
+        "badge error"
+    } else if s.warning {
+        "badge warn"
+    } else {
+        "muted"
+    };
+    view! {
+        <p data-testid="budget-line">{line}</p>
+        {(s.monthly_usd.is_some()).then(|| view! {
+            <p class=class data-testid="budget-state">
+                {if s.exceeded {
+                    "⛔ The budget is spent: AI calls on your own keys are refused until it resets or you raise it. "
+                } else if s.warning {
+                    "⚠️ 80 % or more of the budget is spent. "
+                } else {
+                    ""
+                }}
+                "It resets " <time datetime=s.resets_at.to_string()>{s.resets_at.to_string()}</time> "."
+            </p>
+        })}
+        {credit.map(|c| {
+            let text = match (c.limit_usd, c.remaining_usd) {
+                (Some(limit), Some(left)) => format!(
+                    "OpenRouter says this key has used {} of its {} credit limit; {} is left.",
+                    format_usd(Some(c.usage_usd)), format_usd(Some(limit)), format_usd(Some(left))
+                ),
+                _ => format!(
+                    "OpenRouter says this key has used {} and has no credit limit.",
+                    format_usd(Some(c.usage_usd))
+                ),
+            };
+            view! { <p data-testid="openrouter-credit">{text}</p> }
+        })}
+        {headroom.map(|h| {
+            let text = format!(
+                "Rate-limit headroom ({}): {} of {} requests and {} of {} tokens left; requests reset in {}.",
+                h.provider,
+                h.remaining_requests.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
+                h.limit_requests.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
+                h.remaining_tokens.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
+                h.limit_tokens.map(|v| v.to_string()).unwrap_or_else(|| "?".into()),
+                h.reset_requests.clone().unwrap_or_else(|| "unknown".into()),
+            );
+            view! { <p class=if h.low { "badge warn" } else { "muted" } data-testid="key-headroom">{text}</p> }
+        })}
     }
 }
 

@@ -7,6 +7,7 @@ use crate::components::time::RelativeTime;
 
 use crate::components::test_result::TestResult;
 
+use crate::api::admin::SetUserBudget;
 use crate::api::codec::{resource, Loaded};
 use crate::api::{
     admin::{
@@ -317,10 +318,12 @@ fn UsersTable(users: Vec<AdminUser>) -> impl IntoView {
     view! {
         <table class="stack">
             <thead>
-                <tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th>"Registered"</th><th>"Personal key"</th><th>"Provider"</th><th>"Key expires"</th></tr>
+                <tr><th>"Email"</th><th>"Name"</th><th>"Role"</th><th>"Registered"</th><th>"Personal key"</th><th>"Provider"</th><th>"Key expires"</th><th>"AI cost this month"</th><th>"System-key budget"</th></tr>
             </thead>
             <tbody>
-                {users.into_iter().map(|u| view! {
+                {users.into_iter().map(|u| {
+                    let budget_label = format!("Monthly system-key budget for {}, in US dollars", u.email);
+                    view! {
                     <tr>
                         <td data-label="Email">{u.email}</td>
                         <td data-label="Name">{u.name}</td>
@@ -336,8 +339,18 @@ fn UsersTable(users: Vec<AdminUser>) -> impl IntoView {
                             Some(t) => view! { <RelativeTime t /> }.into_any(),
                             None => (if u.has_personal_key { "never" } else { "—" }).into_any(),
                         }}</td>
+                        <td data-label="AI cost this month">{types::usage::format_cost(u.month_cost_usd, u.month_unpriced_calls)}</td>
+                        <td data-label="System-key budget">
+                            <form method="post" action=SetUserBudget::url() class="inline">
+                                <input type="hidden" name="user_id" value=u.id.to_string() />
+                                <input type="number" name="monthly_usd" min="0" step="0.01" class="narrow"
+                                    aria-label=budget_label
+                                    value=u.system_budget_usd.map(|v| format!("{v:.2}")).unwrap_or_default() />
+                                <button type="submit" class="link-button">"Save"</button>
+                            </form>
+                        </td>
                     </tr>
-                }).collect_view()}
+                }}).collect_view()}
             </tbody>
         </table>
     }
@@ -354,11 +367,11 @@ fn UsageBySourceSection(usage: Loaded<UsageSummary>) -> impl IntoView {
                         } else {
                             view! {
                                 <table class="stack">
-                                    <thead><tr><th>"Key source"</th><th>"Calls"</th><th>"Errors"</th><th>"Tokens"</th><th>"Avg ms"</th><th>"p95 ms"</th></tr></thead>
+                                    <thead><tr><th>"Key source"</th><th>"Calls"</th><th>"Errors"</th><th>"Tokens"</th><th>"Cost"</th><th>"Avg ms"</th><th>"p95 ms"</th></tr></thead>
                                     <tbody>
                                         {u.by_key_source.into_iter().map(|r| view! {
                                             <tr><td data-label="Key source">{r.name}</td><td data-label="Calls">{r.calls}</td><td data-label="Errors">{r.errors}</td>
-                                                <td data-label="Tokens">{r.tokens}</td><td data-label="Avg ms">{r.avg_latency_ms}</td><td data-label="p95 ms">{r.p95_latency_ms}</td></tr>
+                                                <td data-label="Tokens">{r.tokens}</td><td data-label="Cost">{types::usage::format_cost(r.cost_usd, r.unpriced_calls)}</td><td data-label="Avg ms">{r.avg_latency_ms}</td><td data-label="p95 ms">{r.p95_latency_ms}</td></tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>

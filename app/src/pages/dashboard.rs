@@ -58,7 +58,8 @@ fn DashboardBody(summary: DashboardSummary) -> impl IntoView {
                 <strong data-testid="dashboard-errors">{s.usage.total_errors}</strong>
                 {if s.usage.total_errors == 1 { " error · " } else { " errors · " }}
                 <strong data-testid="dashboard-tokens">{s.usage.prompt_tokens + s.usage.completion_tokens}</strong>
-                {if s.usage.prompt_tokens + s.usage.completion_tokens == 1 { " token" } else { " tokens" }}
+                {if s.usage.prompt_tokens + s.usage.completion_tokens == 1 { " token · " } else { " tokens · " }}
+                <strong data-testid="dashboard-cost">{types::usage::format_cost(s.usage.cost_usd, s.usage.unpriced_calls)}</strong>
             </p>
             <UsageChart days=s.usage.per_day.clone() />
         </section>

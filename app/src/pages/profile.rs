@@ -54,6 +54,7 @@ pub fn ProfilePage() -> impl IntoView {
             settings.await.map(|s| view! { <ProfileSections settings=s save remove test /> }.into_any())
         })}
         // Siblings, not children, of the settings Transition: nested Transitions do not hydrate.
+        <BudgetSection />
         <UsageSection />
         <SecuritySection />
         <AuditSection changes />
@@ -287,6 +288,36 @@ fn SetupGuideSection(provider: RwSignal<String>) -> impl IntoView {
                     guide.await.map(|html| view! { <ServerHtml html /> }.into_any())
                 })}
             </Show>
+        </section>
+    }
+}
+
+/// The budget on the user's own keys (set here), the month's spend, and what the provider says
+/// about the key: OpenRouter's credit, the rate-limit headroom. The server renders the report.
+#[component]
+pub fn BudgetSection() -> impl IntoView {
+    use crate::api::usage::{get_budget_html, SetBudget};
+    let set = ServerAction::<SetBudget>::new();
+    let report = resource(move || set.version().get(), |_| get_budget_html());
+    let submit = dispatch_on_submit(set, None, |f| SetBudget {
+        monthly_usd: f.text("monthly_usd"),
+    });
+    view! {
+        <section class="card" data-testid="budget">
+            <h2>"Budget and balance"</h2>
+            {loaded("Loading your budget…", move || async move {
+                report.await.map(|html| view! { <ServerHtml html /> }.into_any())
+            })}
+            <form method="post" action=SetBudget::url() class="row" on:submit=submit>
+                <label>"Monthly budget for your own keys, in US dollars (empty for none)"
+                    <input type="number" name="monthly_usd" min="0" step="0.01" inputmode="decimal" data-testid="budget-input" />
+                </label>
+                <button type="submit" disabled=move || set.pending().get()>"Save budget"</button>
+            </form>
+            {move || set.value().get().map(|r| match r {
+                Ok(()) => view! { <p class="success" role="status">"Budget saved."</p> }.into_any(),
+                Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+            })}
         </section>
     }
 }

@@ -21,6 +21,11 @@ pub struct Model {
     pub remaining_tokens: Option<i64>,
     pub limit_tokens: Option<i64>,
     pub reset_requests: Option<String>,
+    /// What the call cost when it was made, in micro-dollars; `None` when its model had no
+    /// known price.
+    pub cost_micro_usd: Option<i64>,
+    /// On a call a fallback answered: the key it fell back from and why (`groq: rate_limited`).
+    pub fallback_from: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

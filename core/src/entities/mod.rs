@@ -2,6 +2,9 @@
 pub mod ai_usage;
 pub mod analysis_jobs;
 pub mod audit_events;
+pub mod budget_periods;
+pub mod budget_reservations;
+pub mod budgets;
 pub mod candidates;
 pub mod conversations;
 pub mod invites;

@@ -17,6 +17,9 @@ pub struct Model {
     pub session_generation: i64,
     /// The workspace the user last switched to; none means the personal one.
     pub current_workspace_id: Option<Uuid>,
+    /// The providers whose saved keys a call tries, in order, after the active one fails with a
+    /// rate limit, a server error, a timeout or no connection (comma-separated ids).
+    pub fallback_providers: Option<String>,
 }
 
 /// The tables that point at a user name it (`provider_keys::Relation::User`, ...); a user

@@ -261,6 +261,127 @@ impl ProviderClient {
         Ok((ids, rate_limit))
     }
 
+    /// OpenRouter's `GET {base}/key`: what the key has spent and may still spend.
+    pub async fn key_credit(
+        &self,
+        provider: Provider,
+        base_url: &str,
+        source: UrlSource,
+        key: &Secret,
+    ) -> Result<types::profile::KeyCredit, ProviderError> {
+        #[derive(Deserialize)]
+        struct KeyInfo {
+            data: KeyData,
+        }
+        #[derive(Deserialize)]
+        struct KeyData {
+            #[serde(default)]
+            usage: f64,
+            #[serde(default)]
+            limit: Option<f64>,
+            #[serde(default)]
+            limit_remaining: Option<f64>,
+            #[serde(default)]
+            is_free_tier: bool,
+        }
+        let url = format!("{}/key", base_url.trim_end_matches('/'));
+        let response = self
+            .client_for(provider, &url, source)?
+            .get(url)
+            .bearer_auth(key.expose())
+            .timeout(Duration::from_secs(15))
+            .send()
+            .await
+            .map_err(|e| transport_error(provider, &e))?;
+        let mut response = check_status(provider, None, key, response).await?;
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport_error(provider, &e))?
+        {
+            if body.len() + chunk.len() > 64 * 1024 {
+                return Err(ProviderError::BadResponse(provider));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let info: KeyInfo =
+            serde_json::from_slice(&body).map_err(|_| ProviderError::BadResponse(provider))?;
+        let money = |v: f64| v.is_finite().then_some(v.max(0.0));
+        let d = info.data;
+        Ok(types::profile::KeyCredit {
+            usage_usd: money(d.usage).unwrap_or(0.0),
+            limit_usd: d.limit.and_then(money),
+            remaining_usd: d.limit_remaining.and_then(money),
+            is_free_tier: d.is_free_tier,
+        })
+    }
+
+    /// OpenRouter's `GET {base}/models` `pricing` per model id (public: no key is sent). The
+    /// body is read up to 16 MB; entries without a readable price are left out.
+    pub async fn model_prices(
+        &self,
+        provider: Provider,
+        base_url: &str,
+    ) -> Result<std::collections::HashMap<String, super::prices::Price>, ProviderError> {
+        #[derive(Deserialize)]
+        struct PricedList {
+            data: Vec<PricedModel>,
+        }
+        #[derive(Deserialize)]
+        struct PricedModel {
+            id: String,
+            #[serde(default)]
+            pricing: Option<Pricing>,
+        }
+        #[derive(Deserialize)]
+        struct Pricing {
+            prompt: String,
+            completion: String,
+        }
+        const MAX_BODY: usize = 16 * 1024 * 1024;
+        let url = format!("{}/models", base_url.trim_end_matches('/'));
+        let mut response = self
+            .trusted
+            .get(url)
+            .timeout(Duration::from_secs(15))
+            .send()
+            .await
+            .map_err(|e| transport_error(provider, &e))?;
+        if !response.status().is_success() {
+            return Err(ProviderError::Upstream {
+                provider,
+                status: response.status().as_u16(),
+            });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport_error(provider, &e))?
+        {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(ProviderError::BadResponse(provider));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let list: PricedList =
+            serde_json::from_slice(&body).map_err(|_| ProviderError::BadResponse(provider))?;
+        Ok(list
+            .data
+            .into_iter()
+            .filter(|m| !m.id.is_empty() && m.id.chars().count() <= MAX_MODEL_ID_CHARS)
+            .filter_map(|m| {
+                let p = m.pricing?;
+                Some((
+                    m.id,
+                    super::prices::openrouter_price(&p.prompt, &p.completion)?,
+                ))
+            })
+            .take(10_000)
+            .collect())
+    }
+
     /// A complete answer.
     pub async fn chat(
         &self,
@@ -300,9 +421,10 @@ impl ProviderClient {
         &self,
         target: &Target,
         messages: &[ChatMessage],
+        max_tokens: Option<u32>,
     ) -> Result<(ChatStream, RateLimitSnapshot), ProviderError> {
         let provider = target.provider;
-        let response = self.send_chat(target, messages, true, None).await?;
+        let response = self.send_chat(target, messages, true, max_tokens).await?;
         let rate_limit = RateLimitSnapshot::from_headers(response.headers());
         let response =
             check_status(provider, Some(&target.model), &target.api_key, response).await?;

@@ -3,10 +3,12 @@
 mod client;
 mod key;
 pub mod outbound;
+pub mod prices;
 pub mod sse;
 
 pub use key::ProviderKey;
 pub use outbound::{OutboundPolicy, UrlSource};
+pub use prices::{LivePrices, Price, PriceTable};
 pub use types::provider::{mask_key_asterisks, mask_key_preview, Provider, ProviderSpec};
 
 pub use client::{

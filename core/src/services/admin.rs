@@ -5,7 +5,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{sea_query::OnConflict, EntityTrait, QueryOrder, QuerySelect, Set, TransactionTrait};
+use sea_orm::{
+    sea_query::OnConflict, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
 use types::{
     admin::{AdminAiConfig, AdminSettings, AdminUser},
     profile::TestAiKeyResponse,
@@ -64,6 +67,14 @@ pub async fn list_users(state: &AppState, _admin: &Admin) -> ServiceResult<Vec<A
         .into_iter()
         .map(|(user_id, provider, expires_at)| ((user_id, provider), expires_at))
         .collect();
+    let costs = crate::services::usage::month_cost_by_user(state).await?;
+    let budgets: HashMap<Uuid, i64> = crate::entities::budgets::Entity::find()
+        .filter(crate::entities::budgets::Column::Scope.eq("system"))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|b| (b.subject_id, b.monthly_micro_usd))
+        .collect();
     Ok(users
         .into_iter()
         .map(|u| {
@@ -71,6 +82,7 @@ pub async fn list_users(state: &AppState, _admin: &Admin) -> ServiceResult<Vec<A
                 .as_str()
                 .to_owned();
             let key = keys.get(&(u.id, provider.clone()));
+            let (cost, unpriced, calls) = costs.get(&u.id).copied().unwrap_or_default();
             AdminUser {
                 id: u.id,
                 email: u.email,
@@ -80,6 +92,10 @@ pub async fn list_users(state: &AppState, _admin: &Admin) -> ServiceResult<Vec<A
                 has_personal_key: key.is_some(),
                 provider,
                 expires_at: key.copied().flatten().map(Into::into),
+                month_cost_usd: (unpriced <= 0 || unpriced < calls)
+                    .then(|| crate::services::costs::usd(cost.max(0))),
+                month_unpriced_calls: unpriced.max(0) as u64,
+                system_budget_usd: budgets.get(&u.id).map(|m| crate::services::costs::usd(*m)),
             }
         })
         .collect())

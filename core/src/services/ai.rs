@@ -11,10 +11,10 @@ use crate::{
     entities::{ai_usage, provider_keys},
     error::{ServiceError, ServiceResult},
     providers::{
-        ChatMessage, Provider, ProviderError, RateLimitSnapshot, StreamItem, Target, UrlSource,
-        Usage,
+        ChatMessage, Price, Provider, ProviderError, RateLimitSnapshot, StreamItem, Target,
+        UrlSource, Usage,
     },
-    services::{keys, policy::system_fallback_allowed, rate_limit},
+    services::{budgets::Hold, costs, keys, policy::system_fallback_allowed, rate_limit},
     session::{AuthUser, ClientInfo, Member},
     state::AppState,
 };
@@ -97,24 +97,10 @@ pub async fn lookup_ai_key(state: &AppState, auth: &Member) -> ServiceResult<Res
         if expired {
             note_expired(state, &row, now).await;
         } else if row.enabled {
-            let api_key = keys::decrypt_row(state, &row)?;
-            let (base_url, url_source) = match state.config.providers.base_url(provider) {
-                Some(url) => (url.to_owned(), UrlSource::Operator),
-                None => (row.base_url.clone().unwrap_or_default(), UrlSource::User),
-            };
-            let model = row
-                .model
-                .clone()
-                .unwrap_or_else(|| state.config.providers.default_model(provider).to_owned());
+            let target = keys::personal_target(state, provider, &row)?;
             let resolved = ResolvedKey {
                 source: KeySource::Personal,
-                target: Target {
-                    provider,
-                    base_url,
-                    url_source,
-                    api_key,
-                    model,
-                },
+                target,
                 team: None,
             };
             // Until the key's own expiry at the latest; any change to it drops the entry.
@@ -169,6 +155,23 @@ pub async fn team_settings(
         Err(e) => return Err(e),
     };
     Ok(settings)
+}
+
+/// The banner for the budget of the key `member`'s calls use now, when 80 % or more of it is
+/// spent (see `budgets::banner`).
+pub async fn budget_banner(
+    state: &AppState,
+    member: &Member,
+) -> ServiceResult<Option<(String, bool)>> {
+    let resolved = match lookup_ai_key(state, member).await {
+        Ok(resolved) => resolved,
+        Err(ServiceError::ApiKeyRequired { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    match crate::services::budgets::BudgetKey::for_call(member, &resolved) {
+        Some(key) => crate::services::budgets::banner(state, key).await,
+        None => Ok(None),
+    }
 }
 
 /// Writes the `expired` audit event once per expiry.
@@ -241,20 +244,28 @@ pub struct AiAnswer {
     pub usage: Usage,
     /// Time spent inside Hirekey (not waiting for the provider), in microseconds.
     pub overhead_us: u128,
+    /// 80 % or more of the key's monthly budget is used: what to tell the user.
+    pub budget_warning: Option<String>,
 }
+
+/// The longest answer a call asks for when its caller sets no limit: a budget reserves it as
+/// the call's worst case, so it must be bounded.
+pub const ANSWER_MAX_TOKENS: u32 = 4096;
 
 // One usage row is every column of it; a struct to pass them would only rename the row.
 #[allow(clippy::too_many_arguments)]
 fn usage_row(
     caller: &Member,
-    resolved: &ResolvedKey,
+    attempt: &Attempt,
     feature: Feature,
     usage: Usage,
+    price: Option<&Price>,
     latency_ms: u128,
     status: &str,
     rate: &RateLimitSnapshot,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ai_usage::ActiveModel {
+    let resolved = &attempt.resolved;
     ai_usage::ActiveModel {
         id: Set(Uuid::new_v4()),
         user_id: Set(caller.id),
@@ -272,6 +283,8 @@ fn usage_row(
         remaining_tokens: Set(rate.remaining_tokens),
         limit_tokens: Set(rate.limit_tokens),
         reset_requests: Set(rate.reset_requests.clone()),
+        cost_micro_usd: Set(costs::cost_micro_usd(price, usage)),
+        fallback_from: Set(attempt.fallback_from.clone()),
         created_at: Set(now),
     }
 }
@@ -296,7 +309,8 @@ pub async fn complete(
 }
 
 /// Like [`complete`] with a key already resolved (so a caller can store the key source even
-/// when the call fails).
+/// when the call fails). A call on a personal key that answers 429 or 5xx, times out or cannot
+/// be reached goes on to the user's next key in their fallback order.
 pub async fn complete_with(
     state: &AppState,
     auth: &Member,
@@ -306,21 +320,106 @@ pub async fn complete_with(
     max_tokens: Option<u32>,
     started: Instant,
 ) -> ServiceResult<AiAnswer> {
+    let mut attempt = Attempt {
+        resolved: resolved.clone(),
+        fallback_from: None,
+    };
+    let mut next_keys: Option<std::vec::IntoIter<Target>> = None;
+    loop {
+        let result = complete_once(
+            state, auth, feature, &attempt, messages, max_tokens, started,
+        );
+        match result.await {
+            Err(ServiceError::Provider(e)) if attempt.may_fall_back(&e) => {
+                if next_keys.is_none() {
+                    let failed = attempt.resolved.target.provider;
+                    next_keys = Some(
+                        keys::fallback_targets(state, auth.id, failed)
+                            .await?
+                            .into_iter(),
+                    );
+                }
+                match next_keys.as_mut().and_then(Iterator::next) {
+                    Some(next) => attempt = attempt.fall_back(next, &e),
+                    None => return Err(ServiceError::Provider(e)),
+                }
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The key one attempt of a call uses, and the one it fell back from (`groq: rate_limited`).
+#[derive(Clone)]
+struct Attempt {
+    resolved: ResolvedKey,
+    fallback_from: Option<String>,
+}
+
+impl Attempt {
+    /// Only personal keys fall back, and only for faults that pass: a rate limit, a server
+    /// error, a timeout, no connection. Never a rejected key (401) or no credit (402).
+    fn may_fall_back(&self, e: &ProviderError) -> bool {
+        self.resolved.source == KeySource::Personal
+            && match e {
+                ProviderError::RateLimited { .. }
+                | ProviderError::Timeout(_)
+                | ProviderError::Unreachable(_) => true,
+                ProviderError::Upstream { status, .. } => *status >= 500,
+                _ => false,
+            }
+    }
+
+    fn fall_back(self, next: Target, e: &ProviderError) -> Self {
+        let from = format!("{}: {}", self.resolved.target.provider.as_str(), e.kind());
+        tracing::info!(
+            from = %from,
+            to = next.provider.as_str(),
+            "falling back to the user's next personal key"
+        );
+        Self {
+            resolved: ResolvedKey {
+                source: KeySource::Personal,
+                target: next,
+                team: None,
+            },
+            fallback_from: Some(from),
+        }
+    }
+}
+
+/// One attempt of a complete answer, metered and held against its budget.
+async fn complete_once(
+    state: &AppState,
+    auth: &Member,
+    feature: Feature,
+    attempt: &Attempt,
+    messages: &[ChatMessage],
+    max_tokens: Option<u32>,
+    started: Instant,
+) -> ServiceResult<AiAnswer> {
+    let resolved = &attempt.resolved;
+    let price = costs::price_for(state, &resolved.target).await;
+    let max_tokens = max_tokens.unwrap_or(ANSWER_MAX_TOKENS);
+    let hold = Hold::take(state, auth, resolved, price.as_ref(), messages, max_tokens).await?;
     let before_call = started.elapsed();
     let call_started = Instant::now();
     let result = state
         .providers
-        .chat(&resolved.target, messages, max_tokens)
+        .chat(&resolved.target, messages, Some(max_tokens))
         .await;
     let latency = call_started.elapsed().as_millis();
     let now = state.clock.now();
     match result {
         Ok(output) => {
+            let budget_warning = hold.warning();
+            hold.settle(costs::cost_micro_usd(price.as_ref(), output.usage));
             state.usage.record(usage_row(
                 auth,
-                resolved,
+                attempt,
                 feature,
                 output.usage,
+                price.as_ref(),
                 latency,
                 "ok",
                 &output.rate_limit,
@@ -333,14 +432,18 @@ pub async fn complete_with(
                 model: resolved.target.model.clone(),
                 usage: output.usage,
                 overhead_us: before_call.as_micros(),
+                budget_warning,
             })
         }
         Err(e) => {
+            // A failed call used no tokens.
+            hold.settle(Some(0));
             state.usage.record(usage_row(
                 auth,
-                resolved,
+                attempt,
                 feature,
                 Usage::default(),
+                None,
                 latency,
                 e.kind(),
                 &RateLimitSnapshot::default(),
@@ -366,32 +469,84 @@ pub async fn stream(
     auth.ensure_can_work()?;
     let resolved = resolve_ai_key(state, auth).await?;
     check_quota(state, auth, &resolved).await?;
-    let tokens = stream_with(state, auth, feature, &resolved, messages).await?;
-    Ok((resolved, tokens))
+    stream_with(state, auth, feature, &resolved, messages).await
 }
 
-/// Like [`stream`] with a key already resolved and its quota checked.
+/// Like [`stream`] with a key already resolved and its quota checked: the key that answers
+/// (a personal key falls back as in [`complete_with`], but only before the stream starts, so
+/// never once a token was sent) and its tokens.
 pub async fn stream_with(
     state: &AppState,
     auth: &Member,
     feature: Feature,
     resolved: &ResolvedKey,
     messages: &[ChatMessage],
+) -> ServiceResult<(
+    ResolvedKey,
+    impl Stream<Item = Result<StreamItem, ProviderError>> + Send + 'static,
+)> {
+    let mut attempt = Attempt {
+        resolved: resolved.clone(),
+        fallback_from: None,
+    };
+    let mut next_keys: Option<std::vec::IntoIter<Target>> = None;
+    loop {
+        match stream_once(state, auth, feature, &attempt, messages).await {
+            Err(ServiceError::Provider(e)) if attempt.may_fall_back(&e) => {
+                if next_keys.is_none() {
+                    let failed = attempt.resolved.target.provider;
+                    next_keys = Some(
+                        keys::fallback_targets(state, auth.id, failed)
+                            .await?
+                            .into_iter(),
+                    );
+                }
+                match next_keys.as_mut().and_then(Iterator::next) {
+                    Some(next) => attempt = attempt.fall_back(next, &e),
+                    None => return Err(ServiceError::Provider(e)),
+                }
+            }
+            Err(e) => return Err(e),
+            Ok(tokens) => return Ok((attempt.resolved, tokens)),
+        }
+    }
+}
+
+/// One attempt of a streamed answer: the stream once the provider has accepted the call.
+async fn stream_once(
+    state: &AppState,
+    auth: &Member,
+    feature: Feature,
+    attempt: &Attempt,
+    messages: &[ChatMessage],
 ) -> ServiceResult<impl Stream<Item = Result<StreamItem, ProviderError>> + Send + 'static> {
+    let resolved = &attempt.resolved;
     let started = Instant::now();
+    let price = costs::price_for(state, &resolved.target).await;
+    let hold = Hold::take(
+        state,
+        auth,
+        resolved,
+        price.as_ref(),
+        messages,
+        ANSWER_MAX_TOKENS,
+    )
+    .await?;
     let (upstream, rate) = match state
         .providers
-        .chat_stream(&resolved.target, messages)
+        .chat_stream(&resolved.target, messages, Some(ANSWER_MAX_TOKENS))
         .await
     {
         Ok(ok) => ok,
         Err(e) => {
+            hold.settle(Some(0));
             let now = state.clock.now();
             state.usage.record(usage_row(
                 auth,
-                resolved,
+                attempt,
                 feature,
                 Usage::default(),
+                None,
                 started.elapsed().as_millis(),
                 e.kind(),
                 &RateLimitSnapshot::default(),
@@ -403,9 +558,11 @@ pub async fn stream_with(
     let meter = StreamMeter {
         state: state.clone(),
         caller: auth.clone(),
-        resolved: resolved.clone(),
+        attempt: attempt.clone(),
         feature,
         rate,
+        price,
+        hold: Some(hold),
         started,
         completion_chars: 0,
         usage: None,
@@ -444,9 +601,11 @@ pub async fn stream_with(
 struct StreamMeter {
     state: AppState,
     caller: Member,
-    resolved: ResolvedKey,
+    attempt: Attempt,
     feature: Feature,
     rate: RateLimitSnapshot,
+    price: Option<Price>,
+    hold: Option<Hold>,
     started: Instant,
     completion_chars: usize,
     prompt_chars: usize,
@@ -461,11 +620,15 @@ impl Drop for StreamMeter {
             prompt_tokens: (self.prompt_chars / 4) as i64,
             completion_tokens: (self.completion_chars / 4) as i64,
         });
+        if let Some(hold) = self.hold.take() {
+            hold.settle(costs::cost_micro_usd(self.price.as_ref(), usage));
+        }
         let row = usage_row(
             &self.caller,
-            &self.resolved,
+            &self.attempt,
             self.feature,
             usage,
+            self.price.as_ref(),
             self.started.elapsed().as_millis(),
             self.status,
             &self.rate,

@@ -2,8 +2,10 @@
 pub mod admin;
 pub mod ai;
 pub mod assistant;
+pub mod budgets;
 pub mod busy;
 pub mod chat;
+pub mod costs;
 
 pub mod dashboard;
 pub mod extract;

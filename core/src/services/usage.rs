@@ -9,7 +9,7 @@ use sea_orm::{
     EntityTrait, FromQueryResult, IsolationLevel, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     Select, TransactionTrait,
 };
-use types::usage::{DayUsage, RateLimitHeadroom, UsageBreakdown, UsageSummary};
+use types::usage::{BudgetStatus, DayUsage, RateLimitHeadroom, UsageBreakdown, UsageSummary};
 use uuid::Uuid;
 
 use crate::{entities::ai_usage, state::AppState};
@@ -29,6 +29,41 @@ pub async fn summary_all_users(state: &AppState, days: u32) -> Result<UsageSumma
     summarize(state, None, days).await
 }
 
+/// Each user's AI cost this month: `(micro-dollars of priced calls, unpriced calls, calls)`.
+#[tracing::instrument(skip_all)]
+pub async fn month_cost_by_user(
+    state: &AppState,
+) -> Result<std::collections::HashMap<Uuid, (i64, i64, i64)>, DbErr> {
+    let since = crate::state::clock::month_start(state.clock.now());
+    let rows: Vec<(Uuid, Option<i64>, Option<i64>, i64)> = ai_usage::Entity::find()
+        .select_only()
+        .column(ai_usage::Column::UserId)
+        .column_as(
+            Expr::expr(Func::sum(Expr::col(ai_usage::Column::CostMicroUsd)))
+                .cast_as(Alias::new("BIGINT")),
+            "cost",
+        )
+        .column_as(
+            Expr::expr(Func::sum(
+                Expr::case(ai_usage::Column::CostMicroUsd.is_null(), 1).finally(0),
+            ))
+            .cast_as(Alias::new("BIGINT")),
+            "unpriced",
+        )
+        .column_as(Expr::col(ai_usage::Column::Id).count(), "calls")
+        .filter(ai_usage::Column::CreatedAt.gte(since))
+        .group_by(ai_usage::Column::UserId)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(user, cost, unpriced, calls)| {
+            (user, (cost.unwrap_or(0), unpriced.unwrap_or(0), calls))
+        })
+        .collect())
+}
+
 /// The columns a summary breaks the calls down by, in the order of [`GroupRow::names`].
 const DIMENSIONS: [ai_usage::Column; 4] = [
     ai_usage::Column::KeySource,
@@ -45,6 +80,10 @@ struct Sums {
     prompt_tokens: i64,
     completion_tokens: i64,
     latency_ms: i64,
+    /// What the priced calls cost, in micro-dollars.
+    cost_micro: i64,
+    /// Calls whose model had no known price.
+    unpriced: i64,
 }
 
 impl Sums {
@@ -54,6 +93,18 @@ impl Sums {
         self.prompt_tokens += other.prompt_tokens;
         self.completion_tokens += other.completion_tokens;
         self.latency_ms += other.latency_ms;
+        self.cost_micro += other.cost_micro;
+        self.unpriced += other.unpriced;
+    }
+
+    fn unpriced_calls(&self) -> u64 {
+        self.unpriced.max(0) as u64
+    }
+
+    /// The priced calls' cost in dollars; unknown when every call was unpriced.
+    fn cost_usd(&self) -> Option<f64> {
+        (self.unpriced <= 0 || self.unpriced < self.calls)
+            .then(|| crate::services::costs::usd(self.cost_micro.max(0)))
     }
 
     fn calls(&self) -> u64 {
@@ -81,6 +132,8 @@ impl Sums {
             tokens: self.tokens(),
             avg_latency_ms: self.avg_latency_ms(),
             p95_latency_ms,
+            cost_usd: self.cost_usd(),
+            unpriced_calls: self.unpriced_calls(),
         }
     }
 }
@@ -101,6 +154,14 @@ impl GroupRow {
     fn names(&self) -> [&str; 4] {
         [&self.key_source, &self.provider, &self.model, &self.feature]
     }
+}
+
+/// The sums of the calls that fell back from one key for one reason.
+#[derive(Debug, FromQueryResult)]
+struct FallbackRow {
+    fallback_from: String,
+    #[sea_orm(nested)]
+    sums: Sums,
 }
 
 /// The sums of one day's calls (`YYYY-MM-DD`, UTC).
@@ -177,12 +238,39 @@ async fn summarize(
             out.push(s.breakdown((*name).to_owned(), p95));
         }
     }
+    // The calls a fallback answered, by the key they fell back from and why.
+    let fell_back: Vec<FallbackRow> = with_sums(
+        calls
+            .select()
+            .filter(ai_usage::Column::FallbackFrom.is_not_null())
+            .select_only()
+            .column(ai_usage::Column::FallbackFrom),
+    )
+    .group_by(ai_usage::Column::FallbackFrom)
+    .into_model()
+    .all(&txn)
+    .await?;
+    let mut by_fallback = Vec::with_capacity(fell_back.len());
+    for row in fell_back {
+        let p95 = calls
+            .p95_latency(
+                &txn,
+                Some((ai_usage::Column::FallbackFrom, &row.fallback_from)),
+                row.sums.calls(),
+            )
+            .await?;
+        by_fallback.push(row.sums.breakdown(row.fallback_from, p95));
+    }
     let total_p95 = calls.p95_latency(&txn, None, total.calls()).await?;
     txn.commit().await?;
 
     let per_day = per_day(since, days, &day_rows);
     let headroom = match user_id {
         Some(user_id) => latest_headroom(&state.db, user_id).await?,
+        None => None,
+    };
+    let budget = match user_id {
+        Some(user_id) => user_budget(state, user_id).await?,
         None => None,
     };
     let [by_key_source, by_provider, by_model, by_feature] = breakdowns;
@@ -194,12 +282,16 @@ async fn summarize(
         completion_tokens: total.completion_tokens.max(0) as u64,
         avg_latency_ms: total.avg_latency_ms(),
         p95_latency_ms: total_p95,
+        cost_usd: total.cost_usd(),
+        unpriced_calls: total.unpriced_calls(),
         per_day,
         by_key_source,
         by_provider,
         by_model,
         by_feature,
+        by_fallback,
         headroom,
+        budget,
     })
 }
 
@@ -253,8 +345,8 @@ fn p95_offset(n: u64) -> Option<u64> {
     Some(rank.clamp(1, n) - 1)
 }
 
-/// `calls`, `errors`, `prompt_tokens`, `completion_tokens` and `latency_ms` summed, each call's
-/// figures counted at least zero.
+/// `calls`, `errors`, `prompt_tokens`, `completion_tokens`, `latency_ms`, `cost_micro` and
+/// `unpriced` summed, each call's figures counted at least zero.
 fn with_sums(select: Select<ai_usage::Entity>) -> Select<ai_usage::Entity> {
     // SUM of an integer is a bigint on PostgreSQL and an integer on SQLite; the cast keeps it
     // the same on both.
@@ -266,6 +358,12 @@ fn with_sums(select: Select<ai_usage::Entity>) -> Select<ai_usage::Entity> {
     };
     let is_error: SimpleExpr = Expr::case(ai_usage::Column::Status.ne("ok"), 1)
         .finally(0)
+        .into();
+    let is_unpriced: SimpleExpr = Expr::case(ai_usage::Column::CostMicroUsd.is_null(), 1)
+        .finally(0)
+        .into();
+    let cost: SimpleExpr = Expr::case(ai_usage::Column::CostMicroUsd.is_null(), 0)
+        .finally(Expr::col(ai_usage::Column::CostMicroUsd))
         .into();
     select
         .column_as(Expr::col(ai_usage::Column::Id).count(), "calls")
@@ -282,6 +380,8 @@ fn with_sums(select: Select<ai_usage::Entity>) -> Select<ai_usage::Entity> {
             sum(at_least_zero(ai_usage::Column::LatencyMs)),
             "latency_ms",
         )
+        .column_as(sum(cost), "cost_micro")
+        .column_as(sum(is_unpriced), "unpriced")
 }
 
 /// A call's day in UTC as `YYYY-MM-DD`. SQLite stores the time as RFC 3339 text, which
@@ -311,9 +411,29 @@ fn per_day(since: chrono::NaiveDate, days: u32, rows: &[DayRow]) -> Vec<DayUsage
                 calls: sums.calls(),
                 errors: sums.errors.max(0) as u64,
                 tokens: sums.tokens(),
+                cost_usd: sums.cost_usd(),
+                unpriced_calls: sums.unpriced_calls(),
             }
         })
         .collect()
+}
+
+/// The user's budget: on their own keys if they set one, else the admin's on their use of the
+/// system key.
+async fn user_budget(state: &AppState, user_id: Uuid) -> Result<Option<BudgetStatus>, DbErr> {
+    use crate::services::budgets::{status, BudgetKey, Scope};
+    for scope in [Scope::Personal, Scope::System] {
+        let key = BudgetKey {
+            scope,
+            subject: user_id,
+        };
+        match status(state, key).await {
+            Ok(Some(found)) => return Ok(Some(found)),
+            Ok(None) => {}
+            Err(e) => return Err(DbErr::Custom(e.to_string())),
+        }
+    }
+    Ok(None)
 }
 
 /// What the provider last said about the quota of the user's personal key.

@@ -202,6 +202,7 @@ async fn insert_account(
         updated_at: Set(now),
         session_generation: Set(0),
         current_workspace_id: Set(None),
+        fallback_providers: Set(None),
     }
     .insert(&txn)
     .await;

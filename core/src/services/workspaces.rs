@@ -665,8 +665,17 @@ pub async fn usage(
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map_or(now, |d| d.and_utc());
     let team_call = E::case(ai_usage::Column::KeySource.eq("team"), 1).finally(0);
-    // (member, calls, calls on the team key, prompt tokens, completion tokens)
-    type Row = (Uuid, i64, Option<i64>, Option<i64>, Option<i64>);
+    let unpriced = E::case(ai_usage::Column::CostMicroUsd.is_null(), 1).finally(0);
+    // (member, calls, calls on the team key, prompt tokens, completion tokens, cost, unpriced)
+    type Row = (
+        Uuid,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
     let rows: Vec<Row> = ai_usage::Entity::find()
         .select_only()
         .column(ai_usage::Column::UserId)
@@ -687,6 +696,16 @@ pub async fn usage(
                 .cast_as(Alias::new("BIGINT")),
             "completion",
         )
+        .column_as(
+            ai_usage::Column::CostMicroUsd
+                .sum()
+                .cast_as(Alias::new("BIGINT")),
+            "cost",
+        )
+        .column_as(
+            E::expr(unpriced).sum().cast_as(Alias::new("BIGINT")),
+            "unpriced",
+        )
         .filter(ai_usage::Column::WorkspaceId.eq(id))
         .filter(ai_usage::Column::CreatedAt.gte(since))
         .group_by(ai_usage::Column::UserId)
@@ -701,18 +720,24 @@ pub async fn usage(
     let n = |v: Option<i64>| v.unwrap_or(0).max(0) as u64;
     let mut members: Vec<types::workspaces::MemberUsage> = rows
         .into_iter()
-        .map(|(user_id, calls, team, prompt, completion)| {
-            let person = people.iter().find(|p| p.id == user_id);
-            types::workspaces::MemberUsage {
-                user_id,
-                name: person.map_or_else(|| "Former member".to_owned(), |p| p.name.clone()),
-                email: person.map(|p| p.email.clone()).unwrap_or_default(),
-                calls: calls.max(0) as u64,
-                team_key_calls: n(team),
-                prompt_tokens: n(prompt),
-                completion_tokens: n(completion),
-            }
-        })
+        .map(
+            |(user_id, calls, team, prompt, completion, cost, unpriced)| {
+                let person = people.iter().find(|p| p.id == user_id);
+                let unpriced = n(unpriced);
+                types::workspaces::MemberUsage {
+                    user_id,
+                    name: person.map_or_else(|| "Former member".to_owned(), |p| p.name.clone()),
+                    email: person.map(|p| p.email.clone()).unwrap_or_default(),
+                    calls: calls.max(0) as u64,
+                    team_key_calls: n(team),
+                    prompt_tokens: n(prompt),
+                    completion_tokens: n(completion),
+                    cost_usd: (unpriced < calls.max(0) as u64)
+                        .then(|| crate::services::costs::usd(cost.unwrap_or(0).max(0))),
+                    unpriced_calls: unpriced,
+                }
+            },
+        )
         .collect();
     members.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.name.cmp(&b.name)));
     Ok(types::workspaces::WorkspaceUsage {

@@ -13,7 +13,12 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{config::Config, providers::ProviderClient, session::JwtKeys, vault::Vault};
+use crate::{
+    config::Config,
+    providers::{LivePrices, ProviderClient},
+    session::JwtKeys,
+    vault::Vault,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -35,4 +40,6 @@ pub struct AppState {
     /// The change-notification listener that keeps the three caches above in step with the
     /// other instances on PostgreSQL (`services::notify`).
     pub notifications: listener::Notifications,
+    /// OpenRouter's own prices, read from its model list (`services::costs`).
+    pub live_prices: LivePrices,
 }

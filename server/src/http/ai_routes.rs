@@ -75,6 +75,7 @@ struct StreamDone {
 
 fn meta(answer: &AiAnswer) -> AnswerMeta {
     AnswerMeta {
+        budget_warning: answer.budget_warning.clone(),
         key_source: answer.source.as_str(),
         model: answer.model.clone(),
         provider: answer.provider.as_str(),

@@ -3,6 +3,7 @@ pub mod admin_routes;
 pub mod ai_routes;
 pub mod auth;
 pub mod auth_routes;
+pub mod budget_routes;
 pub mod chat_routes;
 pub mod error;
 pub mod extractors;
@@ -105,6 +106,10 @@ pub fn api_routes() -> Vec<ApiRoute> {
         ApiRoute::put("/v1/profile/ai-settings", profile_routes::put_settings),
         ApiRoute::delete("/v1/profile/ai-settings", profile_routes::delete_settings),
         ApiRoute::post("/v1/profile/ai-settings/test", profile_routes::test_key),
+        ApiRoute::put(
+            "/v1/profile/ai-settings/fallback",
+            profile_routes::put_fallback,
+        ),
         ApiRoute::get("/v1/profile/ai-settings/guide", profile_routes::guide),
         ApiRoute::get("/user/api-key", profile_routes::get_user_api_key),
         ApiRoute::post("/user/api-key", profile_routes::post_user_api_key),
@@ -115,6 +120,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
     ];
     routes.extend(chat_routes::routes());
     routes.extend(usage_routes::routes());
+    routes.extend(budget_routes::routes());
     // Uploads set their own, larger body limit per request (from HIREKEY_MAX_UPLOAD_MB).
     routes.extend(resume_routes::routes());
     routes.extend(admin_routes::routes());

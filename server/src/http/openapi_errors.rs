@@ -38,6 +38,17 @@ impl Modify for StandardErrors {
             ];
             for operation in operations.into_iter().flatten() {
                 declare(operation, reads_database);
+                // Whatever calls a provider on the caller's key may meet a budget.
+                let calls_ai = operation.responses.responses.get("403").is_some_and(
+                    |r| matches!(r, RefOr::T(r) if r.description.contains("API key required")),
+                );
+                if calls_ai {
+                    add(
+                        operation,
+                        "402",
+                        "Budget exceeded: the call would take the key's monthly budget past its limit, so nothing was sent; or the provider account has no credit",
+                    );
+                }
             }
             // Every write must come from this site (`http/guard.rs`).
             let writes = [

@@ -25,6 +25,7 @@ use hirekey_core::{
     put_settings,
     delete_settings,
     test_key,
+    put_fallback,
     guide,
     get_user_api_key,
     post_user_api_key,
@@ -47,6 +48,28 @@ pub async fn get_settings(
     user: AuthUser,
 ) -> ApiResult<Json<PersonalAiSettings>> {
     Ok(Json(keys::settings(&state, user.id).await?))
+}
+
+/// Order the fallback across my keys
+///
+/// `{"providers": ["groq", "openrouter"]}`: when a call on the active key answers 429 or 5xx,
+/// times out or cannot connect, the next saved key in this order answers it (a stream only
+/// before its first token). Never on 401 or 402. `[]` turns fallback off. Each provider must
+/// have a saved key, once.
+#[utoipa::path(put, path = "/api/v1/profile/ai-settings/fallback", tag = "profile",
+    request_body = types::profile::FallbackOrder,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The settings after the change", body = PersonalAiSettings),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "An unknown provider, one listed twice, or one without a saved key", body = ErrorBody),
+    ))]
+pub async fn put_fallback(
+    State(state): State<AppState>,
+    user: AuthUser,
+    ApiJson(req): ApiJson<types::profile::FallbackOrder>,
+) -> ApiResult<Json<PersonalAiSettings>> {
+    Ok(Json(keys::set_fallback(&state, &user, req).await?))
 }
 
 /// Save a key or change the AI settings

@@ -78,6 +78,8 @@ pub struct ResumeUpload {
 /// Which key, provider and model answered, and the tokens used.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct AnswerMeta {
+    /// 80 % or more of the key's monthly budget is used: what to tell the user; else null.
+    pub budget_warning: Option<String>,
     pub key_source: &'static str,
     pub model: String,
     pub provider: &'static str,

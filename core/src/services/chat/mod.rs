@@ -188,6 +188,7 @@ pub async fn ask(state: &AppState, auth: &Member, query: ChatQuery) -> ServiceRe
                 key_source: answer.source,
                 provider: answer.provider.as_str().to_owned(),
                 model: answer.model,
+                budget_warning: answer.budget_warning,
             })
         }
         Err(e) => {
@@ -228,6 +229,7 @@ pub async fn search(
         key_source: answer.source,
         provider: answer.provider.as_str().to_owned(),
         model: answer.model,
+        budget_warning: answer.budget_warning,
     })
 }
 
@@ -276,19 +278,20 @@ async fn stream_turn(
         hits: turn.hits.clone(),
         stored: false,
     };
-    let upstream = match ai::stream_with(state, auth, feature, &turn.resolved, &turn.prompt).await {
-        Ok(upstream) => upstream,
-        Err(e) => {
-            answer.finish(Some(e.to_string())).await;
-            return Err(e);
-        }
-    };
-    let provider = turn.resolved.target.provider;
+    let (used, upstream) =
+        match ai::stream_with(state, auth, feature, &turn.resolved, &turn.prompt).await {
+            Ok(answer) => answer,
+            Err(e) => {
+                answer.finish(Some(e.to_string())).await;
+                return Err(e);
+            }
+        };
+    let provider = used.target.provider;
     let start = StreamStart {
         conversation_id: conversation,
-        key_source: turn.resolved.source,
+        key_source: used.source,
         provider: provider.as_str().to_owned(),
-        model: turn.resolved.target.model.clone(),
+        model: used.target.model.clone(),
         candidates: turn.hits,
     };
     let events = futures::stream::unfold(

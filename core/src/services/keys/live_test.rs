@@ -167,8 +167,17 @@ pub(super) async fn run(
         Ok(_) => "ok".to_owned(),
         Err(e) => format!("failed: {}", e.kind()),
     };
+    let mut response = test_response(provider, result, elapsed);
+    if response.success && provider == Provider::OpenRouter {
+        // The key's credit, when OpenRouter tells it; the test stands without it.
+        response.credit = state
+            .providers
+            .key_credit(provider, &base_url, url_source, key.secret())
+            .await
+            .ok();
+    }
     Ok(Outcome::Called {
-        response: test_response(provider, result, elapsed),
+        response,
         detail,
         stored_ok,
     })
@@ -190,6 +199,7 @@ pub fn test_response(
             provider: provider.as_str().to_owned(),
             available_models: models,
             retry_after_seconds: None,
+            credit: None,
         },
         Err(e) => {
             let retry_after_seconds = match &e {
@@ -207,6 +217,7 @@ pub fn test_response(
                 provider: provider.as_str().to_owned(),
                 available_models: vec![],
                 retry_after_seconds,
+                credit: None,
             }
         }
     }

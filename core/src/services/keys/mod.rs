@@ -104,7 +104,142 @@ async fn describe(
         last_test_ok: current.and_then(|k| k.last_test_ok),
         key_source,
         providers: keys.iter().map(info).collect(),
+        fallback_providers: fallback_order(user)
+            .into_iter()
+            .map(|p| p.as_str().to_owned())
+            .collect(),
     }
+}
+
+/// The user's fallback order, as stored (unknown ids, which no release writes, are skipped).
+fn fallback_order(user: &users::Model) -> Vec<Provider> {
+    user.fallback_providers
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|id| Provider::parse(id).ok())
+        .collect()
+}
+
+/// At most this many keys in a fallback order: one per provider.
+const MAX_FALLBACKS: usize = Provider::ALL.len();
+
+/// `PUT /api/v1/profile/ai-settings/fallback`: the order in which the user's saved keys are
+/// tried after the active one fails. Each must be a provider the user saved a key for, once.
+pub async fn set_fallback(
+    state: &AppState,
+    auth: &AuthUser,
+    order: types::profile::FallbackOrder,
+) -> ServiceResult<PersonalAiSettings> {
+    if order.providers.len() > MAX_FALLBACKS {
+        return Err(ServiceError::Validation(format!(
+            "A fallback order lists at most {MAX_FALLBACKS} providers"
+        )));
+    }
+    let saved: Vec<String> = provider_keys::Entity::find()
+        .filter(provider_keys::Column::UserId.eq(auth.id))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|k| k.provider)
+        .collect();
+    let mut providers: Vec<Provider> = Vec::new();
+    for raw in &order.providers {
+        let provider = Provider::parse(raw)?;
+        if providers.contains(&provider) {
+            return Err(ServiceError::Validation(format!(
+                "{} is listed twice in the fallback order",
+                provider.label()
+            )));
+        }
+        if !saved.iter().any(|p| p == provider.as_str()) {
+            return Err(ServiceError::Validation(format!(
+                "You have no saved {} key: save one in My Profile before ordering it",
+                provider.label()
+            )));
+        }
+        providers.push(provider);
+    }
+    let stored = (!providers.is_empty()).then(|| {
+        providers
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    });
+    users::Entity::update_many()
+        .col_expr(
+            users::Column::FallbackProviders,
+            sea_orm::sea_query::Expr::value(stored),
+        )
+        .col_expr(
+            users::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(state.clock.now()),
+        )
+        .filter(users::Column::Id.eq(auth.id))
+        .exec(&state.db)
+        .await?;
+    settings(state, auth.id).await
+}
+
+/// The personal keys a call tries after `failed` fails, in the user's fallback order: each one
+/// saved, switched on and not expired, for another provider. They are read when a call needs
+/// them, so they are never cached.
+pub async fn fallback_targets(
+    state: &AppState,
+    user_id: Uuid,
+    failed: Provider,
+) -> ServiceResult<Vec<crate::providers::Target>> {
+    let Some(user) = users::Entity::find_by_id(user_id).one(&state.db).await? else {
+        return Ok(Vec::new());
+    };
+    let order: Vec<Provider> = fallback_order(&user)
+        .into_iter()
+        .filter(|p| *p != failed)
+        .collect();
+    if order.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = provider_keys::Entity::find()
+        .filter(provider_keys::Column::UserId.eq(user_id))
+        .all(&state.db)
+        .await?;
+    let now = state.clock.now();
+    let mut targets = Vec::new();
+    for provider in order {
+        let Some(row) = rows.iter().find(|r| r.provider == provider.as_str()) else {
+            continue;
+        };
+        if !row.enabled || row.expires_at.is_some_and(|t| t <= now) {
+            continue;
+        }
+        targets.push(personal_target(state, provider, row)?);
+    }
+    Ok(targets)
+}
+
+/// Where a call on the saved personal key `row` of `provider` goes.
+pub fn personal_target(
+    state: &AppState,
+    provider: Provider,
+    row: &provider_keys::Model,
+) -> ServiceResult<crate::providers::Target> {
+    let api_key = decrypt_row(state, row)?;
+    let (base_url, url_source) = match state.config.providers.base_url(provider) {
+        Some(url) => (url.to_owned(), UrlSource::Operator),
+        None => (row.base_url.clone().unwrap_or_default(), UrlSource::User),
+    };
+    let model = row
+        .model
+        .clone()
+        .unwrap_or_else(|| state.config.providers.default_model(provider).to_owned());
+    Ok(crate::providers::Target {
+        provider,
+        base_url,
+        url_source,
+        api_key,
+        model,
+    })
 }
 
 fn parse_provider(raw: Option<&str>, fallback: Provider) -> ServiceResult<Provider> {
@@ -575,4 +710,27 @@ pub fn decrypt_row(state: &AppState, row: &provider_keys::Model) -> ServiceResul
     Ok(state
         .vault
         .decrypt(row.user_id, &row.provider, &row.ciphertext, &row.nonce)?)
+}
+
+/// What the user's stored OpenRouter key has spent and may still spend, as OpenRouter says
+/// (`GET /api/v1/key`); `None` without such a key or when OpenRouter does not answer.
+pub async fn openrouter_credit(
+    state: &AppState,
+    user_id: Uuid,
+) -> ServiceResult<Option<types::profile::KeyCredit>> {
+    let row = provider_keys::Entity::find()
+        .filter(provider_keys::Column::UserId.eq(user_id))
+        .filter(provider_keys::Column::Provider.eq(Provider::OpenRouter.as_str()))
+        .one(&state.db)
+        .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let key = decrypt_row(state, &row)?;
+    let (base_url, source) = base_url_for(state, Provider::OpenRouter, None)?;
+    Ok(state
+        .providers
+        .key_credit(Provider::OpenRouter, &base_url, source, &key)
+        .await
+        .ok())
 }

@@ -40,6 +40,8 @@ const ANALYSIS_MAX_TOKENS: u32 = 1024;
 pub(super) struct Failure {
     pub message: String,
     pub retry: bool,
+    /// A budget stopped it: the analysis waits, pending, until the budget is raised or resets.
+    pub budget: bool,
 }
 
 impl Failure {
@@ -47,6 +49,7 @@ impl Failure {
         Self {
             message: failure_message(e),
             retry: worth_retrying(e),
+            budget: matches!(e, ServiceError::BudgetExceeded(_)),
         }
     }
 
@@ -54,6 +57,7 @@ impl Failure {
         Self {
             message: message.into(),
             retry: false,
+            budget: false,
         }
     }
 }

@@ -284,6 +284,10 @@ pub fn backoff(attempt: i32) -> Duration {
 enum Step {
     Done,
     Retry(DateTime<Utc>),
+    /// A budget stopped it: queued again for when the budget resets (or sooner, when it is
+    /// raised: `budgets::set` makes it due), the attempt not counted, the candidate still
+    /// `pending`.
+    WaitForBudget(DateTime<Utc>),
     Failed,
 }
 
@@ -300,7 +304,7 @@ async fn finish(
     use analysis_jobs::Column;
     let (status, run_after) = match step {
         Step::Done => (JobStatus::Done, None),
-        Step::Retry(at) => (JobStatus::Queued, Some(*at)),
+        Step::Retry(at) | Step::WaitForBudget(at) => (JobStatus::Queued, Some(*at)),
         Step::Failed => (JobStatus::Failed, None),
     };
     let mut update = analysis_jobs::Entity::update_many()
@@ -316,6 +320,9 @@ async fn finish(
         update = update
             .col_expr(Column::RunAfter, Expr::value(at))
             .col_expr(Column::LockedBy, Expr::value(Option::<String>::None));
+    }
+    if let Step::WaitForBudget(_) = step {
+        update = update.col_expr(Column::Attempts, Expr::value(job.attempts - 1));
     }
     Ok(update.exec(txn).await?.rows_affected == 1)
 }
@@ -441,6 +448,7 @@ async fn conclude(
     let now = state.clock.now();
     let step = match &outcome {
         Ok(_) => Step::Done,
+        Err(f) if f.budget => Step::WaitForBudget(crate::state::clock::next_month_start(now)),
         Err(f) if f.retry && job.attempts < job.max_attempts => {
             let wait = chrono::Duration::from_std(backoff(job.attempts))
                 .unwrap_or(chrono::Duration::seconds(60));
@@ -462,10 +470,23 @@ async fn conclude(
                 Err(f) => Err(Failure {
                     message: f.message.clone(),
                     retry: f.retry,
+                    budget: f.budget,
                 }),
             };
             let candidate = work.candidate.clone();
             analysis::store_outcome(&txn, candidate, source, outcome, &work.text, now).await?;
+        } else if let Step::WaitForBudget(_) = step {
+            // Still pending, with the reason it waits.
+            candidates::Entity::update_many()
+                .col_expr(
+                    candidates::Column::AnalysisError,
+                    Expr::value(error.clone()),
+                )
+                .col_expr(candidates::Column::UpdatedAt, Expr::value(now))
+                .filter(candidates::Column::Id.eq(work.candidate.id))
+                .filter(candidates::Column::AnalysisStatus.eq("pending"))
+                .exec(&txn)
+                .await?;
         }
         if !finish(&txn, job, holder, &step, error.as_deref(), now).await? {
             return Ok(false);

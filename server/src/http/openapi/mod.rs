@@ -21,8 +21,8 @@ use utoipa::{
 use docs_page::render_docs;
 
 use super::{
-    admin_routes, ai_routes, auth_routes, chat_routes, openapi_errors::StandardErrors,
-    profile_routes, resume_routes, usage_routes, workspace_routes,
+    admin_routes, ai_routes, auth_routes, budget_routes, chat_routes,
+    openapi_errors::StandardErrors, profile_routes, resume_routes, usage_routes, workspace_routes,
 };
 
 /// The whole document: the meta routes declared here, every `*_routes.rs` file's own `Doc`
@@ -34,6 +34,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         auth_routes::Doc::openapi(),
         profile_routes::Doc::openapi(),
         usage_routes::Doc::openapi(),
+        budget_routes::Doc::openapi(),
         ai_routes::Doc::openapi(),
         chat_routes::Doc::openapi(),
         resume_routes::Doc::openapi(),
