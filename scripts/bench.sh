@@ -57,6 +57,18 @@ section "Workspaces and the team key (cargo bench -p server --bench teams)"
 cargo bench -p server --bench teams
 REPORTS+=("$BENCH_DIR/teams.md")
 
+# --- Costs and budgets: the usage summary at 1,000,000 rows, a budget's check on each call ---
+# server/benches/costs.rs, on SQLite and (where it is running) PostgreSQL.
+section "Costs and budgets (cargo bench -p server --bench costs)"
+cargo bench -p server --bench costs
+REPORTS+=("$BENCH_DIR/costs.md")
+
+# --- The AI-call path's tail: Hirekey pinned to one core, nginx and the load on the other ---
+# server/benches/tail.rs, against the release binary `make build` made.
+section "The AI-call path's tail, pinned (cargo bench -p server --bench tail)"
+cargo bench -p server --bench tail
+REPORTS+=("$BENCH_DIR/tail.md")
+
 # --- PDF text extraction per page, and how fast a malformed PDF fails ---
 # server/benches/extraction.rs, on the PDFs the API tests generate (server/tests/api/pdfs.rs);
 # HIREKEY_BENCH_QUICK=1 runs 20 instead of 200 timed runs per file.

@@ -126,6 +126,11 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: /Save team key/ }).click();
     await expect(page.getByTestId('team-error')).toContainText('The key was not saved');
     await expect(page.getByTestId('team-key-status')).toContainText('No team key');
+    // The owner's budget on the team key.
+    await page.getByLabel('Monthly budget, in US dollars').fill('40');
+    await page.getByRole('button', { name: 'Save budget' }).click();
+    await expect(page.getByTestId('team-notice')).toContainText('Budget saved');
+    await expect(page.getByTestId('team-budget-line')).toContainText('$0.00 of $40.00 spent this month');
     // Back to the personal workspace through the header's switcher.
     const switcher = page.getByTestId('workspace-switcher');
     await switcher.getByLabel('Workspace').selectOption({ label: 'Personal (personal)' });

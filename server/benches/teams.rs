@@ -26,49 +26,13 @@ use bytes::Bytes;
 use mock_provider::MockProvider;
 use reqwest::Method;
 use sea_orm::{ConnectionTrait, Database};
-use serde_json::{json, Value};
-use server::{config::Config, startup::Application};
+use serde_json::json;
 use support::{
-    bench_groq_key, call_json, client, percentile, postgres_admin_url, quick, report_dir,
-    run_count, Endpoint, Sample,
+    bench_groq_key, client, ok, percentile, postgres_admin_url, quick, report_dir, run_count,
+    start_in_process, Endpoint, Sample,
 };
 
 const BUDGET_MS: f64 = 0.2;
-
-async fn start(
-    mock: &MockProvider,
-    data_dir: &std::path::Path,
-    db: &str,
-) -> anyhow::Result<String> {
-    let mut env = support::mock_config_env(&mock.url(), data_dir, db);
-    // Two accounts: the owner and the member who joins by invite.
-    env.insert("HIREKEY_REGISTRATION", "open".into());
-    let config = Config::from_lookup(|k| env.get(k).cloned()).context("config")?;
-    let app = Application::build(config)
-        .await
-        .context("Application::build")?;
-    let url = format!("http://{}", app.local_addr());
-    tokio::spawn(async move {
-        if let Err(e) = app.run_until_stopped().await {
-            eprintln!("hirekey stopped: {e:#}");
-        }
-    });
-    Ok(url)
-}
-
-async fn ok(
-    http: &reqwest::Client,
-    method: Method,
-    url: String,
-    token: Option<&str>,
-    body: Value,
-) -> anyhow::Result<Value> {
-    let (status, _, body) = call_json(http, method, &url, token, body).await?;
-    if !status.is_success() {
-        bail!("{url}: {status} {body}");
-    }
-    Ok(body)
-}
 
 /// The two endpoints: the owner on their personal key, the member on the team key.
 async fn setup(hirekey: &str) -> anyhow::Result<(Arc<Endpoint>, Arc<Endpoint>, String, String)> {
@@ -227,7 +191,7 @@ async fn measure(
 ) -> anyhow::Result<()> {
     let mock = MockProvider::start(0).await?;
     let data_dir = tempfile::tempdir()?;
-    let hirekey = start(&mock, data_dir.path(), database_url).await?;
+    let hirekey = start_in_process(&mock.url(), data_dir.path(), database_url).await?;
     let (personal, team, owner, team_id) = setup(&hirekey).await?;
     for c in [1, 50] {
         eprintln!("{engine}: c={c}, {n} requests per path...");

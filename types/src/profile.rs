@@ -216,16 +216,3 @@ pub struct ModelInfo {
     pub speed: String,
     pub context: String,
 }
-
-/// What the layout's key banner needs: whether the personal key has expired or expires soon.
-/// Its own small answer, so that every page's WASM does not carry the whole settings DTO.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct KeyExpiry {
-    pub expires_at: Option<Timestamp>,
-    pub expired: bool,
-    pub expires_soon: bool,
-    /// 80 % or more of the budget of the key the user's calls use is spent: the sentence to
-    /// show, and whether it is all spent.
-    #[serde(default)]
-    pub budget: Option<(String, bool)>,
-}

@@ -126,13 +126,29 @@ pub struct AuditEntry {
 }
 
 /// A cost in US dollars as the pages show it: cents from a cent up, four decimals below, and
-/// "unknown" for no known price (never `$0.00`).
+/// "unknown" for no known price (never `$0.00`). Integer arithmetic only: the browser's WASM
+/// then carries no fixed-precision float formatting.
 pub fn format_usd(cost: Option<f64>) -> String {
-    match cost {
-        None => "unknown".to_owned(),
-        Some(v) if v == 0.0 || v >= 0.01 => format!("${v:.2}"),
-        Some(v) => format!("${v:.4}"),
+    let Some(v) = cost else {
+        return "unknown".to_owned();
+    };
+    let micro = (v * 1_000_000.0).round() as i64;
+    let sign = if micro < 0 { "-" } else { "" };
+    let micro = micro.unsigned_abs();
+    if micro == 0 || micro >= 10_000 {
+        format!("{sign}${}", format_cents((micro + 5_000) / 10_000))
+    } else {
+        format!("{sign}$0.{:04}", (micro + 50) / 100)
     }
+}
+
+/// Dollars to the cent, without the sign (`12.50`), as a form's value shows them.
+pub fn format_amount(usd: f64) -> String {
+    format_cents(((usd * 100.0).round() as i64).unsigned_abs())
+}
+
+fn format_cents(cents: u64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
 }
 
 /// The cost with the calls that have none: `$1.20`, `$1.20 + 3 calls of unknown cost`.
@@ -161,6 +177,11 @@ mod tests {
         assert_eq!(format_usd(Some(0.0)), "$0.00");
         assert_eq!(format_usd(Some(0.00009)), "$0.0001");
         assert_eq!(format_usd(Some(1.234)), "$1.23");
+        assert_eq!(format_usd(Some(1.235)), "$1.24");
+        assert_eq!(format_usd(Some(0.01)), "$0.01");
+        assert_eq!(format_usd(Some(0.0042)), "$0.0042");
+        assert_eq!(format_usd(Some(1_000_000.0)), "$1000000.00");
+        assert_eq!(format_amount(12.5), "12.50");
         assert_eq!(format_cost(Some(1.2), 0), "$1.20");
         assert_eq!(format_cost(Some(1.2), 1), "$1.20 + 1 call of unknown cost");
         assert_eq!(

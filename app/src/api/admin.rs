@@ -6,7 +6,7 @@ pub use types::admin::*;
 use super::AppError;
 #[cfg(feature = "ssr")]
 use hirekey_core::services::{admin, invites};
-use types::{profile::TestAiKeyResponse, usage::UsageSummary};
+use types::profile::TestAiKeyResponse;
 
 #[server(prefix = "/sfn")]
 pub async fn get_admin_users() -> Result<Vec<AdminUser>, AppError> {
@@ -42,11 +42,14 @@ pub async fn save_admin_settings(
     Ok(admin::update_settings(&call.state, &admin, settings).await?)
 }
 
+/// The admin page's usage section, rendered (`components/reports.rs` `AdminUsage`).
 #[server(prefix = "/sfn")]
-pub async fn get_admin_usage(days: u32) -> Result<UsageSummary, AppError> {
+pub async fn get_admin_usage_html(days: u32) -> Result<String, AppError> {
+    use crate::components::{reports::AdminUsage, server_html::render};
     let (call, user) = super::context::signed_in().await?;
     let admin = admin::require_admin(&call.state, &user).await?;
-    Ok(admin::usage(&call.state, &admin, days).await?)
+    let usage = admin::usage(&call.state, &admin, days).await?;
+    Ok(render(move || leptos::view! { <AdminUsage usage /> }))
 }
 
 #[server(prefix = "/sfn")]

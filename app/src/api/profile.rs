@@ -21,17 +21,21 @@ pub async fn get_key_status_html() -> Result<String, AppError> {
     Ok(render(move || leptos::view! { <KeyStatus settings /> }))
 }
 
+/// The banners across the app, rendered (`components/reports.rs` `Banners`): a budget of the
+/// key the user's calls use that is 80 % or more spent, and a personal key that has expired or
+/// expires soon. Empty when there is nothing to say.
 #[server(prefix = "/sfn")]
-pub async fn get_key_expiry() -> Result<KeyExpiry, AppError> {
+pub async fn get_banners_html() -> Result<String, AppError> {
+    use crate::components::{reports::Banners, server_html::render};
     let settings = get_ai_settings().await?;
     let (call, member) = super::context::member().await?;
     let budget = hirekey_core::services::ai::budget_banner(&call.state, &member).await?;
-    Ok(KeyExpiry {
-        expires_at: settings.expires_at,
-        expired: settings.expired,
-        expires_soon: settings.expires_soon,
-        budget,
-    })
+    if budget.is_none() && !settings.expired && !settings.expires_soon {
+        return Ok(String::new());
+    }
+    Ok(render(
+        move || leptos::view! { <Banners settings budget /> },
+    ))
 }
 
 /// My Profile's setup guide for a provider, rendered (`components/reports.rs`).

@@ -773,7 +773,7 @@ mod view {
         };
         let value = budget
             .monthly_usd
-            .map(|v| format!("{v:.2}"))
+            .map(types::usage::format_amount)
             .unwrap_or_default();
         view! {
             <section class="card" data-testid="team-budget">

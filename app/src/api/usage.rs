@@ -66,3 +66,27 @@ pub async fn set_budget(monthly_usd: String) -> Result<(), AppError> {
     hirekey_core::services::budgets::set_personal(&call.state, &user, monthly).await?;
     Ok(())
 }
+
+/// Orders the fallback across the caller's saved keys (a plain form of up to three choices;
+/// empty choices are left out, none turns fallback off).
+#[server(prefix = "/sfn")]
+pub async fn set_fallback_order(
+    first: Option<String>,
+    second: Option<String>,
+    third: Option<String>,
+) -> Result<(), AppError> {
+    let (call, user) = super::context::signed_in().await?;
+    let providers = [first, second, third]
+        .into_iter()
+        .flatten()
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect();
+    hirekey_core::services::keys::set_fallback(
+        &call.state,
+        &user,
+        types::profile::FallbackOrder { providers },
+    )
+    .await?;
+    Ok(())
+}

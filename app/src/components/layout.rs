@@ -7,11 +7,10 @@ use leptos_router::components::{Outlet, Redirect, A};
 
 use crate::api::auth::{current_user, Logout, UserDto};
 use crate::api::codec::{resource, Loaded};
-use crate::api::profile::{get_key_expiry, KeyExpiry};
+use crate::api::profile::get_banners_html;
 use crate::components::error_view::{set_response_status, ErrorMessage};
 use crate::components::form::dispatch_on_submit;
 use crate::components::loaded::loaded_view;
-use crate::components::time::RelativeTime;
 
 /// The signed-in user, for pages inside the layout.
 #[derive(Clone)]
@@ -35,12 +34,9 @@ pub fn Layout() -> impl IntoView {
     let user: UserResource = resource(|| (), |_| current_user());
     let banner_version = RwSignal::new(0u32);
     provide_context(KeyBanner(banner_version));
-    // Checked again on every page: a budget's banner follows the calls made meanwhile.
-    let location = leptos_router::hooks::use_location();
-    let key_state = resource(
-        move || (banner_version.get(), location.pathname.get()),
-        |_| get_key_expiry(),
-    );
+    // Loaded with every page the server sends, and again when a page changes the key or a
+    // budget (`KeyBanner::refresh`).
+    let banners = resource(move || banner_version.get(), |_| get_banners_html());
     // Narrow screens' menu (a checkbox, `main.css`): a click on a link in it closes it.
     let menu = NodeRef::<leptos::html::Input>::new();
     view! {
@@ -53,7 +49,7 @@ pub fn Layout() -> impl IntoView {
                 <MainNav user menu />
                 <Session user />
             </header>
-            <KeyBannerLine key_state />
+            <BannerLine banners />
             <main class="content">
                 // The session check stays a plain match (no ErrorBoundary): an ErrorBoundary
                 // around the Outlet would, on the server, hold back every page's own
@@ -125,38 +121,18 @@ fn Session(user: UserResource) -> impl IntoView {
     }
 }
 
-/// The banner across the app when the personal key has expired or expires soon.
+/// The banners across the app (a spent budget, an expired or expiring personal key), as the
+/// server renders them (`api/profile.rs` `get_banners_html`), times included: every page
+/// carries this, so it is kept to a `<div>` (no `ServerHtml` clock in the shared module).
 #[component]
-fn KeyBannerLine(key_state: Loaded<KeyExpiry>) -> impl IntoView {
+fn BannerLine(banners: Loaded<String>) -> impl IntoView {
     view! {
         {loaded_view("", move || async move {
-                key_state.await.ok().and_then(|s| {
-                    if let Some((text, spent)) = s.budget {
-                        Some(view! {
-                            <div class=if spent { "banner error" } else { "banner" } role="status" data-testid="budget-banner">
-                                {text} " " <a href="/profile">"See My Profile"</a>
-                            </div>
-                        }.into_any())
-                    } else if s.expired {
-                        Some(view! {
-                            <div class="banner error" role="alert" data-testid="key-banner">
-                                "Your personal API key has expired and is no longer used. "
-                                <a href="/profile">"Renew it in My Profile"</a>
-                            </div>
-                        }.into_any())
-                    } else if s.expires_soon {
-                        Some(view! {
-                            <div class="banner" role="status" data-testid="key-banner">
-                                "Your personal API key expires on "
-                                {s.expires_at.map(|t| view! { <RelativeTime t exact=true /> " (" <RelativeTime t /> ")" })}
-                                ". "
-                                <a href="/profile">"Manage it in My Profile"</a>
-                            </div>
-                        }.into_any())
-                    } else {
-                        None
-                    }
-                })
+            banners
+                .await
+                .ok()
+                .filter(|html| !html.is_empty())
+                .map(|html| view! { <div class="banners" inner_html=html></div> })
                 .into_any()
         })}
     }

@@ -215,6 +215,65 @@ pub fn BudgetView(
     }
 }
 
+/// The banners across the app: a spent or nearly spent budget, an expired or expiring key.
+#[component]
+pub fn Banners(settings: PersonalAiSettings, budget: Option<(String, bool)>) -> impl IntoView {
+    let budget = budget.map(|(text, spent)| view! {
+        <div class=if spent { "banner error" } else { "banner" } role="status" data-testid="budget-banner">
+            {text} " " <a href="/profile">"See My Profile"</a>
+        </div>
+    });
+    let key = if settings.expired {
+        Some(
+            view! {
+                <div class="banner error" role="alert" data-testid="key-banner">
+                    "Your personal API key has expired and is no longer used. "
+                    <a href="/profile">"Renew it in My Profile"</a>
+                </div>
+            }
+            .into_any(),
+        )
+    } else if settings.expires_soon {
+        Some(view! {
+            <div class="banner" role="status" data-testid="key-banner">
+                "Your personal API key expires on "
+                {settings.expires_at.map(|t| {
+                    let text = t.to_string();
+                    let shown = format!("{} {} UTC", text.get(..10).unwrap_or(&text), text.get(11..16).unwrap_or(""));
+                    view! { <time datetime=text>{shown}</time> }
+                })}
+                ". "
+                <a href="/profile">"Manage it in My Profile"</a>
+            </div>
+        }.into_any())
+    } else {
+        None
+    };
+    view! { {budget} {key} }
+}
+
+/// Everyone's usage by key source, with its cost, for the admin page.
+#[component]
+pub fn AdminUsage(usage: UsageSummary) -> impl IntoView {
+    use types::usage::format_cost;
+    if usage.by_key_source.is_empty() {
+        return view! { <p class="muted">"No AI calls yet."</p> }.into_any();
+    }
+    view! {
+        <p data-testid="admin-usage-cost">"Cost: " {format_cost(usage.cost_usd, usage.unpriced_calls)}</p>
+        <table class="stack">
+            <thead><tr><th>"Key source"</th><th>"Calls"</th><th>"Errors"</th><th>"Tokens"</th><th>"Cost"</th><th>"Avg ms"</th><th>"p95 ms"</th></tr></thead>
+            <tbody>
+                {usage.by_key_source.into_iter().map(|r| view! {
+                    <tr><td data-label="Key source">{r.name}</td><td data-label="Calls">{r.calls}</td><td data-label="Errors">{r.errors}</td>
+                        <td data-label="Tokens">{r.tokens}</td><td data-label="Cost">{format_cost(r.cost_usd, r.unpriced_calls)}</td><td data-label="Avg ms">{r.avg_latency_ms}</td><td data-label="p95 ms">{r.p95_latency_ms}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
 /// The activity log, newest first, or a line saying there is none.
 #[component]
 pub fn AuditLog(entries: Vec<AuditEntry>) -> impl IntoView {

@@ -8,19 +8,17 @@ use crate::components::time::RelativeTime;
 use crate::components::test_result::TestResult;
 
 use crate::api::admin::SetUserBudget;
-use crate::api::codec::{resource, Loaded};
-use crate::api::{
-    admin::{
-        get_admin_ai_config, get_admin_usage, get_admin_users, get_invites, AdminAiConfig,
-        AdminUser, CreateInvite, CreatedInvite, Invite, InviteStatus, RevokeInvite,
-        SaveAdminSettings, TestSystemAiKey,
-    },
-    usage::UsageSummary,
+use crate::api::admin::{
+    get_admin_ai_config, get_admin_usage_html, get_admin_users, get_invites, AdminAiConfig,
+    AdminUser, CreateInvite, CreatedInvite, Invite, InviteStatus, RevokeInvite, SaveAdminSettings,
+    TestSystemAiKey,
 };
+use crate::api::codec::{resource, Loaded};
 use crate::components::error_view::ErrorMessage;
 use crate::components::form::dispatch_on_submit;
 use crate::components::layout::CurrentUser;
 use crate::components::loaded::loaded;
+use crate::components::server_html::ServerHtml;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -34,7 +32,7 @@ pub fn AdminPage() -> impl IntoView {
     // another's resolved content does not hydrate in Leptos 0.8.
     let config = resource(move || save.version().get(), |_| get_admin_ai_config());
     let users = resource(|| (), |_| get_admin_users());
-    let usage = resource(|| (), |_| get_admin_usage(30));
+    let usage = resource(|| (), |_| get_admin_usage_html(30));
     let create_invite = ServerAction::<CreateInvite>::new();
     let revoke_invite = ServerAction::<RevokeInvite>::new();
     let invites = resource(
@@ -345,7 +343,7 @@ fn UsersTable(users: Vec<AdminUser>) -> impl IntoView {
                                 <input type="hidden" name="user_id" value=u.id.to_string() />
                                 <input type="number" name="monthly_usd" min="0" step="0.01" class="narrow"
                                     aria-label=budget_label
-                                    value=u.system_budget_usd.map(|v| format!("{v:.2}")).unwrap_or_default() />
+                                    value=u.system_budget_usd.map(types::usage::format_amount).unwrap_or_default() />
                                 <button type="submit" class="link-button">"Save"</button>
                             </form>
                         </td>
@@ -356,27 +354,15 @@ fn UsersTable(users: Vec<AdminUser>) -> impl IntoView {
     }
 }
 
+/// Everyone's usage by key source, with its cost: rendered by the server
+/// (`components/reports.rs` `AdminUsage`), so this page's WASM carries no usage shapes.
 #[component]
-fn UsageBySourceSection(usage: Loaded<UsageSummary>) -> impl IntoView {
+fn UsageBySourceSection(usage: Loaded<String>) -> impl IntoView {
     view! {
         <section class="card" data-testid="admin-usage">
             <h2>"Usage by key source (all users, last 30 days)"</h2>
             {loaded("Loading usage…", move || async move {
-                        usage.await.map(|u| if u.by_key_source.is_empty() {
-                            view! { <p class="muted">"No AI calls yet."</p> }.into_any()
-                        } else {
-                            view! {
-                                <table class="stack">
-                                    <thead><tr><th>"Key source"</th><th>"Calls"</th><th>"Errors"</th><th>"Tokens"</th><th>"Cost"</th><th>"Avg ms"</th><th>"p95 ms"</th></tr></thead>
-                                    <tbody>
-                                        {u.by_key_source.into_iter().map(|r| view! {
-                                            <tr><td data-label="Key source">{r.name}</td><td data-label="Calls">{r.calls}</td><td data-label="Errors">{r.errors}</td>
-                                                <td data-label="Tokens">{r.tokens}</td><td data-label="Cost">{types::usage::format_cost(r.cost_usd, r.unpriced_calls)}</td><td data-label="Avg ms">{r.avg_latency_ms}</td><td data-label="p95 ms">{r.p95_latency_ms}</td></tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
-                        })
+                usage.await.map(|html| view! { <ServerHtml html /> }.into_any())
             })}
         </section>
     }

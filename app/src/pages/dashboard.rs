@@ -61,6 +61,12 @@ fn DashboardBody(summary: DashboardSummary) -> impl IntoView {
                 {if s.usage.prompt_tokens + s.usage.completion_tokens == 1 { " token · " } else { " tokens · " }}
                 <strong data-testid="dashboard-cost">{types::usage::format_cost(s.usage.cost_usd, s.usage.unpriced_calls)}</strong>
             </p>
+            {s.usage.budget.clone().map(|b| view! {
+                <p class=if b.exceeded { "badge error" } else if b.warning { "badge warn" } else { "muted" } data-testid="dashboard-budget">
+                    "This month: " {types::usage::format_usd(Some(b.spent_usd))} " of a "
+                    {types::usage::format_usd(Some(b.monthly_usd))} " budget."
+                </p>
+            })}
             <UsageChart days=s.usage.per_day.clone() />
         </section>
     }

@@ -78,11 +78,74 @@ fn ProfileSections(
         <section class="card">
             <h2>"API Key"</h2>
             <KeyForm settings=settings.clone() provider save test />
-            <RemoveKey settings remove />
+            <RemoveKey settings=settings.clone() remove />
         </section>
+        <FallbackSection settings />
 
         // 7. Information
         <InfoSection />
+    }
+}
+
+/// The order in which the user's saved keys answer when the active one is rate limited, fails
+/// or cannot be reached: a plain form of up to three choices.
+#[component]
+fn FallbackSection(settings: PersonalAiSettings) -> impl IntoView {
+    use crate::api::usage::SetFallbackOrder;
+    let set = ServerAction::<SetFallbackOrder>::new();
+    let submit = dispatch_on_submit(set, None, |f| {
+        let choice = |name: &str| Some(f.text(name)).filter(|v| !v.is_empty());
+        SetFallbackOrder {
+            first: choice("first"),
+            second: choice("second"),
+            third: choice("third"),
+        }
+    });
+    let saved: Vec<String> = settings
+        .providers
+        .iter()
+        .map(|p| p.provider.clone())
+        .collect();
+    let order = settings.fallback_providers.clone();
+    let select = move |name: &'static str, label: &'static str, i: usize| {
+        let chosen = order.get(i).cloned().unwrap_or_default();
+        let options = saved
+            .iter()
+            .map(|p| {
+                let name = Provider::parse(p).map_or(p.clone(), |v| v.spec().label.to_owned());
+                view! { <option value=p.clone() selected=*p == chosen>{name}</option> }
+            })
+            .collect_view();
+        view! {
+            <label>{label}
+                <select name=name>
+                    <option value="" selected=chosen.is_empty()>"—"</option>
+                    {options}
+                </select>
+            </label>
+        }
+    };
+    view! {
+        <section class="card" data-testid="fallback">
+            <h2>"Fallback across your keys"</h2>
+            {if settings.providers.len() < 2 {
+                view! { <p class="muted">"Save keys for two or more providers to have a call that is rate limited, fails or cannot connect on one answered by the next."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="muted">"When your active key answers 429 or a server error, times out or cannot connect, the next key in this order answers instead (a streamed answer only before its first word). A rejected key or one without credit never falls back."</p>
+                    <form method="post" action=SetFallbackOrder::url() class="row" on:submit=submit>
+                        {select("first", "First", 0)}
+                        {select("second", "Then", 1)}
+                        {select("third", "Then", 2)}
+                        <button type="submit" disabled=move || set.pending().get()>"Save order"</button>
+                    </form>
+                    {move || set.value().get().map(|r| match r {
+                        Ok(()) => view! { <p class="success" role="status">"Fallback order saved."</p> }.into_any(),
+                        Err(e) => view! { <ErrorMessage error=e /> }.into_any(),
+                    })}
+                }.into_any()
+            }}
+        </section>
     }
 }
 
@@ -299,6 +362,16 @@ pub fn BudgetSection() -> impl IntoView {
     use crate::api::usage::{get_budget_html, SetBudget};
     let set = ServerAction::<SetBudget>::new();
     let report = resource(move || set.version().get(), |_| get_budget_html());
+    // The layout's banner follows a saved budget.
+    if let Some(banner) = use_context::<KeyBanner>() {
+        Effect::new(move |seen: Option<usize>| {
+            let version = set.version().get();
+            if seen.is_some_and(|seen| seen != version) {
+                banner.refresh();
+            }
+            version
+        });
+    }
     let submit = dispatch_on_submit(set, None, |f| SetBudget {
         monthly_usd: f.text("monthly_usd"),
     });

@@ -293,18 +293,8 @@ impl ProviderClient {
             .send()
             .await
             .map_err(|e| transport_error(provider, &e))?;
-        let mut response = check_status(provider, None, key, response).await?;
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| transport_error(provider, &e))?
-        {
-            if body.len() + chunk.len() > 64 * 1024 {
-                return Err(ProviderError::BadResponse(provider));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let response = check_status(provider, None, key, response).await?;
+        let body = read_capped(provider, response, 64 * 1024).await?;
         let info: KeyInfo =
             serde_json::from_slice(&body).map_err(|_| ProviderError::BadResponse(provider))?;
         let money = |v: f64| v.is_finite().then_some(v.max(0.0));
@@ -341,7 +331,7 @@ impl ProviderClient {
         }
         const MAX_BODY: usize = 16 * 1024 * 1024;
         let url = format!("{}/models", base_url.trim_end_matches('/'));
-        let mut response = self
+        let response = self
             .trusted
             .get(url)
             .timeout(Duration::from_secs(15))
@@ -354,17 +344,7 @@ impl ProviderClient {
                 status: response.status().as_u16(),
             });
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| transport_error(provider, &e))?
-        {
-            if body.len() + chunk.len() > MAX_BODY {
-                return Err(ProviderError::BadResponse(provider));
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = read_capped(provider, response, MAX_BODY).await?;
         let list: PricedList =
             serde_json::from_slice(&body).map_err(|_| ProviderError::BadResponse(provider))?;
         Ok(list
@@ -456,6 +436,27 @@ impl ProviderClient {
             .await
             .map_err(|e| transport_error(target.provider, &e))
     }
+}
+
+/// A response's body, refused as unreadable past `cap` bytes (read as it arrives, so a huge
+/// body is never held whole).
+async fn read_capped(
+    provider: Provider,
+    mut response: reqwest::Response,
+    cap: usize,
+) -> Result<Vec<u8>, ProviderError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(provider, &e))?
+    {
+        if body.len() + chunk.len() > cap {
+            return Err(ProviderError::BadResponse(provider));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn transport_error(provider: Provider, e: &reqwest::Error) -> ProviderError {

@@ -331,18 +331,7 @@ pub async fn complete_with(
         );
         match result.await {
             Err(ServiceError::Provider(e)) if attempt.may_fall_back(&e) => {
-                if next_keys.is_none() {
-                    let failed = attempt.resolved.target.provider;
-                    next_keys = Some(
-                        keys::fallback_targets(state, auth.id, failed)
-                            .await?
-                            .into_iter(),
-                    );
-                }
-                match next_keys.as_mut().and_then(Iterator::next) {
-                    Some(next) => attempt = attempt.fall_back(next, &e),
-                    None => return Err(ServiceError::Provider(e)),
-                }
+                attempt = attempt.next(state, auth, &mut next_keys, e).await?;
             }
             other => return other,
         }
@@ -368,6 +357,29 @@ impl Attempt {
                 ProviderError::Upstream { status, .. } => *status >= 500,
                 _ => false,
             }
+    }
+
+    /// The attempt on the user's next key after this one failed with `e` (the keys are read
+    /// once, at the first fallback of a call), or `e` when there is none left.
+    async fn next(
+        self,
+        state: &AppState,
+        auth: &Member,
+        next_keys: &mut Option<std::vec::IntoIter<Target>>,
+        e: ProviderError,
+    ) -> ServiceResult<Self> {
+        if next_keys.is_none() {
+            let failed = self.resolved.target.provider;
+            *next_keys = Some(
+                keys::fallback_targets(state, auth.id, failed)
+                    .await?
+                    .into_iter(),
+            );
+        }
+        match next_keys.as_mut().and_then(Iterator::next) {
+            Some(next) => Ok(self.fall_back(next, &e)),
+            None => Err(ServiceError::Provider(e)),
+        }
     }
 
     fn fall_back(self, next: Target, e: &ProviderError) -> Self {
@@ -493,18 +505,7 @@ pub async fn stream_with(
     loop {
         match stream_once(state, auth, feature, &attempt, messages).await {
             Err(ServiceError::Provider(e)) if attempt.may_fall_back(&e) => {
-                if next_keys.is_none() {
-                    let failed = attempt.resolved.target.provider;
-                    next_keys = Some(
-                        keys::fallback_targets(state, auth.id, failed)
-                            .await?
-                            .into_iter(),
-                    );
-                }
-                match next_keys.as_mut().and_then(Iterator::next) {
-                    Some(next) => attempt = attempt.fall_back(next, &e),
-                    None => return Err(ServiceError::Provider(e)),
-                }
+                attempt = attempt.next(state, auth, &mut next_keys, e).await?;
             }
             Err(e) => return Err(e),
             Ok(tokens) => return Ok((attempt.resolved, tokens)),

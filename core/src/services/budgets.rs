@@ -249,14 +249,7 @@ async fn open_period(
     period: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    let exists = budget_periods::Entity::find_by_id((
-        key.scope.as_str().to_owned(),
-        key.subject,
-        period.to_owned(),
-    ))
-    .one(&state.db)
-    .await?
-    .is_some();
+    let exists = period_row(state, key, period).await?.is_some();
     if exists {
         return Ok(());
     }
@@ -307,15 +300,24 @@ async fn usage_cost(state: &AppState, key: BudgetKey, since: DateTime<Utc>) -> S
     Ok(cost.unwrap_or(0).max(0))
 }
 
-/// Settled spend plus what calls in flight hold, this month.
-async fn current(state: &AppState, key: BudgetKey, period: &str) -> ServiceResult<i64> {
-    let row = budget_periods::Entity::find_by_id((
+/// Budget `key`'s row for `period`, if the month was opened.
+async fn period_row(
+    state: &AppState,
+    key: BudgetKey,
+    period: &str,
+) -> ServiceResult<Option<budget_periods::Model>> {
+    Ok(budget_periods::Entity::find_by_id((
         key.scope.as_str().to_owned(),
         key.subject,
         period.to_owned(),
     ))
     .one(&state.db)
-    .await?;
+    .await?)
+}
+
+/// Settled spend plus what calls in flight hold, this month.
+async fn current(state: &AppState, key: BudgetKey, period: &str) -> ServiceResult<i64> {
+    let row = period_row(state, key, period).await?;
     Ok(row.map_or(0, |r| r.spent_micro_usd + r.reserved_micro_usd))
 }
 
@@ -326,14 +328,9 @@ async fn warning_after(
     period: &str,
     limit: i64,
 ) -> ServiceResult<Option<String>> {
-    let spent = budget_periods::Entity::find_by_id((
-        key.scope.as_str().to_owned(),
-        key.subject,
-        period.to_owned(),
-    ))
-    .one(&state.db)
-    .await?
-    .map_or(0, |r| r.spent_micro_usd);
+    let spent = period_row(state, key, period)
+        .await?
+        .map_or(0, |r| r.spent_micro_usd);
     Ok(warning_text(key.scope, spent, limit))
 }
 
@@ -471,14 +468,9 @@ async fn note_warning(
     if budget.warned_period.as_deref() == Some(period) {
         return Ok(());
     }
-    let spent = budget_periods::Entity::find_by_id((
-        key.scope.as_str().to_owned(),
-        key.subject,
-        period.to_owned(),
-    ))
-    .one(&state.db)
-    .await?
-    .map_or(0, |r| r.spent_micro_usd);
+    let spent = period_row(state, key, period)
+        .await?
+        .map_or(0, |r| r.spent_micro_usd);
     let Some(text) = warning_text(key.scope, spent, budget.monthly_micro_usd) else {
         return Ok(());
     };
@@ -560,14 +552,7 @@ pub async fn status(state: &AppState, key: BudgetKey) -> ServiceResult<Option<Bu
     };
     let now = state.clock.now();
     let period = period(now);
-    let spent = match budget_periods::Entity::find_by_id((
-        key.scope.as_str().to_owned(),
-        key.subject,
-        period.clone(),
-    ))
-    .one(&state.db)
-    .await?
-    {
+    let spent = match period_row(state, key, &period).await? {
         Some(row) => row.spent_micro_usd,
         None => usage_cost(state, key, month_start(now)).await?,
     };

@@ -262,3 +262,41 @@ pub fn quick() -> bool {
     std::env::var("HIREKEY_BENCH_QUICK")
         .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"))
 }
+
+/// A request that must succeed: its JSON body, or an error naming the URL, status and body.
+pub async fn ok(
+    http: &reqwest::Client,
+    method: Method,
+    url: String,
+    token: Option<&str>,
+    body: Value,
+) -> anyhow::Result<Value> {
+    let (status, _, body) = call_json(http, method, &url, token, body).await?;
+    if !status.is_success() {
+        anyhow::bail!("{url}: {status} {body}");
+    }
+    Ok(body)
+}
+
+/// Hirekey in this process on `db`, its providers on the mock at `mock_url`, open sign-up; its
+/// base URL.
+pub async fn start_in_process(
+    mock_url: &str,
+    data_dir: &std::path::Path,
+    db: &str,
+) -> anyhow::Result<String> {
+    use anyhow::Context;
+    let mut env = mock_config_env(mock_url, data_dir, db);
+    env.insert("HIREKEY_REGISTRATION", "open".into());
+    let config = server::config::Config::from_lookup(|k| env.get(k).cloned()).context("config")?;
+    let app = server::startup::Application::build(config)
+        .await
+        .context("Application::build")?;
+    let url = format!("http://{}", app.local_addr());
+    tokio::spawn(async move {
+        if let Err(e) = app.run_until_stopped().await {
+            eprintln!("hirekey stopped: {e:#}");
+        }
+    });
+    Ok(url)
+}
