@@ -34,7 +34,7 @@ test('a budget on my own keys, its banner, and my OpenRouter credit', async ({ p
   await expect(budget.getByTestId('budget-state')).toContainText('The budget is spent');
 
   // Every page says so.
-  await page.getByRole('link', { name: 'Candidates' }).click();
+  await page.goto('/candidates');
   await expect(page.getByTestId('budget-banner')).toContainText('Your monthly budget for your own API keys is spent');
   await page.goto('/');
   await expect(page.getByTestId('budget-banner')).toBeVisible();

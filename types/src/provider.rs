@@ -47,6 +47,15 @@ impl Charset {
     }
 }
 
+/// Each provider's id and label, as in [`SPECS`] (a test holds them equal).
+const LABELS: [(&str, &str); 5] = [
+    ("groq", "Groq"),
+    ("openrouter", "OpenRouter"),
+    ("deepseek", "DeepSeek"),
+    ("openai", "OpenAI"),
+    ("custom", "custom provider"),
+];
+
 /// Everything Hirekey knows about one provider.
 #[derive(Debug)]
 pub struct ProviderSpec {
@@ -237,6 +246,16 @@ impl Provider {
         self.spec().label
     }
 
+    /// The label of the provider with id `id` (`"groq"` → `"Groq"`), for pages that show a
+    /// provider the server named: a small table of its own, so their WASM does not carry the
+    /// whole provider table.
+    pub fn label_of(id: &str) -> Option<&'static str> {
+        LABELS
+            .iter()
+            .find(|(known, _)| known.eq_ignore_ascii_case(id.trim()))
+            .map(|(_, label)| *label)
+    }
+
     /// Checks a key's shape before any network call. The message never repeats the key.
     pub fn check_key_format(self, key: &str) -> Result<(), &'static str> {
         if key.is_empty() {
@@ -311,6 +330,7 @@ mod tests {
         for p in Provider::ALL {
             assert_eq!(p.spec().provider, p);
             assert_eq!(Provider::parse(p.as_str()), Ok(p));
+            assert_eq!(Provider::label_of(p.as_str()), Some(p.label()));
             assert_eq!(
                 serde_json::to_string(&p).ok(),
                 Some(format!("\"{}\"", p.as_str()))
@@ -318,6 +338,8 @@ mod tests {
         }
         assert_eq!(Provider::parse(" GROQ "), Ok(Provider::Groq));
         assert!(Provider::parse("mistral").is_err());
+        assert_eq!(LABELS.len(), Provider::ALL.len());
+        assert_eq!(Provider::label_of("mistral"), None);
     }
 
     #[test]

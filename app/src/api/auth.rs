@@ -8,10 +8,11 @@ use super::AppError;
 use hirekey_core::services::users;
 
 /// The logged-in user, or `None` for a visitor: name, e-mail and admin flag as they are now,
-/// not as the token was issued; with the header's workspace bar, rendered by the server
-/// (`api/team.rs`), so the pages' WASM carries none of the workspace shapes.
+/// not as the token was issued; with the header's workspace bar (`api/team.rs`) and the
+/// banners across the app (`api/profile.rs` `banners_html`), rendered by the server, so the
+/// pages' WASM carries none of their shapes.
 #[server(prefix = "/sfn")]
-pub async fn current_user() -> Result<Option<(UserDto, String)>, AppError> {
+pub async fn current_user() -> Result<Option<(UserDto, String, String)>, AppError> {
     let call = super::context::Call::new()?;
     let member = match call.member().await {
         Ok(member) => member,
@@ -20,7 +21,8 @@ pub async fn current_user() -> Result<Option<(UserDto, String)>, AppError> {
     };
     let user = (&users::current(&call.state, &member).await?).into();
     let bar = super::team::workspace_bar(&call.state, &member).await?;
-    Ok(Some((user, bar)))
+    let banners = super::profile::banners_html(&call.state, &member).await?;
+    Ok(Some((user, bar, banners)))
 }
 
 /// Logs in and goes on to `next`, the page that sent the visitor to log in, when it is a

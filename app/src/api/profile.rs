@@ -24,12 +24,14 @@ pub async fn get_key_status_html() -> Result<String, AppError> {
 /// The banners across the app, rendered (`components/reports.rs` `Banners`): a budget of the
 /// key the user's calls use that is 80 % or more spent, and a personal key that has expired or
 /// expires soon. Empty when there is nothing to say.
-#[server(prefix = "/sfn")]
-pub async fn get_banners_html() -> Result<String, AppError> {
+#[cfg(feature = "ssr")]
+pub(crate) async fn banners_html(
+    state: &hirekey_core::state::AppState,
+    member: &hirekey_core::session::Member,
+) -> Result<String, AppError> {
     use crate::components::{reports::Banners, server_html::render};
-    let settings = get_ai_settings().await?;
-    let (call, member) = super::context::member().await?;
-    let budget = hirekey_core::services::ai::budget_banner(&call.state, &member).await?;
+    let settings = keys::settings(state, member.id).await?;
+    let budget = hirekey_core::services::ai::budget_banner(state, member).await?;
     if budget.is_none() && !settings.expired && !settings.expires_soon {
         return Ok(String::new());
     }

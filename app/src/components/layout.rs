@@ -7,7 +7,6 @@ use leptos_router::components::{Outlet, Redirect, A};
 
 use crate::api::auth::{current_user, Logout, UserDto};
 use crate::api::codec::{resource, Loaded};
-use crate::api::profile::get_banners_html;
 use crate::components::error_view::{set_response_status, ErrorMessage};
 use crate::components::form::dispatch_on_submit;
 use crate::components::loaded::loaded_view;
@@ -16,7 +15,7 @@ use crate::components::loaded::loaded_view;
 #[derive(Clone)]
 pub struct CurrentUser(pub UserDto);
 
-/// Lets a page that changed the personal key have the layout's key banner checked again.
+/// Lets a page that changed the personal key or a budget take the layout's banners down.
 #[derive(Clone, Copy)]
 pub struct KeyBanner(RwSignal<u32>);
 
@@ -26,17 +25,14 @@ impl KeyBanner {
     }
 }
 
-/// The user and the header's workspace bar (HTML the server rendered).
-type UserResource = Loaded<Option<(UserDto, String)>>;
+/// The user, the header's workspace bar and the banners (HTML the server rendered).
+type UserResource = Loaded<Option<(UserDto, String, String)>>;
 
 #[component]
 pub fn Layout() -> impl IntoView {
     let user: UserResource = resource(|| (), |_| current_user());
     let banner_version = RwSignal::new(0u32);
     provide_context(KeyBanner(banner_version));
-    // Loaded with every page the server sends, and again when a page changes the key or a
-    // budget (`KeyBanner::refresh`).
-    let banners = resource(move || banner_version.get(), |_| get_banners_html());
     // Narrow screens' menu (a checkbox, `main.css`): a click on a link in it closes it.
     let menu = NodeRef::<leptos::html::Input>::new();
     view! {
@@ -49,14 +45,14 @@ pub fn Layout() -> impl IntoView {
                 <MainNav user menu />
                 <Session user />
             </header>
-            <BannerLine banners />
+            <BannerLine user banner_version />
             <main class="content">
                 // The session check stays a plain match (no ErrorBoundary): an ErrorBoundary
                 // around the Outlet would, on the server, hold back every page's own
                 // Transitions until all of them had loaded.
                 {loaded_view("Loading…", move || async move {
                         match user.await {
-                            Ok(Some((u, _))) => {
+                            Ok(Some((u, _, _))) => {
                                 // Provided here, on the owner the Outlet is made in, so every
                                 // page below it sees the user.
                                 provide_context(CurrentUser(u));
@@ -91,7 +87,7 @@ fn MainNav(user: UserResource, menu: NodeRef<leptos::html::Input>) -> impl IntoV
             <A href="/team">"Team"</A>
             <A href="/profile">"My Profile"</A>
             {loaded_view("", move || async move {
-                user.await.ok().flatten().filter(|(u, _)| u.is_admin)
+                user.await.ok().flatten().filter(|(u, _, _)| u.is_admin)
                     .map(|_| view! { <A href="/admin">"Admin"</A> })
                     .into_any()
             })}
@@ -107,7 +103,7 @@ fn Session(user: UserResource) -> impl IntoView {
     let submit = dispatch_on_submit(logout, None, |_| Logout {});
     view! {
         {loaded_view("", move || async move {
-            user.await.ok().flatten().map(|(u, bar)| view! {
+            user.await.ok().flatten().map(|(u, bar, _)| view! {
                 <div class="workspace-bar" inner_html=bar></div>
                 <div class="session">
                     <span class="user-name" data-testid="user-name">{u.name.clone()}</span>
@@ -122,18 +118,18 @@ fn Session(user: UserResource) -> impl IntoView {
 }
 
 /// The banners across the app (a spent budget, an expired or expiring personal key), as the
-/// server renders them (`api/profile.rs` `get_banners_html`), times included: every page
-/// carries this, so it is kept to a `<div>` (no `ServerHtml` clock in the shared module).
+/// server rendered them with the page (`api/auth.rs` `current_user`). A page that changes the
+/// key or a budget (`KeyBanner::refresh`) takes them down; the next page load says anew what
+/// still holds.
 #[component]
-fn BannerLine(banners: Loaded<String>) -> impl IntoView {
+fn BannerLine(user: UserResource, banner_version: RwSignal<u32>) -> impl IntoView {
     view! {
         {loaded_view("", move || async move {
-            banners
-                .await
-                .ok()
-                .filter(|html| !html.is_empty())
-                .map(|html| view! { <div class="banners" inner_html=html></div> })
-                .into_any()
+            let html = user.await.ok().flatten().map(|(_, _, html)| html).unwrap_or_default();
+            (!html.is_empty()).then(|| view! {
+                <div class="banners" hidden=move || { banner_version.get() != 0 } inner_html=html></div>
+            })
+            .into_any()
         })}
     }
 }

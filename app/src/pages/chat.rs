@@ -119,9 +119,7 @@ struct KeyInUse {
 /// Capitalised, as it may start the line ("Custom provider"). Provider labels are ASCII; the
 /// ASCII-only capital keeps Unicode's case tables out of the page's WASM.
 fn provider_label(provider: &str) -> String {
-    let mut label = Provider::parse(provider)
-        .map_or(provider, |p| p.label())
-        .to_owned();
+    let mut label = Provider::label_of(provider).unwrap_or(provider).to_owned();
     if let Some(first) = label.get_mut(..1) {
         first.make_ascii_uppercase();
     }
