@@ -280,18 +280,18 @@ async fn budget_check(
             }
         }
     }
-    // The budget's spend is what the calls cost: settled, none left held.
+    // Every hold was settled: nothing is left reserved once the calls are done.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let budget = ok(
-        &http,
-        Method::GET,
-        format!("{hirekey}/api/v1/profile/budget"),
-        Some(&held),
-        Value::Null,
-    )
-    .await?;
-    if budget["spent_usd"].as_f64().unwrap_or(0.0) <= 0.0 {
-        bail!("the budgeted calls settled nothing: {budget}");
+    let db = Database::connect(database_url).await?;
+    let held: Option<i64> = db
+        .query_one(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT CAST(SUM(reserved_micro_usd) AS BIGINT) AS held FROM budget_periods",
+        ))
+        .await?
+        .and_then(|row| row.try_get("", "held").ok());
+    if held.unwrap_or(0) != 0 {
+        bail!("{held:?} micro-dollars are still held after every call ended");
     }
     Ok(())
 }
