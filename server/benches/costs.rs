@@ -296,24 +296,6 @@ async fn budget_check(
     Ok(())
 }
 
-async fn postgres_database(admin: &str, name: &str) -> anyhow::Result<String> {
-    let db = Database::connect(admin).await?;
-    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await?;
-    let base = admin
-        .rsplit_once('/')
-        .map_or(admin.to_owned(), |(b, _)| b.to_owned());
-    Ok(format!("{base}/{name}"))
-}
-
-async fn drop_postgres_database(admin: &str, name: &str) {
-    if let Ok(db) = Database::connect(admin).await {
-        let _ = db
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await;
-    }
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     support::init_logs();
@@ -336,13 +318,13 @@ async fn main() -> anyhow::Result<()> {
         Some(admin) => {
             for part in ["summary", "budget"] {
                 let name = format!("hirekey_costs_{part}_{}", Uuid::new_v4().simple());
-                let url = postgres_database(&admin, &name).await?;
+                let url = support::create_postgres_database(&admin, &name).await?;
                 let result = if part == "summary" {
                     summary(&mut md, "PostgreSQL", &url, rows).await
                 } else {
                     budget_check(&mut md, "PostgreSQL", &url, n).await
                 };
-                drop_postgres_database(&admin, &name).await;
+                support::drop_postgres_database(&admin, &name).await;
                 result?;
             }
         }

@@ -25,7 +25,6 @@ use anyhow::{bail, Context};
 use bytes::Bytes;
 use mock_provider::MockProvider;
 use reqwest::Method;
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::json;
 use support::{
     bench_groq_key, client, ok, percentile, postgres_admin_url, quick, report_dir, run_count,
@@ -231,16 +230,9 @@ async fn main() -> anyhow::Result<()> {
     match postgres_admin_url() {
         Some(admin) => {
             let name = format!("hirekey_teams_{}", uuid::Uuid::new_v4().simple());
-            let db = Database::connect(admin.as_str()).await?;
-            db.execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await?;
-            let base = admin
-                .rsplit_once('/')
-                .map_or(admin.clone(), |(b, _)| b.to_owned());
-            let result = measure(&mut md, "PostgreSQL", &format!("{base}/{name}"), n).await;
-            let _ = db
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
+            let url = support::create_postgres_database(&admin, &name).await?;
+            let result = measure(&mut md, "PostgreSQL", &url, n).await;
+            support::drop_postgres_database(&admin, &name).await;
             result?;
         }
         None => {

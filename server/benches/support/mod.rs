@@ -300,3 +300,25 @@ pub async fn start_in_process(
     });
     Ok(url)
 }
+
+/// A new database `name` on the PostgreSQL server at `admin`; its URL.
+pub async fn create_postgres_database(admin: &str, name: &str) -> anyhow::Result<String> {
+    use sea_orm::ConnectionTrait;
+    let db = sea_orm::Database::connect(admin).await?;
+    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await?;
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.to_owned(), |(b, _)| b.to_owned());
+    Ok(format!("{base}/{name}"))
+}
+
+/// Drops database `name` (sessions still on it included), if it can.
+pub async fn drop_postgres_database(admin: &str, name: &str) {
+    use sea_orm::ConnectionTrait;
+    if let Ok(db) = sea_orm::Database::connect(admin).await {
+        let _ = db
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await;
+    }
+}
