@@ -15,6 +15,9 @@ mod m20261206_000011_workspaces;
 mod m20261206_000012_team_keys;
 mod m20261206_000013_costs_and_budgets;
 mod m20261206_000014_key_fallback;
+mod m20261206_000015_usage_rollup;
+
+pub use m20261206_000015_usage_rollup::rebuild_usage_rollup;
 
 pub struct Migrator;
 
@@ -36,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_team_keys::Migration),
             Box::new(m20261206_000013_costs_and_budgets::Migration),
             Box::new(m20261206_000014_key_fallback::Migration),
+            Box::new(m20261206_000015_usage_rollup::Migration),
         ]
     }
 }

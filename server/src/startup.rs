@@ -32,7 +32,6 @@ use hirekey_core::{
         notify::{self, Notifications},
         rate_limit,
         resumes::jobs,
-        usage::UsageRecorder,
     },
     session::JwtKeys,
     state::AppState,
@@ -262,7 +261,7 @@ impl Application {
             .build();
         let is_sqlite = config.is_sqlite();
         let state = AppState {
-            usage: UsageRecorder::start(db.clone()),
+            usage: hirekey_core::services::usage::start_writer(db.clone()),
             db,
             providers: ProviderClient::new(
                 config.provider_timeout,
@@ -279,6 +278,7 @@ impl Application {
             memberships: Default::default(),
             notifications: Notifications::new(!is_sqlite),
             live_prices: Default::default(),
+            budget_ledger: Default::default(),
         };
         let router = build_router(state.clone(), leptos_options);
         spawn_housekeeping(state.clone());

@@ -1,5 +1,6 @@
 //! SeaORM entities, one per table (see the `migration` crate for the schema).
 pub mod ai_usage;
+pub mod ai_usage_daily;
 pub mod analysis_jobs;
 pub mod audit_events;
 pub mod budget_periods;

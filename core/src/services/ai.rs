@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use futures::{Stream, StreamExt};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::audit::{self, AuditEvent};
@@ -264,28 +264,28 @@ fn usage_row(
     status: &str,
     rate: &RateLimitSnapshot,
     now: chrono::DateTime<chrono::Utc>,
-) -> ai_usage::ActiveModel {
+) -> ai_usage::Model {
     let resolved = &attempt.resolved;
-    ai_usage::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        user_id: Set(caller.id),
-        workspace_id: Set(Some(caller.workspace_id)),
-        key_source: Set(resolved.source.as_str().to_owned()),
-        provider: Set(resolved.target.provider.as_str().to_owned()),
-        model: Set(resolved.target.model.clone()),
-        feature: Set(feature.as_str().to_owned()),
-        prompt_tokens: Set(usage.prompt_tokens.clamp(0, i32::MAX as i64) as i32),
-        completion_tokens: Set(usage.completion_tokens.clamp(0, i32::MAX as i64) as i32),
-        latency_ms: Set(latency_ms.min(i32::MAX as u128) as i32),
-        status: Set(status.to_owned()),
-        remaining_requests: Set(rate.remaining_requests),
-        limit_requests: Set(rate.limit_requests),
-        remaining_tokens: Set(rate.remaining_tokens),
-        limit_tokens: Set(rate.limit_tokens),
-        reset_requests: Set(rate.reset_requests.clone()),
-        cost_micro_usd: Set(costs::cost_micro_usd(price, usage)),
-        fallback_from: Set(attempt.fallback_from.clone()),
-        created_at: Set(now),
+    ai_usage::Model {
+        id: Uuid::new_v4(),
+        user_id: caller.id,
+        workspace_id: Some(caller.workspace_id),
+        key_source: resolved.source.as_str().to_owned(),
+        provider: resolved.target.provider.as_str().to_owned(),
+        model: resolved.target.model.clone(),
+        feature: feature.as_str().to_owned(),
+        prompt_tokens: usage.prompt_tokens.clamp(0, i32::MAX as i64) as i32,
+        completion_tokens: usage.completion_tokens.clamp(0, i32::MAX as i64) as i32,
+        latency_ms: latency_ms.min(i32::MAX as u128) as i32,
+        status: status.to_owned(),
+        remaining_requests: rate.remaining_requests,
+        limit_requests: rate.limit_requests,
+        remaining_tokens: rate.remaining_tokens,
+        limit_tokens: rate.limit_tokens,
+        reset_requests: rate.reset_requests.clone(),
+        cost_micro_usd: costs::cost_micro_usd(price, usage),
+        fallback_from: attempt.fallback_from.clone(),
+        created_at: now,
     }
 }
 

@@ -2,11 +2,14 @@
 //! admin's on each user's use of the system key.
 //!
 //! Before a call on a key with a budget, its worst case (prompt tokens plus `max_tokens` at the
-//! model's price) is reserved in the database by one conditional `UPDATE` that succeeds only
-//! while settled spend, what calls in flight hold and this call's worst case fit under the
-//! limit; so concurrent calls, on one instance or many, never overshoot by more than one
-//! call's worst case. After the call the reservation is settled at the real cost. A
-//! reservation its instance never settled (it died) expires and is given back.
+//! model's price) is held, after it the hold is settled at the real cost. The holds are kept in
+//! memory against this instance's lease on the budget (`state::budget_ledger`): an instance
+//! leases room in the database by one conditional `UPDATE` that succeeds only while settled
+//! spend and every hold and lease, on every instance, fit under the limit, so instances
+//! together never overshoot by more than one call's worst case. A call that finds no room in
+//! the lease grows it (by more than it needs while the budget has room, so most calls touch no
+//! database); the flusher writes settled costs in batches and gives idle leases back. A lease
+//! its instance stopped renewing (it died) expires and is given back.
 //!
 //! At 80 % of a budget a warning is given (an audit event once per month, a banner, and
 //! `budget_warning` on AI answers); at 100 % calls on that key stop before anything is sent,
@@ -35,16 +38,7 @@ use crate::{
 };
 use types::profile::KeySource;
 
-/// Whose budget a call counts against.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
-    /// A user's own keys; the subject is the user.
-    Personal,
-    /// A workspace's team key; the subject is the workspace.
-    Team,
-    /// The system key as one user uses it; the subject is the user.
-    System,
-}
+pub use crate::state::budget_ledger::{BudgetKey, Scope};
 
 impl Scope {
     pub fn as_str(self) -> &'static str {
@@ -72,13 +66,6 @@ impl Scope {
             Self::System => "system",
         }
     }
-}
-
-/// A budget: its scope and subject.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BudgetKey {
-    pub scope: Scope,
-    pub subject: Uuid,
 }
 
 impl BudgetKey {
@@ -129,12 +116,25 @@ pub fn worst_case_micro_usd(price: &Price, messages: &[ChatMessage], max_tokens:
 /// A call's hold on a budget, until it is settled.
 #[derive(Clone, Debug)]
 pub struct Reservation {
-    id: Uuid,
-    key: BudgetKey,
-    period: String,
+    /// The ledger's slice it holds from.
+    slice: u64,
     amount: i64,
     /// The warning to pass on with the answer, from 80 % of the budget.
     pub warning: Option<String>,
+}
+
+/// The limit of budget `key` in micro-dollars, `None` for no budget; read at most once a
+/// second per budget and instance (a change made here is seen at once).
+async fn limit_of(state: &AppState, key: BudgetKey) -> ServiceResult<Option<i64>> {
+    if let Some(limit) = state.budget_ledger.cached_limit(key) {
+        return Ok(limit);
+    }
+    let limit = budgets::Entity::find_by_id((key.scope.as_str().to_owned(), key.subject))
+        .one(&state.db)
+        .await?
+        .map(|b| b.monthly_micro_usd);
+    state.budget_ledger.remember_limit(key, limit);
+    Ok(limit)
 }
 
 /// Holds `worst` micro-dollars of the budget `key` for one call, or refuses the call with 402
@@ -145,10 +145,18 @@ pub async fn reserve(
     price: Option<&Price>,
     worst: impl FnOnce(&Price) -> i64,
 ) -> ServiceResult<Option<Reservation>> {
-    let Some(budget) = budgets::Entity::find_by_id((key.scope.as_str().to_owned(), key.subject))
-        .one(&state.db)
-        .await?
-    else {
+    reserve_for(state, key, price, worst, key.subject).await
+}
+
+/// As [`reserve`], for a call by `actor` (named in the 80 % audit event).
+async fn reserve_for(
+    state: &AppState,
+    key: BudgetKey,
+    price: Option<&Price>,
+    worst: impl FnOnce(&Price) -> i64,
+    actor: Uuid,
+) -> ServiceResult<Option<Reservation>> {
+    let Some(limit) = limit_of(state, key).await? else {
         return Ok(None);
     };
     let now = state.clock.now();
@@ -160,26 +168,27 @@ pub async fn reserve(
     };
     let amount = worst(price).max(1);
     let period = period(now);
-    for attempt in 0..3 {
-        match try_reserve(state, key, &period, amount, budget.monthly_micro_usd, now).await? {
-            Some(id) => {
-                let warning = warning_after(state, key, &period, budget.monthly_micro_usd)
-                    .await
-                    .unwrap_or(None);
-                return Ok(Some(Reservation {
-                    id,
-                    key,
-                    period,
-                    amount,
-                    warning,
-                }));
-            }
-            None if attempt == 0 => {
-                // The month's row may not exist yet, and dead instances may hold reservations.
-                open_period(state, key, &period, now).await?;
-                release_expired(state, Some(key), now).await?;
-            }
-            None => break,
+    start_flusher(state);
+    for attempt in 0..4 {
+        if let Some((slice, used)) = state
+            .budget_ledger
+            .admit(key, &period, limit, amount, now, actor)
+        {
+            return Ok(Some(Reservation {
+                slice,
+                amount,
+                warning: warning_text(key.scope, used, limit),
+            }));
+        }
+        if grow_lease(state, key, &period, limit, amount, now).await? {
+            continue;
+        }
+        if attempt == 0 {
+            // The month's row may not exist yet, and dead instances may hold leases.
+            open_period(state, key, &period, now).await?;
+            release_expired(state, Some(key), now).await?;
+        } else {
+            break;
         }
     }
     let spent = current(state, key, &period).await?;
@@ -187,58 +196,108 @@ pub async fn reserve(
         "This call would take {} past its limit: {} of {} is spent or held by calls in progress this month. It resets on {}. Raise the budget or wait for the reset.",
         key.scope.describe(),
         format_usd(Some(costs::usd(spent))),
-        format_usd(Some(costs::usd(budget.monthly_micro_usd))),
+        format_usd(Some(costs::usd(limit))),
         resets_at(now).format("%Y-%m-%d"),
     )))
 }
 
-/// The reservation, if the month's row has room: one conditional update and the reservation's
-/// row, in one transaction.
-async fn try_reserve(
+/// Grows this instance's lease on `key` by `amount` and, while the budget has room for it, by
+/// a margin more (fifteen more such calls, or 1 % of the limit if that is more), so the next
+/// calls are admitted from memory. One transaction: the conditional update of the month's row
+/// and the lease's row. `false`: not even `amount` fits.
+async fn grow_lease(
     state: &AppState,
     key: BudgetKey,
     period: &str,
-    amount: i64,
     limit: i64,
+    amount: i64,
     now: DateTime<Utc>,
-) -> ServiceResult<Option<Uuid>> {
+) -> ServiceResult<bool> {
     use budget_periods::Column as C;
+    let current = state.budget_ledger.current_lease(key, period);
+    let margin = amount.saturating_mul(15).max(limit / 100);
+    let expires_at = now + reservation_ttl(state);
     let txn = crate::services::busy::begin_write(&state.db).await?;
-    let held = budget_periods::Entity::update_many()
-        .col_expr(
-            C::ReservedMicroUsd,
-            Expr::col(C::ReservedMicroUsd).add(amount),
-        )
-        .filter(C::Scope.eq(key.scope.as_str()))
-        .filter(C::SubjectId.eq(key.subject))
-        .filter(C::Period.eq(period))
-        .filter(
-            Expr::expr(
-                Expr::col(C::SpentMicroUsd)
-                    .add(Expr::col(C::ReservedMicroUsd))
-                    .add(amount),
+    let mut granted = 0;
+    for want in [amount.saturating_add(margin), amount] {
+        let held = budget_periods::Entity::update_many()
+            .col_expr(
+                C::ReservedMicroUsd,
+                Expr::col(C::ReservedMicroUsd).add(want),
             )
-            .lte(limit),
-        )
-        .exec(&txn)
-        .await?;
-    if held.rows_affected != 1 {
-        txn.rollback().await?;
-        return Ok(None);
+            .filter(C::Scope.eq(key.scope.as_str()))
+            .filter(C::SubjectId.eq(key.subject))
+            .filter(C::Period.eq(period))
+            .filter(
+                Expr::expr(
+                    Expr::col(C::SpentMicroUsd)
+                        .add(Expr::col(C::ReservedMicroUsd))
+                        .add(want),
+                )
+                .lte(limit),
+            )
+            .exec(&txn)
+            .await?;
+        if held.rows_affected == 1 {
+            granted = want;
+            break;
+        }
     }
-    let id = Uuid::new_v4();
-    budget_reservations::Entity::insert(budget_reservations::ActiveModel {
-        id: Set(id),
-        scope: Set(key.scope.as_str().to_owned()),
-        subject_id: Set(key.subject),
-        period: Set(period.to_owned()),
-        amount_micro_usd: Set(amount),
-        expires_at: Set(now + reservation_ttl(state)),
-    })
-    .exec_without_returning(&txn)
-    .await?;
+    if granted == 0 {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    use budget_reservations::Column as R;
+    let mut lease = None;
+    if let Some((_, Some(id))) = current {
+        let extended = budget_reservations::Entity::update_many()
+            .col_expr(R::AmountMicroUsd, Expr::col(R::AmountMicroUsd).add(granted))
+            .col_expr(R::ExpiresAt, Expr::value(expires_at))
+            .filter(R::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        if extended.rows_affected == 1 {
+            lease = Some(id);
+        }
+    }
+    let lease = match lease {
+        Some(id) => id,
+        // No lease yet, or it expired and was given back: a new one.
+        None => {
+            let id = Uuid::new_v4();
+            budget_reservations::Entity::insert(budget_reservations::ActiveModel {
+                id: Set(id),
+                scope: Set(key.scope.as_str().to_owned()),
+                subject_id: Set(key.subject),
+                period: Set(period.to_owned()),
+                amount_micro_usd: Set(granted),
+                expires_at: Set(expires_at),
+            })
+            .exec_without_returning(&txn)
+            .await?;
+            id
+        }
+    };
+    let spent = budget_periods::Entity::find_by_id((
+        key.scope.as_str().to_owned(),
+        key.subject,
+        period.to_owned(),
+    ))
+    .one(&txn)
+    .await?
+    .map_or(0, |r| r.spent_micro_usd);
     txn.commit().await?;
-    Ok(Some(id))
+    state.budget_ledger.add_lease(
+        key,
+        current.map(|(id, _)| id),
+        period,
+        limit,
+        lease,
+        granted,
+        spent,
+        expires_at,
+    );
+    Ok(true)
 }
 
 /// Creates the month's row for `key` if there is none, with what the month's calls on that key
@@ -321,19 +380,6 @@ async fn current(state: &AppState, key: BudgetKey, period: &str) -> ServiceResul
     Ok(row.map_or(0, |r| r.spent_micro_usd + r.reserved_micro_usd))
 }
 
-/// The 80 % warning, once the month's settled spend reaches it.
-async fn warning_after(
-    state: &AppState,
-    key: BudgetKey,
-    period: &str,
-    limit: i64,
-) -> ServiceResult<Option<String>> {
-    let spent = period_row(state, key, period)
-        .await?
-        .map_or(0, |r| r.spent_micro_usd);
-    Ok(warning_text(key.scope, spent, limit))
-}
-
 fn warning_text(scope: Scope, used: i64, limit: i64) -> Option<String> {
     (limit > 0 && used.saturating_mul(5) >= limit.saturating_mul(4)).then(|| {
         format!(
@@ -358,7 +404,6 @@ fn capitalise(text: &str) -> String {
 /// charge for it.
 pub struct Hold {
     state: AppState,
-    actor: Uuid,
     reservation: Option<Reservation>,
 }
 
@@ -374,16 +419,19 @@ impl Hold {
     ) -> ServiceResult<Self> {
         let reservation = match BudgetKey::for_call(member, resolved) {
             Some(key) => {
-                reserve(state, key, price, |p| {
-                    worst_case_micro_usd(p, messages, max_tokens)
-                })
+                reserve_for(
+                    state,
+                    key,
+                    price,
+                    |p| worst_case_micro_usd(p, messages, max_tokens),
+                    member.id,
+                )
                 .await?
             }
             None => None,
         };
         Ok(Self {
             state: state.clone(),
-            actor: member.id,
             reservation,
         })
     }
@@ -396,7 +444,7 @@ impl Hold {
     /// Settles at the call's real cost.
     pub fn settle(mut self, cost: Option<i64>) {
         if let Some(r) = self.reservation.take() {
-            settle(&self.state, r, cost, self.actor);
+            settle(&self.state, r, cost);
         }
     }
 }
@@ -404,52 +452,131 @@ impl Hold {
 impl Drop for Hold {
     fn drop(&mut self) {
         if let Some(r) = self.reservation.take() {
-            settle(&self.state, r, None, self.actor);
+            settle(&self.state, r, None);
         }
     }
 }
 
-/// Settles a reservation at the call's real cost (`None`: unknown, so its worst case). Spawned,
-/// so the answer never waits on it; the 80 % audit event is written once per month.
-pub fn settle(state: &AppState, reservation: Reservation, cost: Option<i64>, actor: Uuid) {
+/// Settles a reservation at the call's real cost (`None`: unknown, so its worst case), in
+/// memory: the flusher writes it.
+pub fn settle(state: &AppState, reservation: Reservation, cost: Option<i64>) {
+    let cost = cost.unwrap_or(reservation.amount).max(0);
+    state
+        .budget_ledger
+        .settle(reservation.slice, reservation.amount, cost);
+}
+
+/// How often the flusher writes settled costs.
+const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+/// How long a lease no call uses is kept before it is given back.
+const IDLE_LEASE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Starts this instance's flusher, once.
+fn start_flusher(state: &AppState) {
+    if !state.budget_ledger.claim_flusher() {
+        return;
+    }
     let state = state.clone();
     tokio::spawn(async move {
-        if let Err(e) = settle_now(&state, &reservation, cost, actor).await {
-            tracing::warn!(error = %e, "could not settle a budget reservation; it expires instead");
+        let mut tick = tokio::time::interval(FLUSH_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            flush(&state).await;
         }
     });
 }
 
-async fn settle_now(
-    state: &AppState,
-    r: &Reservation,
-    cost: Option<i64>,
-    actor: Uuid,
-) -> ServiceResult<()> {
-    use budget_periods::Column as C;
-    let cost = cost.unwrap_or(r.amount).max(0);
-    let txn = state.db.begin().await?;
-    // Whoever deletes the reservation gives its hold back: this call, or the sweep of expired
-    // ones, never both.
-    let ours = budget_reservations::Entity::delete_by_id(r.id)
-        .exec(&txn)
-        .await?
-        .rows_affected
-        == 1;
-    let mut update = budget_periods::Entity::update_many()
-        .col_expr(C::SpentMicroUsd, Expr::col(C::SpentMicroUsd).add(cost))
-        .filter(C::Scope.eq(r.key.scope.as_str()))
-        .filter(C::SubjectId.eq(r.key.subject))
-        .filter(C::Period.eq(r.period.as_str()));
-    if ours {
-        update = update.col_expr(
-            C::ReservedMicroUsd,
-            Expr::col(C::ReservedMicroUsd).sub(r.amount),
-        );
+/// Writes what settled calls cost, renews leases in use and gives back idle ones.
+pub async fn flush(state: &AppState) {
+    let now = state.clock.now();
+    let ttl = reservation_ttl(state);
+    for f in state.budget_ledger.take_flushes(now, ttl / 2, IDLE_LEASE) {
+        let written =
+            crate::services::busy::retry_service_if_busy(|| write_flush(state, &f, now, ttl)).await;
+        match written {
+            Ok((spent, expires_at)) => {
+                state.budget_ledger.flushed(f.id, Some(spent), expires_at);
+                if f.spent > 0 {
+                    if let Err(e) = note_warning(state, f.key, &f.period, f.actor).await {
+                        tracing::warn!(error = %e, "could not note a budget warning");
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not write settled budget costs; the lease expires instead");
+            }
+        }
     }
-    update.exec(&txn).await?;
+}
+
+/// One slice's flush in one transaction: `(the month's spend, the lease's expiry)`, the expiry
+/// `None` when the lease is gone (given back now, or expired and given back by another).
+async fn write_flush(
+    state: &AppState,
+    f: &crate::state::budget_ledger::Flush,
+    now: DateTime<Utc>,
+    ttl: chrono::Duration,
+) -> ServiceResult<(i64, Option<DateTime<Utc>>)> {
+    use budget_periods::Column as C;
+    use budget_reservations::Column as R;
+    let txn = crate::services::busy::begin_write(&state.db).await?;
+    let mut from_lease = 0;
+    let mut give_back = 0;
+    let mut expires_at = None;
+    if let Some(lease) = f.lease {
+        let new_expiry = now + ttl;
+        let kept = budget_reservations::Entity::update_many()
+            .col_expr(
+                R::AmountMicroUsd,
+                Expr::col(R::AmountMicroUsd).sub(f.from_lease),
+            )
+            .col_expr(R::ExpiresAt, Expr::value(new_expiry))
+            .filter(R::Id.eq(lease))
+            .exec(&txn)
+            .await?
+            .rows_affected
+            == 1;
+        if kept {
+            from_lease = f.from_lease;
+            expires_at = Some(new_expiry);
+            if f.give_back {
+                if let Some(row) = budget_reservations::Entity::find_by_id(lease)
+                    .one(&txn)
+                    .await?
+                {
+                    give_back = row.amount_micro_usd;
+                    budget_reservations::Entity::delete_by_id(lease)
+                        .exec(&txn)
+                        .await?;
+                }
+                expires_at = None;
+            }
+        }
+    }
+    if f.spent > 0 || from_lease > 0 || give_back > 0 {
+        budget_periods::Entity::update_many()
+            .col_expr(C::SpentMicroUsd, Expr::col(C::SpentMicroUsd).add(f.spent))
+            .col_expr(
+                C::ReservedMicroUsd,
+                Expr::col(C::ReservedMicroUsd).sub(from_lease + give_back),
+            )
+            .filter(C::Scope.eq(f.key.scope.as_str()))
+            .filter(C::SubjectId.eq(f.key.subject))
+            .filter(C::Period.eq(f.period.as_str()))
+            .exec(&txn)
+            .await?;
+    }
+    let spent = budget_periods::Entity::find_by_id((
+        f.key.scope.as_str().to_owned(),
+        f.key.subject,
+        f.period.clone(),
+    ))
+    .one(&txn)
+    .await?
+    .map_or(0, |r| r.spent_micro_usd);
     txn.commit().await?;
-    note_warning(state, r.key, &r.period, actor).await
+    Ok((spent, expires_at))
 }
 
 /// Writes the `budget_warning` audit event the first time a month's settled spend reaches 80 %.
@@ -627,6 +754,7 @@ pub async fn set(
         now,
     )
     .await?;
+    state.budget_ledger.forget(key);
     wake_waiting(state, key).await?;
     status(state, key).await
 }

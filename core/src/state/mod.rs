@@ -1,6 +1,7 @@
 //! What every request handler and service shares: `AppState`, and below it the caches the
 //! services fill (resolved keys, the key policy, session generations, workspace memberships), the usage queue, the
 //! change listener's status and the clock. Nothing here calls a service.
+pub mod budget_ledger;
 pub mod clock;
 pub mod keys;
 pub mod listener;
@@ -40,6 +41,9 @@ pub struct AppState {
     /// The change-notification listener that keeps the three caches above in step with the
     /// other instances on PostgreSQL (`services::notify`).
     pub notifications: listener::Notifications,
+    /// This instance's leases on budgets and the calls holding from them
+    /// (`services::budgets`).
+    pub budget_ledger: Arc<budget_ledger::BudgetLedger>,
     /// OpenRouter's own prices, read from its model list (`services::costs`).
     pub live_prices: LivePrices,
 }

@@ -345,6 +345,56 @@ db_test!(
     }
 );
 
+db_test!(
+    the_usage_roll_up_adds_up_what_the_rows_say,
+    with_prices,
+    |app: TestApp| async move {
+        let token = app.register("rollup@example.com").await;
+        let r = app.save_groq_key(&token, &groq_key("rollup")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        for text in ["one", "two words", "three more words"] {
+            let r = chat(&app, &token, text).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        }
+        let rows = app.wait_for_usage_rows(3).await;
+        let summary = app.get("/api/v1/profile/usage?days=7", &token).await;
+        assert_eq!(summary.status, StatusCode::OK, "{}", summary.text);
+        assert_eq!(summary.body["total_calls"], 3, "{}", summary.text);
+        let tokens: i64 = rows
+            .iter()
+            .map(|r| i64::from(r.prompt_tokens + r.completion_tokens))
+            .sum();
+        assert_eq!(
+            summary.body["prompt_tokens"].as_i64().unwrap_or(0)
+                + summary.body["completion_tokens"].as_i64().unwrap_or(0),
+            tokens
+        );
+        let cost: i64 = rows.iter().filter_map(|r| r.cost_micro_usd).sum();
+        let shown = summary.body["cost_usd"].as_f64().unwrap_or(-1.0);
+        assert!(
+            (shown - cost as f64 / 1e6).abs() < 1e-9,
+            "{shown} vs {cost}"
+        );
+        // The p95 of three calls is the slowest, read from its bucket: never below it, at
+        // most 12.5 % above.
+        let slowest = rows.iter().map(|r| r.latency_ms).max().unwrap_or(0) as u64;
+        let p95 = summary.body["p95_latency_ms"].as_u64().unwrap_or(u64::MAX);
+        assert!(
+            p95 >= slowest && p95 <= slowest + slowest / 8 + 1,
+            "{p95} vs {slowest}"
+        );
+        // Rebuilt from the rows alone (as the migration fills it), the roll-up says the same.
+        migration::rebuild_usage_rollup(&app.state.db)
+            .await
+            .expect("rebuild");
+        let again = app.get("/api/v1/profile/usage?days=7", &token).await;
+        assert_eq!(again.body, summary.body);
+        let admin = app.get("/api/v1/admin/usage?days=7", &token).await;
+        assert_eq!(admin.status, StatusCode::OK, "{}", admin.text);
+        assert_eq!(admin.body["total_calls"], 3, "{}", admin.text);
+    }
+);
+
 /// 20 calls at once against a budget with room for five calls' worst case: at most six reach
 /// a provider, and what they settle at stays within the budget plus one call.
 async fn race(apps: &[TestApp]) {
