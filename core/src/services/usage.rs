@@ -142,19 +142,22 @@ pub async fn write_rows(db: &DatabaseConnection, rows: Vec<ai_usage::Model>) -> 
     txn.commit().await
 }
 
+/// The roll-up's key: user, day, then the columns a summary groups by.
+const ROLLUP_KEY: [ai_usage_daily::Column; 8] = [
+    ai_usage_daily::Column::UserId,
+    ai_usage_daily::Column::Day,
+    ai_usage_daily::Column::KeySource,
+    ai_usage_daily::Column::Provider,
+    ai_usage_daily::Column::Model,
+    ai_usage_daily::Column::Feature,
+    ai_usage_daily::Column::FallbackFrom,
+    ai_usage_daily::Column::Bucket,
+];
+
 /// On a roll-up row that exists, add to it.
 fn add_on_conflict() -> OnConflict {
     use ai_usage_daily::Column as C;
-    let mut on = OnConflict::columns([
-        C::UserId,
-        C::Day,
-        C::KeySource,
-        C::Provider,
-        C::Model,
-        C::Feature,
-        C::FallbackFrom,
-        C::Bucket,
-    ]);
+    let mut on = OnConflict::columns(ROLLUP_KEY);
     for (target, column) in [
         (C::Calls, "calls"),
         (C::Errors, "errors"),
@@ -357,16 +360,9 @@ async fn summarize(
         }
         _ => state.db.begin().await?,
     };
-    const GROUPS: [C; 6] = [
-        C::KeySource,
-        C::Provider,
-        C::Model,
-        C::Feature,
-        C::FallbackFrom,
-        C::Bucket,
-    ];
-    let mut groups = with_sums(window().columns(GROUPS));
-    for column in GROUPS {
+    let group_by = &ROLLUP_KEY[2..];
+    let mut groups = with_sums(window().columns(group_by.iter().copied()));
+    for &column in group_by {
         groups = groups.group_by(column);
     }
     let groups: Vec<RollupRow> = groups.into_model().all(&txn).await?;

@@ -319,3 +319,79 @@ impl BudgetLedger {
         self.lock().by_id.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> BudgetKey {
+        BudgetKey {
+            scope: Scope::Personal,
+            subject: Uuid::nil(),
+        }
+    }
+
+    #[test]
+    fn calls_are_admitted_only_within_the_lease_and_settled_costs_are_flushed_once() {
+        let ledger = BudgetLedger::default();
+        let now = Utc::now();
+        let later = now + chrono::Duration::minutes(5);
+        let actor = Uuid::nil();
+        // No lease yet: nothing is admitted.
+        assert!(ledger
+            .admit(key(), "2026-12", 100, 10, now, actor)
+            .is_none());
+        let lease = Uuid::new_v4();
+        ledger.add_lease(key(), None, "2026-12", 100, lease, 25, 40, later);
+        let (slice, used) = ledger
+            .admit(key(), "2026-12", 100, 10, now, actor)
+            .unwrap_or_default();
+        assert_eq!(used, 40);
+        assert!(ledger
+            .admit(key(), "2026-12", 100, 10, now, actor)
+            .is_some());
+        // 20 of 25 held: a third call of 10 does not fit.
+        assert!(ledger
+            .admit(key(), "2026-12", 100, 10, now, actor)
+            .is_none());
+        ledger.settle(slice, 10, 4);
+        ledger.settle(slice, 10, 6);
+        let flushes =
+            ledger.take_flushes(now, chrono::Duration::minutes(1), Duration::from_secs(60));
+        assert_eq!(flushes.len(), 1);
+        assert_eq!((flushes[0].spent, flushes[0].from_lease), (10, 10));
+        assert!(!flushes[0].give_back);
+        // Nothing twice.
+        assert!(ledger
+            .take_flushes(now, chrono::Duration::minutes(1), Duration::from_secs(60))
+            .is_empty());
+        // What is left of the lease (25 - 10) admits again.
+        assert!(ledger
+            .admit(key(), "2026-12", 100, 15, now, actor)
+            .is_some());
+    }
+
+    #[test]
+    fn a_new_month_a_new_limit_or_an_expired_lease_retires_the_slice() {
+        let ledger = BudgetLedger::default();
+        let now = Utc::now();
+        let actor = Uuid::nil();
+        let later = now + chrono::Duration::minutes(5);
+        for (period, limit, at) in [
+            ("2027-01", 100, now),
+            ("2026-12", 50, now),
+            ("2026-12", 100, later),
+        ] {
+            ledger.add_lease(key(), None, "2026-12", 100, Uuid::new_v4(), 50, 0, later);
+            assert!(
+                ledger.admit(key(), period, limit, 1, at, actor).is_none(),
+                "{period} {limit}"
+            );
+            // Retired and unused: given back at the next flush, and gone.
+            let flushes =
+                ledger.take_flushes(now, chrono::Duration::minutes(1), Duration::from_secs(60));
+            assert!(flushes.iter().all(|f| f.give_back), "{flushes:?}");
+        }
+        assert!(ledger.is_empty());
+    }
+}
