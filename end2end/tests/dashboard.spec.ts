@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import * as fs from 'fs';
-import { groqKey, register, savePersonalKey, uniqueEmail, waitForHydration } from './helpers';
+import { groqKey, register, savePersonalKey, uniqueEmail, waitForHydration, waitForUsage } from './helpers';
 
 test('usage chart, expiry banner and provider switch on My Profile', async ({ page }) => {
   fs.mkdirSync('artifacts', { recursive: true });
@@ -12,7 +12,7 @@ test('usage chart, expiry banner and provider switch on My Profile', async ({ pa
     expect(r.status()).toBe(200);
   }
   // Usage rows are written in the background; give the writer a moment.
-  await page.waitForTimeout(300);
+  await waitForUsage(page, 3);
   await page.goto('/profile');
   await waitForHydration(page);
   const usage = page.getByTestId('usage');

@@ -89,3 +89,14 @@ export async function uploadPdf(page: Page, fileName: string, lines: string[]): 
     multipart: { file: { name: fileName, mimeType: 'application/pdf', buffer: makePdf(lines) } },
   });
 }
+
+/** Waits until the signed-in user's usage counts `calls` calls: usage rows are written in
+ * batches, twice a second. */
+export async function waitForUsage(page: Page, calls: number): Promise<void> {
+  await expect
+    .poll(async () => {
+      const r = await page.request.get('/api/v1/profile/usage');
+      return r.ok() ? ((await r.json()).total_calls as number) : -1;
+    }, { timeout: 10_000 })
+    .toBeGreaterThanOrEqual(calls);
+}

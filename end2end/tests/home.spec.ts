@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import * as fs from 'fs';
-import { groqKey, register, savePersonalKey, uniqueEmail, uploadPdf, waitForHydration, watchConsole } from './helpers';
+import { groqKey, register, savePersonalKey, uniqueEmail, uploadPdf, waitForHydration, waitForUsage, watchConsole } from './helpers';
 
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
@@ -28,7 +28,7 @@ test('the dashboard counts candidates, lists the recent ones, names the key and 
   await savePersonalKey(page, groqKey());
   await upload(page, 'grace.pdf', ['Grace Hopper', 'Title: Compiler Engineer', 'Email: grace@example.com', 'Skills: COBOL, Rust']);
   const newest = await upload(page, 'alan.pdf', ['Alan Turing', 'Title: Research Scientist', 'Email: alan@example.com', 'Skills: Mathematics, Python']);
-  await page.waitForTimeout(300); // usage rows are written in the background
+  await waitForUsage(page, 2); // usage rows are written in the background
 
   await page.goto('/');
   await waitForHydration(page);

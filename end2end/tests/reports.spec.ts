@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { groqKey, register, savePersonalKey, uniqueEmail, waitForHydration } from './helpers';
+import { groqKey, register, savePersonalKey, uniqueEmail, waitForHydration, waitForUsage } from './helpers';
 
 // My Profile's current status, usage and activity are HTML that the server renders and the page
 // inserts (app/src/components/server_html.rs). A model name is the user's own text and reaches
@@ -17,7 +17,7 @@ test('server-rendered reports show markup in a model name as text', async ({ pag
   });
   expect(r.status()).toBe(200);
   // Usage rows are written in the background; give the writer a moment.
-  await page.waitForTimeout(300);
+  await waitForUsage(page, 1);
 
   for (const how of ['direct load', 'client-side navigation']) {
     if (how === 'direct load') {
