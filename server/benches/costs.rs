@@ -36,8 +36,8 @@ use reqwest::Method;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{json, Value};
 use support::{
-    bench_groq_key, client, ok, percentile, postgres_admin_url, quick, report_dir, run_count,
-    start_in_process, Endpoint, Sample,
+    bench_groq_key, client, ok, percentile, postgres_admin_url, quick, quick_note, run_count,
+    start_in_process, write_report, Endpoint, Sample,
 };
 use uuid::Uuid;
 
@@ -342,18 +342,11 @@ async fn main() -> anyhow::Result<()> {
     let _ = writeln!(
         md,
         "\nThe summary is timed through HTTP, after five warm-up requests. The budget check is \
-         the budgeted path's p99 minus the unbudgeted one's by the server's own clock (the \
-         reservation is made before the provider call); the client p99 difference includes the \
-         settlement written beside the following call.{}",
-        if quick() {
-            " Quick mode: a smoke run, not a measurement."
-        } else {
-            ""
-        }
+         the budgeted path's p99 minus the unbudgeted one's by the server's own clock (the hold \
+         is taken before the provider call); the client p99 difference includes the settlement \
+         and the flusher's writes beside the following calls.{}",
+        quick_note()
     );
-    println!("\n{md}");
-    let out = report_dir();
-    std::fs::create_dir_all(&out)?;
-    std::fs::write(out.join("costs.md"), &md)?;
+    write_report("costs.md", &md)?;
     Ok(())
 }

@@ -27,8 +27,8 @@ use mock_provider::MockProvider;
 use reqwest::Method;
 use serde_json::json;
 use support::{
-    bench_groq_key, client, ok, percentile, postgres_admin_url, quick, report_dir, run_count,
-    start_in_process, Endpoint, Sample,
+    bench_groq_key, client, ok, percentile, postgres_admin_url, quick, quick_note, run_count,
+    start_in_process, write_report, Endpoint, Sample,
 };
 
 const BUDGET_MS: f64 = 0.2;
@@ -247,15 +247,8 @@ async fn main() -> anyhow::Result<()> {
         "\nAdded = the team path's p99 minus the personal path's, by the server's own clock \
          (`Server-Timing`: key resolution to the provider call). The team workspace is the \
          member's current one (`PUT /api/v1/workspaces/current`).{}",
-        if quick() {
-            " Quick mode: a smoke run, not a measurement."
-        } else {
-            ""
-        }
+        quick_note()
     );
-    println!("\n{md}");
-    let dir = report_dir();
-    std::fs::create_dir_all(&dir)?;
-    std::fs::write(dir.join("teams.md"), &md)?;
+    write_report("teams.md", &md)?;
     Ok(())
 }

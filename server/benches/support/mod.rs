@@ -263,6 +263,24 @@ pub fn quick() -> bool {
         .is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes" | "on"))
 }
 
+/// What a report's closing line adds in quick mode.
+pub fn quick_note() -> &'static str {
+    if quick() {
+        " Quick mode: a smoke run, not a measurement."
+    } else {
+        ""
+    }
+}
+
+/// Prints a report and writes it as `name` in [`report_dir`].
+pub fn write_report(name: &str, md: &str) -> anyhow::Result<()> {
+    println!("\n{md}");
+    let dir = report_dir();
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join(name), md)?;
+    Ok(())
+}
+
 /// A request that must succeed: its JSON body, or an error naming the URL, status and body.
 pub async fn ok(
     http: &reqwest::Client,
