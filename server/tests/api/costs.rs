@@ -466,6 +466,57 @@ async fn twenty_calls_at_the_edge_of_a_budget_on_two_instances_stay_within_it() 
     race(&apps).await;
 }
 
+/// A budget lowered on one instance stops calls there at once, and on another instance (which
+/// holds a lease on it and caches the limit) within two seconds; its unused lease is given back.
+#[tokio::test]
+async fn a_budget_lowered_on_one_instance_holds_on_the_other_within_seconds() {
+    let Some(apps) = instances_on_one_database(2, with_prices).await else {
+        return;
+    };
+    let (a, b) = (&apps[0], &apps[1]);
+    let token = a.register("lowered@example.com").await;
+    let r = a.save_groq_key(&token, &groq_key("lowered")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let budget = |usd: f64| json!({"monthly_usd": usd});
+    let r = a.put("/api/v1/profile/budget", &token, budget(100.0)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // Both instances take a lease and answer.
+    for app in [a, b] {
+        let r = chat(app, &token, "hi").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+    let r = a.put("/api/v1/profile/budget", &token, budget(0.0)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = chat(a, &token, "hi").await;
+    assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED, "{}", r.text);
+    let started = std::time::Instant::now();
+    loop {
+        let r = chat(b, &token, "hi").await;
+        if r.status == StatusCode::PAYMENT_REQUIRED {
+            break;
+        }
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "the other instance still admitted calls after two seconds"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The leases are given back once idle.
+    use sea_orm::EntityTrait;
+    for _ in 0..120 {
+        let held = hirekey_core::entities::budget_reservations::Entity::find()
+            .all(&a.state.db)
+            .await
+            .expect("reservations");
+        if held.is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("a lease was kept after the budget was lowered");
+}
+
 db_test!(
     a_reservation_its_instance_never_settled_expires,
     with_prices,
