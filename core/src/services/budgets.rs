@@ -260,6 +260,7 @@ async fn grow_lease(
             lease = Some(id);
         }
     }
+    let extended = lease.is_some();
     let lease = match lease {
         Some(id) => id,
         // No lease yet, or it expired and was given back: a new one.
@@ -290,6 +291,7 @@ async fn grow_lease(
     state.budget_ledger.add_lease(
         key,
         current.map(|(id, _)| id),
+        extended,
         period,
         limit,
         lease,

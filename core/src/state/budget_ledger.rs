@@ -179,7 +179,7 @@ impl BudgetLedger {
         Some((id, slice.used()))
     }
 
-    /// The current slice of `key`, if it may still admit calls: `(slice, lease, leased)`.
+    /// The current slice of `key`, if it may still admit calls: `(slice, its lease row)`.
     pub fn current_lease(&self, key: BudgetKey, period: &str) -> Option<(u64, Option<Uuid>)> {
         let s = self.lock();
         let id = *s.current.get(&key)?;
@@ -187,13 +187,16 @@ impl BudgetLedger {
         (slice.period == period && !slice.retired).then_some((id, slice.lease))
     }
 
-    /// Adds `granted` (its lease row `lease`, valid until `expires_at`) to the slice `id`, or
-    /// starts a new current slice when `id` is `None` or no longer current.
+    /// Adds `granted` to the lease: `extended` says the database added it to the lease row
+    /// of slice `id`; else `lease` is a new row, and a new current slice starts. An extended
+    /// lease whose slice is gone was given back by the flusher meanwhile, with what was just
+    /// added: nothing is kept, and the caller tries again.
     #[allow(clippy::too_many_arguments)]
     pub fn add_lease(
         &self,
         key: BudgetKey,
         id: Option<u64>,
+        extended: bool,
         period: &str,
         limit: i64,
         lease: Uuid,
@@ -202,13 +205,15 @@ impl BudgetLedger {
         expires_at: DateTime<Utc>,
     ) {
         let mut s = self.lock();
-        if let Some(slice) = id.and_then(|id| s.by_id.get_mut(&id)) {
-            if slice.lease == Some(lease) {
-                slice.leased += granted;
-                slice.spent = slice.spent.max(spent);
-                slice.expires_at = expires_at;
-                return;
+        if extended {
+            if let Some(slice) = id.and_then(|id| s.by_id.get_mut(&id)) {
+                if slice.lease == Some(lease) {
+                    slice.leased += granted;
+                    slice.spent = slice.spent.max(spent);
+                    slice.expires_at = expires_at;
+                }
             }
+            return;
         }
         let new_id = self.next_id.fetch_add(1, Ordering::Relaxed);
         if let Some(old) = s.current.insert(key, new_id) {
@@ -342,7 +347,7 @@ mod tests {
             .admit(key(), "2026-12", 100, 10, now, actor)
             .is_none());
         let lease = Uuid::new_v4();
-        ledger.add_lease(key(), None, "2026-12", 100, lease, 25, 40, later);
+        ledger.add_lease(key(), None, false, "2026-12", 100, lease, 25, 40, later);
         let (slice, used) = ledger
             .admit(key(), "2026-12", 100, 10, now, actor)
             .unwrap_or_default();
@@ -382,7 +387,17 @@ mod tests {
             ("2026-12", 50, now),
             ("2026-12", 100, later),
         ] {
-            ledger.add_lease(key(), None, "2026-12", 100, Uuid::new_v4(), 50, 0, later);
+            ledger.add_lease(
+                key(),
+                None,
+                false,
+                "2026-12",
+                100,
+                Uuid::new_v4(),
+                50,
+                0,
+                later,
+            );
             assert!(
                 ledger.admit(key(), period, limit, 1, at, actor).is_none(),
                 "{period} {limit}"
