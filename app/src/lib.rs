@@ -116,6 +116,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/candidates/:id") view={Lazy::<routes::CandidateDetail>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/admin") view={Lazy::<routes::Admin>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/team") view={Lazy::<routes::Team>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/jobs") view={Lazy::<routes::Jobs>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/jobs/:id") view={Lazy::<routes::Job>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/chat/:id?") view={Lazy::<routes::Chat>::new()} ssr=SsrMode::InOrder />
                 </ParentRoute>
             </Routes>

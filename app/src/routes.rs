@@ -36,4 +36,6 @@ lazy_page! {
     Admin => pages::admin::AdminPage,
     Chat => pages::chat::ChatPage,
     Team => pages::team::TeamPage,
+    Jobs => pages::jobs::JobsPage,
+    Job => pages::jobs::JobPage,
 }

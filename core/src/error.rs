@@ -19,6 +19,14 @@ pub enum ServiceError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// A move of an application that someone else moved first: 409 with where the card is now.
+    #[error("{message}")]
+    StaleStage {
+        message: String,
+        stage_id: uuid::Uuid,
+        stage: String,
+        stage_version: i64,
+    },
     #[error("{0}")]
     Validation(String),
     #[error("{0}")]
@@ -76,7 +84,7 @@ impl ServiceError {
             Self::Unauthorized | Self::InvalidCredentials => 401,
             Self::Forbidden(_) | Self::InviteRequired(_) | Self::ApiKeyRequired { .. } => 403,
             Self::NotFound(_) => 404,
-            Self::Conflict(_) => 409,
+            Self::Conflict(_) | Self::StaleStage { .. } => 409,
             Self::Validation(_) => 422,
             Self::PayloadTooLarge(_) => 413,
             Self::UnsupportedMediaType(_) => 415,
@@ -103,7 +111,7 @@ impl ServiceError {
             Self::Unauthorized | Self::InvalidCredentials => "Unauthorized",
             Self::Forbidden(_) => "Forbidden",
             Self::NotFound(_) => "Not found",
-            Self::Conflict(_) => "Conflict",
+            Self::Conflict(_) | Self::StaleStage { .. } => "Conflict",
             Self::Validation(_) => "Validation failed",
             Self::PayloadTooLarge(_) => "Payload too large",
             Self::UnsupportedMediaType(_) => "Unsupported media type",

@@ -10,7 +10,7 @@ import { register, uniqueEmail, uploadPdf, waitForHydration } from './helpers';
 // to 300 KB; `make bench` reports every page against it.
 const FORM_PAGE_BUDGET_KB = 150;
 const PAGE_BUDGET_KB = 300;
-const PAGES = ['/', '/profile', '/upload', '/candidates', '/candidates/{id}', '/chat', '/team', '/admin'];
+const PAGES = ['/', '/profile', '/upload', '/candidates', '/candidates/{id}', '/jobs', '/jobs/{id}', '/chat', '/team', '/admin'];
 const ADMIN_STATE = 'artifacts/admin-state.json';
 
 // How each bundle (`/pkg/*.wasm` and `*.js`) came: its name, `Cache-Control` and `Content-Encoding`.
@@ -66,13 +66,18 @@ test('each page loads WASM within its budget', async ({ browser }) => {
   const upload = await uploadPdf(first, 'b.pdf', ['Barbara Liskov', 'Skills: CLU, Rust']);
   expect(upload.status()).toBe(201);
   const id = (await upload.json()).id as string;
+  const origin = new URL(first.url()).origin;
+  const job = await first.request.post('/api/v1/jobs', { headers: { Origin: origin }, data: { title: 'Budget job', status: 'open' } });
+  expect(job.status()).toBe(201);
+  const jobId = (await job.json()).id as string;
   await setup.close();
 
-  for (const path of ['/', '/profile', '/upload', '/candidates', `/candidates/${id}`, '/chat', '/team']) {
+  for (const path of ['/', '/profile', '/upload', '/candidates', `/candidates/${id}`, '/jobs', `/jobs/${jobId}`, '/chat', '/team']) {
     const context = await browser.newContext({ storageState: state });
     const page = await context.newPage();
     const m = await wasmBytes(page, path);
-    record(path.startsWith('/candidates/') ? '/candidates/{id}' : path, m);
+    const name = path.startsWith('/candidates/') ? '/candidates/{id}' : path.startsWith('/jobs/') ? '/jobs/{id}' : path;
+    record(name, m);
     await context.close();
   }
   // /admin as the administrator: the first account, which a11y.spec.ts (run first) registered

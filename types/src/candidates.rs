@@ -71,6 +71,9 @@ pub struct ResumeAnalysis {
     /// not part of the stored analysis.
     #[serde(skip)]
     pub not_a_resume: bool,
+    /// The model that answered, for the candidate's timeline; not part of the stored analysis.
+    #[serde(skip)]
+    pub model: Option<String>,
 }
 
 /// A candidate as every endpoint returns it: the analysis fields (flattened, so the JSON is
@@ -105,6 +108,11 @@ pub struct Candidate {
     /// history): kept, for a person to confirm or delete.
     #[serde(default)]
     pub not_a_resume: bool,
+    /// On an upload's answer: the upload was the same person as this existing candidate (same
+    /// email, or same phone number), so it became their newest resume version instead of a new
+    /// candidate. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<Uuid>,
 }
 
 /// A finding about a resume's text, with the text it is about.

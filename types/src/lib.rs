@@ -8,6 +8,7 @@ pub mod candidates;
 pub mod chat;
 pub mod dashboard;
 pub mod error;
+pub mod hiring;
 pub mod latency;
 pub mod profile;
 pub mod provider;

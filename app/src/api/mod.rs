@@ -8,6 +8,7 @@ pub mod chat;
 pub mod codec;
 pub mod dashboard;
 pub mod error;
+pub mod jobs;
 pub mod profile;
 pub mod team;
 pub mod usage;

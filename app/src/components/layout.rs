@@ -83,6 +83,7 @@ fn MainNav(user: UserResource, menu: NodeRef<leptos::html::Input>) -> impl IntoV
             <A href="/">"Dashboard"</A>
             <A href="/upload">"Upload Resume"</A>
             <A href="/candidates">"Candidates"</A>
+            <A href="/jobs">"Jobs"</A>
             <A href="/chat">"AI Chat"</A>
             <A href="/team">"Team"</A>
             <A href="/profile">"My Profile"</A>

@@ -11,8 +11,12 @@ use crate::api::candidates::{
     CandidateWarning, DeleteCandidate, KeepCandidate, ListOrder, ReanalyzeCandidate,
 };
 use crate::api::codec::resource;
+use crate::api::jobs::candidate_hiring_html;
+use crate::components::error_view::ErrorMessage;
 use crate::components::form::dispatch_on_submit;
-use crate::components::loaded::loaded;
+use crate::components::loaded::{loaded, loaded_view};
+use crate::components::server_html::ServerHtml;
+use crate::pages::jobs::FormOutcome;
 use crate::pages::upload::CandidateSummary;
 use crate::words::{count, encode};
 
@@ -168,9 +172,22 @@ pub fn CandidateDetailPage() -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         let _ = pending;
     });
+    // Jobs, notes, duplicates, versions and the timeline: rendered by the server, with forms
+    // that post without JavaScript and come back here with a notice.
+    let hiring = resource(
+        move || (id(), reanalyze.version().get(), keep.version().get()),
+        |(id, ..)| candidate_hiring_html(id),
+    );
     view! {
+        <FormOutcome />
         {loaded("Loading…", move || async move {
             detail.await.map(|d| view! { <CandidateDetailView detail=d reanalyze delete keep /> }.into_any())
+        })}
+        {loaded_view("", move || async move {
+            match hiring.await {
+                Ok(html) => view! { <ServerHtml html /> }.into_any(),
+                Err(error) => view! { <ErrorMessage error /> }.into_any(),
+            }
         })}
     }
 }

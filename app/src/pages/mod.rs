@@ -3,6 +3,7 @@ pub mod auth;
 pub mod candidates;
 pub mod chat;
 pub mod dashboard;
+pub mod jobs;
 pub mod profile;
 pub mod team;
 pub mod upload;

@@ -1,8 +1,15 @@
-//! Upload Resume: drag and drop or pick several files; each gets a progress bar and its
-//! analysis as soon as the server answers.
+//! Upload Resume: drag and drop or pick many files (a folder's worth); each gets a progress bar
+//! and its own result line as soon as the server answers: created, merged into an existing
+//! candidate (the same email or phone), or refused with the reason. At most
+//! [`AT_ONCE`] files are sent at the same time, so the server's extraction slots are not
+//! flooded, and a file that fails does not stop the others. The API stays one file per request.
 use leptos::prelude::*;
 
 use crate::api::candidates::{AnalysisStatus, Candidate};
+
+/// Uploads in flight at once.
+#[cfg(feature = "hydrate")]
+const AT_ONCE: usize = 3;
 
 #[derive(Clone)]
 struct UploadEntry {
@@ -19,18 +26,21 @@ pub fn UploadPage() -> impl IntoView {
     let dragging = RwSignal::new(false);
 
     #[cfg(feature = "hydrate")]
-    let start = move |files: leptos::web_sys::FileList| {
-        for i in 0..files.length() {
-            if let Some(file) = files.get(i) {
-                let entry = UploadEntry {
-                    name: file.name(),
-                    progress: RwSignal::new(0.0),
-                    status: RwSignal::new("uploading"),
-                    result: RwSignal::new(None),
-                    error: RwSignal::new(None),
-                };
-                entries.update(|e| e.push(entry.clone()));
-                xhr_upload(file, entry);
+    let start = {
+        let queue = Queue::new();
+        move |files: leptos::web_sys::FileList| {
+            for i in 0..files.length() {
+                if let Some(file) = files.get(i) {
+                    let entry = UploadEntry {
+                        name: file.name(),
+                        progress: RwSignal::new(0.0),
+                        status: RwSignal::new("queued"),
+                        result: RwSignal::new(None),
+                        error: RwSignal::new(None),
+                    };
+                    entries.update(|e| e.push(entry.clone()));
+                    queue.push(file, entry);
+                }
             }
         }
     };
@@ -112,6 +122,7 @@ fn UploadRow(entry: UploadEntry) -> impl IntoView {
                     "failed" | "error" => "badge error",
                     _ => "badge muted",
                 } data-testid="upload-status">{move || match status.get() {
+                    "queued" => "Waiting…",
                     "uploading" => "Uploading…",
                     "analysing" => "Analysing…",
                     "done" => "Analysed",
@@ -124,6 +135,9 @@ fn UploadRow(entry: UploadEntry) -> impl IntoView {
                 <progress max="100" value=move || progress.get() aria-label="Upload progress"></progress>
             })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || result.get().and_then(|c| c.duplicate_of).map(|_| view! {
+                <p class="muted" data-testid="upload-merged">"The same person as an existing candidate (same email or phone): added as their newest resume version."</p>
+            })}
             {move || result.get().map(|c| view! { <CandidateSummary candidate=c /> })}
         </section>
     }
@@ -165,14 +179,62 @@ pub fn CandidateSummary(candidate: Candidate) -> impl IntoView {
     }
 }
 
+/// The files waiting to be sent, and how many are on their way.
 #[cfg(feature = "hydrate")]
-fn xhr_upload(file: leptos::web_sys::File, entry: UploadEntry) {
+#[derive(Clone, Copy)]
+struct Queue {
+    waiting:
+        StoredValue<std::collections::VecDeque<(leptos::web_sys::File, UploadEntry)>, LocalStorage>,
+    active: StoredValue<usize>,
+}
+
+#[cfg(feature = "hydrate")]
+impl Queue {
+    fn new() -> Self {
+        Self {
+            waiting: StoredValue::new_local(Default::default()),
+            active: StoredValue::new(0),
+        }
+    }
+
+    fn push(self, file: leptos::web_sys::File, entry: UploadEntry) {
+        self.waiting.update_value(|q| q.push_back((file, entry)));
+        self.pump();
+    }
+
+    /// Starts waiting files while fewer than [`AT_ONCE`] are on their way.
+    fn pump(self) {
+        while self.active.get_value() < AT_ONCE {
+            let Some((file, entry)) = self.waiting.try_update_value(|q| q.pop_front()).flatten()
+            else {
+                return;
+            };
+            self.active.update_value(|n| *n += 1);
+            entry.status.set("uploading");
+            xhr_upload(file, entry, move || {
+                self.active.update_value(|n| *n = n.saturating_sub(1));
+                self.pump();
+            });
+        }
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn xhr_upload(
+    file: leptos::web_sys::File,
+    entry: UploadEntry,
+    finished: impl Fn() + Clone + 'static,
+) {
     use leptos::wasm_bindgen::{closure::Closure, JsCast};
     use leptos::web_sys::{FormData, ProgressEvent, XmlHttpRequest};
 
-    let fail = move |message: String| {
-        entry.status.set("error");
-        entry.error.set(Some(message));
+    let fail = {
+        let finished = finished.clone();
+        move |message: String| {
+            entry.status.set("error");
+            entry.error.set(Some(message));
+            finished();
+        }
     };
     let (Ok(xhr), Ok(form)) = (XmlHttpRequest::new(), FormData::new()) else {
         fail("Your browser cannot upload files here".into());
@@ -203,7 +265,9 @@ fn xhr_upload(file: leptos::web_sys::File, entry: UploadEntry) {
     let done_xhr = xhr.clone();
     let result = entry.result;
     let error = entry.error;
+    let finished_load = finished.clone();
     let on_load = Closure::<dyn FnMut()>::new(move || {
+        finished_load();
         progress.set(100.0);
         let text = done_xhr.response_text().ok().flatten().unwrap_or_default();
         let code = done_xhr.status().unwrap_or(0);
@@ -235,6 +299,7 @@ fn xhr_upload(file: leptos::web_sys::File, entry: UploadEntry) {
     xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
     on_load.forget();
     let on_error = Closure::<dyn FnMut()>::new(move || {
+        finished();
         status.set("error");
         error.set(Some("The upload failed: check your connection".into()));
     });

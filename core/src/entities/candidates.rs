@@ -26,6 +26,13 @@ pub struct Model {
     pub warnings: Option<String>,
     /// The analysis judged the upload not a resume; cleared when a person keeps it.
     pub not_a_resume: bool,
+    /// The email lower-cased: an upload with the same one is the same person.
+    pub email_key: Option<String>,
+    /// The phone number in E.164 form (`+` and digits): an upload with the same one is the same
+    /// person.
+    pub phone_key: Option<String>,
+    /// The name without case, accents or word order, for possible duplicates.
+    pub name_key: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

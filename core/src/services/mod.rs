@@ -10,6 +10,7 @@ pub mod costs;
 pub mod dashboard;
 pub mod extract;
 pub mod guide;
+pub mod hiring;
 pub mod invites;
 pub mod keys;
 pub mod notify;

@@ -351,6 +351,7 @@ pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ServiceResul
         .filter(analysis_jobs::Column::WorkspaceId.eq(id))
         .exec(&txn)
         .await?;
+    crate::services::hiring::delete_workspace_rows(&txn, id).await?;
     // Resumes and messages go with their candidate and conversation (the foreign keys cascade).
     candidates::Entity::delete_many()
         .filter(candidates::Column::WorkspaceId.eq(id))

@@ -7,7 +7,7 @@ use axum::{
     Json,
 };
 use hirekey_core::error::ServiceError;
-use types::ErrorBody;
+use types::{hiring::StageConflict, ErrorBody};
 
 /// A service error on its way out of a REST handler or extractor.
 #[derive(Debug)]
@@ -32,11 +32,29 @@ impl IntoResponse for ApiError {
         if let ServiceError::Internal(e) = &error {
             tracing::error!(error = %format!("{e:#}"), "request failed");
         }
-        let mut response = (
-            status,
-            Json(ErrorBody::new(error.kind(), error.to_string())),
-        )
-            .into_response();
+        let mut response = match &error {
+            ServiceError::StaleStage {
+                stage_id,
+                stage,
+                stage_version,
+                ..
+            } => (
+                status,
+                Json(StageConflict {
+                    error: error.kind().to_owned(),
+                    message: error.to_string(),
+                    current_stage_id: *stage_id,
+                    current_stage: stage.clone(),
+                    stage_version: *stage_version,
+                }),
+            )
+                .into_response(),
+            _ => (
+                status,
+                Json(ErrorBody::new(error.kind(), error.to_string())),
+            )
+                .into_response(),
+        };
         if let Some(seconds) = error.retry_after() {
             if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, v);

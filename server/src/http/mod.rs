@@ -8,6 +8,7 @@ pub mod chat_routes;
 pub mod error;
 pub mod extractors;
 pub mod guard;
+pub mod hiring_routes;
 pub mod openapi;
 pub mod openapi_errors;
 pub mod profile_routes;
@@ -125,6 +126,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
     routes.extend(resume_routes::routes());
     routes.extend(admin_routes::routes());
     routes.extend(workspace_routes::routes());
+    routes.extend(hiring_routes::routes());
     routes
 }
 

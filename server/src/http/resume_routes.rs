@@ -352,11 +352,16 @@ async fn download(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Response> {
     let file = resumes::download(&state, &user, id).await?;
-    let content_type = HeaderValue::from_str(&file.content_type)
+    Ok(attachment(&file.file_name, &file.content_type, file.bytes))
+}
+
+/// A stored file as an attachment, never cached.
+pub fn attachment(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let content_type = HeaderValue::from_str(content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let disposition = HeaderValue::from_str(&content_disposition(&file.file_name))
+    let disposition = HeaderValue::from_str(&content_disposition(file_name))
         .unwrap_or(HeaderValue::from_static("attachment"));
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, content_type),
             (header::CONTENT_DISPOSITION, disposition),
@@ -365,9 +370,9 @@ async fn download(
                 HeaderValue::from_static("private, no-store"),
             ),
         ],
-        file.bytes,
+        bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// `attachment` with an ASCII `filename` for old clients and the exact name as RFC 5987

@@ -29,6 +29,7 @@ mod edge;
 mod fallback;
 mod faults;
 mod hidden_text;
+mod hiring;
 mod hostile;
 mod invite_status;
 mod invites;

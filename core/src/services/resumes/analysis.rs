@@ -24,6 +24,10 @@ use crate::{
     services::{
         ai::{self, Feature, KeySource},
         busy,
+        hiring::{
+            events::{self, Event, EventKind},
+            keys,
+        },
     },
     session::Member,
     state::AppState,
@@ -92,11 +96,29 @@ pub(super) async fn store_outcome(
     text: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<candidates::Model> {
+    let (workspace_id, candidate_id) = (candidate.workspace_id, candidate.id);
+    let mut detail: Vec<(&str, String)> = Vec::new();
+    if let Some(source) = source {
+        detail.push(("key_source", source.as_str().to_owned()));
+    }
+    match &outcome {
+        Ok(analysis) => {
+            detail.push(("model", analysis.model.clone().unwrap_or_default()));
+        }
+        Err(failure) => detail.push(("error", failure.message.clone())),
+    }
     let mut active = candidate.into_active_model();
     active.key_source = Set(source.map(|s| s.as_str().to_owned()));
     active.updated_at = Set(now);
     match outcome {
         Ok(analysis) => {
+            if let Some(key) = analysis.email.as_deref().and_then(keys::email_key) {
+                active.email_key = Set(Some(key));
+            }
+            if let Some(key) = analysis.phone.as_deref().and_then(keys::phone_key) {
+                active.phone_key = Set(Some(key));
+            }
+            active.name_key = Set(analysis.name.as_deref().and_then(keys::name_key));
             active.name = Set(analysis.name.clone());
             active.email = Set(analysis.email.clone());
             active.current_title = Set(analysis.current_title.clone());
@@ -115,7 +137,20 @@ pub(super) async fn store_outcome(
             active.analysis_error = Set(Some(failure.message));
         }
     }
-    active.update(txn).await.map_err(not_found_if_gone)
+    let updated = active.update(txn).await.map_err(not_found_if_gone)?;
+    events::record(
+        txn,
+        Event {
+            workspace_id,
+            candidate_id,
+            actor_id: None,
+            kind: EventKind::Analysed,
+            detail: &detail,
+            at: now,
+        },
+    )
+    .await?;
+    Ok(updated)
 }
 
 /// A person looked at a candidate flagged `not_a_resume` and keeps it: the flag goes. Only the
@@ -170,6 +205,7 @@ pub(super) async fn analyse(
         match parse_analysis(&answer.content) {
             Ok(mut analysis) => {
                 analysis.truncated = truncated;
+                analysis.model = Some(answer.model.clone());
                 merge_contacts(&mut analysis, text);
                 return (source, Ok(analysis));
             }
@@ -335,6 +371,7 @@ pub fn validate_analysis(value: &Value) -> Result<ResumeAnalysis, String> {
         summary: optional_string(obj, "summary", 2_000)?,
         truncated: false,
         not_a_resume: !is_resume(obj),
+        model: None,
     })
 }
 

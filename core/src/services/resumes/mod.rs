@@ -38,6 +38,12 @@ use crate::{
         ai::KeySource,
         busy,
         extract::{self, DocumentKind},
+        hiring::{
+            self,
+            duplicates::same_person,
+            events::{self, Event, EventKind},
+            versions,
+        },
         search,
     },
     session::Member,
@@ -93,6 +99,8 @@ pub async fn upload(
     let file_size = file.bytes.len() as u64;
     let pending = PendingUpload {
         id,
+        email_key: known.email.as_deref().and_then(hiring::keys::email_key),
+        phone_key: known.phone.as_deref().and_then(hiring::keys::phone_key),
         owner_id: auth.id,
         workspace_id: auth.workspace_id,
         replaces: existing.as_ref(),
@@ -107,7 +115,7 @@ pub async fn upload(
         bytes: &file.bytes,
         now,
     };
-    let (candidate, job) = busy::retry_if_busy(|| pending.store(state))
+    let (candidate, job, duplicate_of) = busy::retry_if_busy(|| pending.store(state))
         .await
         .map_err(not_found_if_gone)?;
 
@@ -121,7 +129,9 @@ pub async fn upload(
         text_length,
         file_size: file_size as i64,
     };
-    Ok(to_dto(CandidateRow::from(candidate), Some(&facts)))
+    let mut dto = to_dto(CandidateRow::from(candidate), Some(&facts));
+    dto.duplicate_of = duplicate_of;
+    Ok(dto)
 }
 
 /// Runs the analysis again on the stored text with the caller's current key: the candidate is
@@ -298,6 +308,7 @@ pub async fn delete(state: &AppState, auth: &Member, id: Uuid) -> ServiceResult<
         .filter(analysis_jobs::Column::CandidateId.eq(id))
         .exec(&txn)
         .await?;
+    hiring::delete_candidate_rows(&txn, id).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -423,6 +434,7 @@ fn to_dto(row: CandidateRow, facts: Option<&ResumeFacts>) -> Candidate {
             .and_then(|json| serde_json::from_str(json).ok())
             .unwrap_or_default(),
         not_a_resume: row.not_a_resume,
+        duplicate_of: None,
     }
 }
 
@@ -494,6 +506,10 @@ pub fn escape_like(text: &str) -> String {
 /// replaced) as `pending`, the file with its text, and the analysis job, in one transaction.
 struct PendingUpload<'a> {
     id: Uuid,
+    /// The matching keys of what the pattern found: an existing candidate with either is the
+    /// same person, and the upload becomes their newest resume version.
+    email_key: Option<String>,
+    phone_key: Option<String>,
     owner_id: Uuid,
     workspace_id: Uuid,
     replaces: Option<&'a candidates::Model>,
@@ -511,10 +527,31 @@ struct PendingUpload<'a> {
 }
 
 impl PendingUpload<'_> {
-    /// Stores it all, or nothing; returns the candidate and the job's id.
-    async fn store(&self, state: &AppState) -> Result<(candidates::Model, Uuid), DbErr> {
-        let (id, now) = (self.id, self.now);
+    /// Stores it all, or nothing; returns the candidate, the job's id and, when the upload was
+    /// an existing candidate's (same email or phone), that candidate's id.
+    async fn store(
+        &self,
+        state: &AppState,
+    ) -> Result<(candidates::Model, Uuid, Option<Uuid>), DbErr> {
+        let now = self.now;
         let txn = busy::begin_write(&state.db).await?;
+        // The match is made inside the writing transaction, so two uploads of one person on
+        // SQLite cannot both miss each other.
+        let (existing, matched) = match self.replaces {
+            Some(c) => (Some(c.clone()), None),
+            None => match same_person(
+                &txn,
+                self.workspace_id,
+                self.email_key.as_deref(),
+                self.phone_key.as_deref(),
+            )
+            .await?
+            {
+                Some((c, on)) => (Some(c), Some(on)),
+                None => (None, None),
+            },
+        };
+        let id = existing.as_ref().map_or(self.id, |c| c.id);
         let pending = candidates::ActiveModel {
             id: Set(id),
             owner_id: Set(self.owner_id),
@@ -531,21 +568,29 @@ impl PendingUpload<'_> {
             search_text: Set(self.search_text.clone()),
             warnings: Set(self.warnings.clone()),
             not_a_resume: Set(false),
-            created_at: Set(self.replaces.map_or(now, |c| c.created_at)),
+            email_key: Set(self
+                .email_key
+                .clone()
+                .or_else(|| existing.as_ref().and_then(|c| c.email_key.clone()))),
+            phone_key: Set(self
+                .phone_key
+                .clone()
+                .or_else(|| existing.as_ref().and_then(|c| c.phone_key.clone()))),
+            name_key: Set(existing.as_ref().and_then(|c| c.name_key.clone())),
+            created_at: Set(existing.as_ref().map_or(now, |c| c.created_at)),
             updated_at: Set(now),
         };
-        let candidate = match self.replaces {
+        let candidate = match &existing {
             Some(_) => {
-                resumes::Entity::delete_many()
-                    .filter(resumes::Column::CandidateId.eq(id))
-                    .exec(&txn)
-                    .await?;
+                // The resume it had stays, as an earlier version.
+                versions::keep_current(&txn, id, now).await?;
                 pending.update(&txn).await?
             }
             None => pending.insert(&txn).await?,
         };
+        let resume_id = Uuid::new_v4();
         resumes::ActiveModel {
-            id: Set(Uuid::new_v4()),
+            id: Set(resume_id),
             candidate_id: Set(candidate.id),
             file_name: Set(self.file_name.to_owned()),
             content_type: Set(self.kind.content_type().into()),
@@ -556,9 +601,32 @@ impl PendingUpload<'_> {
         }
         .insert(&txn)
         .await?;
+        let mut detail = vec![
+            ("file_name", self.file_name.to_owned()),
+            ("version_id", resume_id.to_string()),
+        ];
+        if let Some(on) = matched {
+            detail.push(("matched_on", on.as_str().to_owned()));
+        }
+        events::record(
+            &txn,
+            Event {
+                workspace_id: self.workspace_id,
+                candidate_id: candidate.id,
+                actor_id: Some(self.owner_id),
+                kind: if existing.is_some() {
+                    EventKind::NewVersion
+                } else {
+                    EventKind::Uploaded
+                },
+                detail: &detail,
+                at: now,
+            },
+        )
+        .await?;
         let job = jobs::enqueue(&txn, candidate.id, self.owner_id, self.workspace_id, now).await?;
         txn.commit().await?;
-        Ok((candidate, job))
+        Ok((candidate, job, matched.map(|_| id)))
     }
 }
 

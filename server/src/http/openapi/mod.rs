@@ -21,7 +21,7 @@ use utoipa::{
 use docs_page::render_docs;
 
 use super::{
-    admin_routes, ai_routes, auth_routes, budget_routes, chat_routes,
+    admin_routes, ai_routes, auth_routes, budget_routes, chat_routes, hiring_routes,
     openapi_errors::StandardErrors, profile_routes, resume_routes, usage_routes, workspace_routes,
 };
 
@@ -40,6 +40,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         resume_routes::Doc::openapi(),
         admin_routes::Doc::openapi(),
         workspace_routes::Doc::openapi(),
+        hiring_routes::Doc::openapi(),
     ] {
         document.merge(part);
     }
@@ -66,7 +67,8 @@ is answered as `{\"error\", \"message\"}`."
         (name = "profile", description = "The caller's personal AI keys"),
         (name = "usage", description = "What the caller's keys are doing"),
         (name = "ai", description = "AI calls on the caller's resolved key"),
-        (name = "candidates", description = "Resume upload and candidates"),
+        (name = "candidates", description = "Resume upload and candidates: resume versions, duplicates, notes and the timeline"),
+        (name = "jobs", description = "Jobs, their pipeline stages and the applications moving through them"),
         (name = "workspaces", description = "Workspaces, switching between them, and their members"),
         (name = "admin", description = "Admins only: users, sign-up invites, the system key and the key policy"),
         (name = "meta", description = "Health and this documentation"),
