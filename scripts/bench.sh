@@ -63,6 +63,13 @@ section "Costs and budgets (cargo bench -p server --bench costs)"
 cargo bench -p server --bench costs
 REPORTS+=("$BENCH_DIR/costs.md")
 
+# --- The hiring loop: a job with 10,000 applications among 100,000 candidates ---
+# server/benches/hiring.rs, on SQLite and (where it is running) PostgreSQL: each column's first
+# page of the board and a stage move, p95.
+section "The hiring loop's board (cargo bench -p server --bench hiring)"
+cargo bench -p server --bench hiring
+REPORTS+=("$BENCH_DIR/hiring.md")
+
 # --- The AI-call path's tail: Hirekey pinned to one core, nginx and the load on the other ---
 # server/benches/tail.rs, against the release binary `make build` made.
 section "The AI-call path's tail, pinned (cargo bench -p server --bench tail)"

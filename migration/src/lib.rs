@@ -17,6 +17,7 @@ mod m20261206_000013_costs_and_budgets;
 mod m20261206_000014_key_fallback;
 mod m20261206_000015_usage_rollup;
 mod m20261206_000016_hiring_loop;
+mod m20261206_000017_candidate_facets;
 
 pub use m20261206_000015_usage_rollup::rebuild_usage_rollup;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_key_fallback::Migration),
             Box::new(m20261206_000015_usage_rollup::Migration),
             Box::new(m20261206_000016_hiring_loop::Migration),
+            Box::new(m20261206_000017_candidate_facets::Migration),
         ]
     }
 }

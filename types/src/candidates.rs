@@ -197,4 +197,135 @@ pub struct CandidateQuery {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", param(pattern = "^[0-9a-f]{64}$"))]
     pub cursor: Option<String>,
+    /// Only candidates with this skill (case-insensitive, the whole skill).
+    #[serde(default)]
+    pub skill: Option<String>,
+    /// Only candidates of this seniority (`junior`, `mid`, `senior`, `lead`, as the analysis
+    /// put it; case-insensitive).
+    #[serde(default)]
+    pub seniority: Option<String>,
+    /// Only candidates with at least this many years of experience.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", param(minimum = 0, maximum = 80))]
+    pub min_years: Option<f64>,
+    /// Only candidates in this job (its id).
+    #[serde(default)]
+    pub job: Option<String>,
+    /// With `job`: only candidates in this stage of it (the stage's id or name).
+    #[serde(default)]
+    pub stage: Option<String>,
+    /// `newest` (the default), `name` or `activity` (the newest timeline event first). With
+    /// any filter above or an order other than `newest`, the list pages by `page` (no
+    /// `next_cursor`).
+    #[serde(default)]
+    pub sort: Option<ListSort>,
+}
+
+impl CandidateQuery {
+    /// A filter or an order beyond the plain list and its search.
+    pub fn is_filtered(&self) -> bool {
+        let given = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        given(&self.skill)
+            || given(&self.seniority)
+            || self.min_years.is_some()
+            || given(&self.job)
+            || given(&self.stage)
+            || self.sort.is_some_and(|s| s != ListSort::Newest)
+    }
+}
+
+/// The order the Candidates page asks for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ListSort {
+    #[default]
+    Newest,
+    Name,
+    Activity,
+}
+
+impl ListSort {
+    pub const ALL: [Self; 3] = [Self::Newest, Self::Name, Self::Activity];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::Name => "name",
+            Self::Activity => "activity",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Newest => "Newest",
+            Self::Name => "Name",
+            Self::Activity => "Last activity",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+}
+
+/// `PATCH /api/v1/candidates/{id}`: fields the analysis got wrong, as a person corrects them.
+/// A field given is set (an empty string clears it); a re-analysis keeps the correction.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CorrectCandidate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub current_title: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+}
+
+/// What `POST /api/v1/candidates/bulk` does to each candidate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BulkAction {
+    /// Into `job_id`'s first stage.
+    AddToJob,
+    /// Their application in `job_id` to `stage`.
+    MoveToStage,
+    Delete,
+}
+
+/// `POST /api/v1/candidates/bulk`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkRequest {
+    pub action: BulkAction,
+    /// 1 to 500 candidates.
+    pub ids: Vec<Uuid>,
+    #[serde(default)]
+    pub job_id: Option<Uuid>,
+    #[serde(default)]
+    pub stage: Option<String>,
+    /// `move_to_stage` to the rejected stage needs a reason.
+    #[serde(default)]
+    pub rejection_reason: Option<String>,
+}
+
+/// One candidate a bulk action could not do, and why.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkFailure {
+    pub id: Uuid,
+    pub message: String,
+}
+
+/// What a bulk action did: each candidate on its own, so one failure stops nothing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkResult {
+    pub done: u64,
+    pub failed: Vec<BulkFailure>,
 }

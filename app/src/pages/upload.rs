@@ -167,7 +167,9 @@ pub fn CandidateSummary(candidate: Candidate) -> impl IntoView {
                 <p><span class="badge warn" data-testid="not-a-resume-badge">"Not a resume?"</span>
                     " " <span class="muted">"Open it to keep or delete it."</span></p>
             })}
-            <div class="chips">{a.skills.iter().map(|s| view! { <span class="chip">{s.clone()}</span> }).collect_view()}</div>
+            <div class="chips">{a.skills.iter().map(|s| view! {
+                <a class="chip" href=format!("/candidates?skill={}", crate::words::encode(s)) title=format!("Candidates with {s}")>{s.clone()}</a>
+            }).collect_view()}</div>
             {a.summary.clone().map(|s| view! { <p class="muted">{s}</p> })}
             {candidate.analysis_error.clone().map(|e| view! {
                 <p class="error">{e} " " <a href="/profile">"Check your API key in My Profile"</a></p>

@@ -33,6 +33,15 @@ pub struct Model {
     pub phone_key: Option<String>,
     /// The name without case, accents or word order, for possible duplicates.
     pub name_key: Option<String>,
+    /// The analysis's seniority, lower-cased, for the list's filter.
+    pub seniority: Option<String>,
+    /// The analysis's years of experience, for the list's filter.
+    pub years_experience: Option<f64>,
+    /// The newest timeline event's time, for the list's "last activity" order.
+    pub last_activity_at: Option<DateTimeUtc>,
+    /// Fields a person corrected: a JSON object of field name to value (`""` for "none"); a
+    /// re-analysis keeps them.
+    pub corrections: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -17,11 +17,14 @@ use axum::{
 };
 use bytes::BytesMut;
 use tower::{Layer, ServiceExt};
-use types::candidates::{Candidate, CandidateDetail, CandidatePage, CandidateQuery};
+use types::candidates::{
+    BulkRequest, BulkResult, Candidate, CandidateDetail, CandidatePage, CandidateQuery,
+    CorrectCandidate,
+};
 use uuid::Uuid;
 
 use super::{
-    extractors::{ApiPath, ApiQuery},
+    extractors::{ApiJson, ApiPath, ApiQuery},
     schemas::ResumeUpload,
     ApiRoute,
 };
@@ -37,7 +40,18 @@ use hirekey_core::{
 
 /// This file's routes in the OpenAPI document (`openapi::document` merges it).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(upload_new, upload_replace, list, get_one, delete, download, analyze))]
+#[openapi(paths(
+    upload_new,
+    upload_replace,
+    list,
+    get_one,
+    correct,
+    delete,
+    download,
+    analyze,
+    bulk,
+    export
+))]
 pub struct Doc;
 
 /// Room for the multipart boundaries and part headers around the file.
@@ -49,6 +63,9 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::post("/v1/resumes/upload/{candidate_id}", upload_replace),
         ApiRoute::get("/v1/candidates", list),
         ApiRoute::get("/v1/candidates/{id}", get_one),
+        ApiRoute::patch("/v1/candidates/{id}", correct),
+        ApiRoute::post("/v1/candidates/bulk", bulk),
+        ApiRoute::get("/v1/candidates/export", export),
         ApiRoute::delete("/v1/candidates/{id}", delete),
         ApiRoute::get("/v1/candidates/{id}/resume", download),
         ApiRoute::post("/v1/candidates/{id}/analyze", analyze),
@@ -278,14 +295,17 @@ async fn analyze(
 /// (every word of `q` found as a substring, most relevant first; newest first when an
 /// estimated 5,000 or more match, with `total` then estimated: `order` and `total_estimated`
 /// say which). Page on with `cursor` (the previous page's `next_cursor`, which keeps its
-/// order); `page` still works.
+/// order); `page` still works. Filters (`skill`, `seniority`, `min_years`, `job`, `stage`)
+/// and the orders `name` and `activity` (`sort`) page by `page` alone.
 #[utoipa::path(get, path = "/api/v1/candidates", tag = "candidates",
     params(CandidateQuery),
     security(("bearer_auth" = []), ("session_cookie" = [])),
     responses(
         (status = 200, description = "One page of candidates", body = CandidatePage),
+        (status = 400, description = "A malformed query string (an unknown sort, a min_years that is not a number)", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
-        (status = 422, description = "page or per_page is outside its bounds, or cursor is not 64 lower-case hex digits", body = ErrorBody),
+        (status = 404, description = "job names no job of the workspace", body = ErrorBody),
+        (status = 422, description = "page or per_page is outside its bounds, cursor is not 64 lower-case hex digits, min_years is outside 0 to 80, job is not an id, stage is given without job or is not a stage of it", body = ErrorBody),
     ))]
 async fn list(
     State(state): State<AppState>,
@@ -413,4 +433,111 @@ mod tests {
         assert!(!hostile.contains('\r') && !hostile.contains('\n'));
         assert!(hostile.starts_with("attachment; filename=\"a__b_c__.pdf\";"));
     }
+}
+
+/// Correct a candidate's fields
+///
+/// `name`, `email`, `phone`, `current_title` and `location`, as a person corrects what the
+/// analysis got wrong (a template's "YOUR NAME HERE", a missing email); an empty string clears
+/// the field. The correction is kept when the resume is analysed again, and goes on the
+/// timeline.
+#[utoipa::path(patch, path = "/api/v1/candidates/{id}", tag = "candidates",
+    params(("id" = Uuid, Path, description = "The candidate's id")),
+    request_body = CorrectCandidate,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The candidate after the correction", body = Candidate),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "A viewer in the current workspace: viewers make no changes", body = ErrorBody),
+        (status = 404, description = "No such candidate in the current workspace", body = ErrorBody),
+        (status = 422, description = "No field given, a field too long, or an email that is not one", body = ErrorBody),
+    ))]
+async fn correct(
+    State(state): State<AppState>,
+    user: Member,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(req): ApiJson<CorrectCandidate>,
+) -> ApiResult<Json<Candidate>> {
+    Ok(Json(resumes::correct(&state, &user, id, req).await?))
+}
+
+/// Act on many candidates
+///
+/// `add_to_job` (into `job_id`'s first stage), `move_to_stage` (their application in `job_id`
+/// to `stage`, a stage's id or name) or `delete`, for 1 to 500 `ids`. Each candidate is done on
+/// its own: the answer counts what was done and lists each failure with its reason.
+#[utoipa::path(post, path = "/api/v1/candidates/bulk", tag = "candidates",
+    request_body = BulkRequest,
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "What was done, and each failure", body = BulkResult),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "A viewer in the current workspace: viewers make no changes", body = ErrorBody),
+        (status = 404, description = "job_id names no job of the workspace", body = ErrorBody),
+        (status = 422, description = "No ids or more than 500, or job_id or stage missing for the action", body = ErrorBody),
+    ))]
+async fn bulk(
+    State(state): State<AppState>,
+    user: Member,
+    ApiJson(req): ApiJson<BulkRequest>,
+) -> ApiResult<Json<BulkResult>> {
+    Ok(Json(resumes::bulk(&state, &user, req).await?))
+}
+
+/// `GET /api/v1/candidates/export?ids=a,b,c`.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// Candidate ids, comma-separated (1 to 500).
+    ids: String,
+}
+
+/// Export candidates as CSV
+///
+/// The candidates' analysed fields, one row each in the order asked (ids of no candidate of the
+/// workspace are left out). Cells that a spreadsheet would run as a formula are defused with a
+/// leading apostrophe.
+#[utoipa::path(get, path = "/api/v1/candidates/export", tag = "candidates",
+    params(ExportQuery),
+    security(("bearer_auth" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The CSV file", body = String, content_type = "text/csv"),
+        (status = 400, description = "A malformed query string", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 422, description = "ids is empty, has more than 500 ids or one that is not an id", body = ErrorBody),
+    ))]
+async fn export(
+    State(state): State<AppState>,
+    user: Member,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
+    let ids = query
+        .ids
+        .split(',')
+        .map(|id| id.trim().parse::<Uuid>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| {
+            ServiceError::Validation("ids must be candidate ids separated by commas".into())
+        })?;
+    let csv = resumes::export_csv(&state, &user, &ids).await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"candidates.csv\""),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ),
+        ],
+        csv,
+    )
+        .into_response())
 }

@@ -446,11 +446,9 @@ db_test!(
                     search_text: Set(format!("card {i}")),
                     warnings: Set(None),
                     not_a_resume: Set(false),
-                    email_key: Set(None),
-                    phone_key: Set(None),
-                    name_key: Set(None),
                     created_at: Set(at),
                     updated_at: Set(at),
+                    ..Default::default()
                 });
                 apps.push(applications::ActiveModel {
                     id: Set(aid),
@@ -1049,5 +1047,231 @@ db_test!(
             .await;
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.body["stage"], "Applied");
+    }
+);
+
+db_test!(
+    the_list_filters_sorts_and_acts_on_many,
+    |app: TestApp| async move {
+        let token = app.register("finder@example.com").await;
+        let gus = uploaded(&app, &token, "Gus Lind\nTitle: Go developer\ngus@example.com\nSkills: Go, Docker\n9 years of experience").await;
+        let hana = uploaded(&app, &token, "Hana Mori\nTitle: Go engineer\nhana@example.com\nSkills: Go, Rust\n4 years of experience").await;
+        let ivo = uploaded(&app, &token, "Ivo Petrov\nTitle: Frontend developer\nivo@example.com\nSkills: React, CSS\n2 years of experience").await;
+        let ids = |r: &Response| -> Vec<String> {
+            r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let r = app.get("/api/v1/candidates?skill=go", &token).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["total"], 2);
+        let mut got = ids(&r);
+        got.sort();
+        let mut want = vec![gus.clone(), hana.clone()];
+        want.sort();
+        assert_eq!(got, want);
+        // A skill is matched whole: "Go" is not "Docker"'s "o" nor a prefix of another.
+        let r = app.get("/api/v1/candidates?skill=G", &token).await;
+        assert_eq!(r.body["total"], 0, "{}", r.text);
+        let r = app.get("/api/v1/candidates?min_years=5", &token).await;
+        assert_eq!(ids(&r), vec![gus.clone()]);
+        let r = app.get("/api/v1/candidates?seniority=SENIOR", &token).await;
+        assert_eq!(ids(&r), vec![gus.clone()], "{}", r.text);
+        let r = app.get("/api/v1/candidates?sort=name", &token).await;
+        assert_eq!(ids(&r), [gus.clone(), hana.clone(), ivo.clone()]);
+        let r = app
+            .get("/api/v1/candidates?sort=name&per_page=2&page=2", &token)
+            .await;
+        assert_eq!(ids(&r), vec![ivo.clone()]);
+        assert_eq!(r.body["total"], 3);
+        // Bad filters: clear errors.
+        for (q, status) in [
+            ("min_years=200", StatusCode::UNPROCESSABLE_ENTITY),
+            ("stage=Applied", StatusCode::UNPROCESSABLE_ENTITY),
+            ("job=nope", StatusCode::UNPROCESSABLE_ENTITY),
+            ("sort=sideways", StatusCode::BAD_REQUEST),
+        ] {
+            let r = app.get(&format!("/api/v1/candidates?{q}"), &token).await;
+            assert_eq!(r.status, status, "{q}: {}", r.text);
+            assert!(r.body["error"].is_string() && r.body["message"].is_string());
+        }
+        let r = app
+            .get(
+                &format!("/api/v1/candidates?job={}", Uuid::new_v4()),
+                &token,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+
+        // Bulk: add all three to a job, then move two; one failure does not stop the rest.
+        let job = create_job(&app, &token, "Go team").await;
+        let job_id = job["id"].as_str().unwrap().to_owned();
+        let r = app
+            .post(
+                &format!("/api/v1/jobs/{job_id}/applications"),
+                &token,
+                json!({"candidate_id": ivo}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+        let r = app
+            .post(
+                "/api/v1/candidates/bulk",
+                &token,
+                json!({"action": "add_to_job", "ids": [gus, hana, ivo], "job_id": job_id}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["done"], 2);
+        assert_eq!(r.body["failed"][0]["id"], ivo.as_str());
+        assert!(r.body["failed"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("already"));
+        let r = app
+            .post(
+                "/api/v1/candidates/bulk",
+                &token,
+                json!({"action": "move_to_stage", "ids": [gus, hana], "job_id": job_id, "stage": "Interview"}),
+            )
+            .await;
+        assert_eq!(r.body["done"], 2, "{}", r.text);
+        let r = app
+            .get(
+                &format!("/api/v1/candidates?job={job_id}&stage=interview"),
+                &token,
+            )
+            .await;
+        assert_eq!(r.body["total"], 2, "{}", r.text);
+        let r = app
+            .post(
+                "/api/v1/candidates/bulk",
+                &token,
+                json!({"action": "add_to_job", "ids": [gus]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        let r = app
+            .post(
+                "/api/v1/candidates/bulk",
+                &token,
+                json!({"action": "delete", "ids": []}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+
+        // Export: the rows asked for, with formulas defused.
+        let r = patch(
+            &app,
+            &format!("/api/v1/candidates/{hana}"),
+            &token,
+            json!({"current_title": "=HYPERLINK(\"http://evil.example\")"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let res = app
+            .http
+            .get(format!(
+                "{}/api/v1/candidates/export?ids={gus},{hana}",
+                app.url
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        let csv = res.text().await.unwrap();
+        let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines.len(), 3, "{csv}");
+        assert!(lines[1].contains("\"Gus Lind\""));
+        assert!(lines[2].contains("\"'=HYPERLINK("), "{csv}");
+        let r = app.get("/api/v1/candidates/export?ids=nope", &token).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+
+        // Bulk delete.
+        let r = app
+            .post(
+                "/api/v1/candidates/bulk",
+                &token,
+                json!({"action": "delete", "ids": [ivo]}),
+            )
+            .await;
+        assert_eq!(r.body["done"], 1, "{}", r.text);
+        let r = app.get(&format!("/api/v1/candidates/{ivo}"), &token).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+    }
+);
+
+db_test!(
+    a_correction_survives_a_new_analysis_and_is_on_the_timeline,
+    |app: TestApp| async move {
+        let token = app.register("fixer@example.com").await;
+        let id = uploaded(
+            &app,
+            &token,
+            "YOUR NAME HERE\nTitle: Analyst\nSkills: Excel",
+        )
+        .await;
+        let r = patch(
+            &app,
+            &format!("/api/v1/candidates/{id}"),
+            &token,
+            json!({"name": "Joan Silva", "email": "joan@example.com"}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["name"], "Joan Silva");
+        assert_eq!(r.body["email"], "joan@example.com");
+        let r = app
+            .post(
+                &format!("/api/v1/candidates/{id}/analyze"),
+                &token,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(r.body["analysis_status"], "done");
+        assert_eq!(r.body["name"], "Joan Silva", "{}", r.text);
+        assert_eq!(r.body["email"], "joan@example.com");
+        assert_eq!(r.body["current_title"], "Analyst");
+        // Searchable by the corrected name; the corrected email now matches uploads.
+        let r = app.get("/api/v1/candidates?q=joan", &token).await;
+        assert_eq!(r.body["total"], 1, "{}", r.text);
+        let again = upload_text(&app, &token, "Joan Silva\nAnalyst\njoan@example.com").await;
+        assert_eq!(again.body["duplicate_of"], id.as_str(), "{}", again.text);
+        let r = app
+            .get(&format!("/api/v1/candidates/{id}/activity"), &token)
+            .await;
+        let corrected = r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["kind"] == "corrected")
+            .unwrap()
+            .clone();
+        assert_eq!(corrected["actor_email"], "fixer@example.com");
+        assert!(
+            corrected["summary"]
+                .as_str()
+                .unwrap()
+                .contains("email, name"),
+            "{corrected}"
+        );
+        // Bad corrections.
+        for body in [
+            json!({}),
+            json!({"email": "not-an-email"}),
+            json!({"name": "x".repeat(201)}),
+        ] {
+            let r = patch(&app, &format!("/api/v1/candidates/{id}"), &token, body).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+        }
     }
 );

@@ -13,7 +13,7 @@ use types::hiring::{Activity, ActivityEvent};
 use uuid::Uuid;
 
 use crate::{
-    entities::{candidate_events, candidate_merges, users},
+    entities::{candidate_events, candidate_merges, candidates, users},
     error::ServiceResult,
     session::Member,
     state::AppState,
@@ -81,6 +81,14 @@ pub async fn record(db: &impl ConnectionTrait, event: Event<'_>) -> Result<(), D
     }
     .insert(db)
     .await?;
+    candidates::Entity::update_many()
+        .col_expr(
+            candidates::Column::LastActivityAt,
+            sea_orm::sea_query::Expr::value(event.at),
+        )
+        .filter(candidates::Column::Id.eq(event.candidate_id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -97,6 +97,7 @@ pub(super) async fn store_outcome(
     now: DateTime<Utc>,
 ) -> ServiceResult<candidates::Model> {
     let (workspace_id, candidate_id) = (candidate.workspace_id, candidate.id);
+    let corrections = candidate.corrections.clone();
     let mut detail: Vec<(&str, String)> = Vec::new();
     if let Some(source) = source {
         detail.push(("key_source", source.as_str().to_owned()));
@@ -111,7 +112,11 @@ pub(super) async fn store_outcome(
     active.key_source = Set(source.map(|s| s.as_str().to_owned()));
     active.updated_at = Set(now);
     match outcome {
-        Ok(analysis) => {
+        Ok(mut analysis) => {
+            // What a person corrected stays corrected.
+            super::corrections::apply(&mut analysis, corrections.as_deref());
+            active.seniority = Set(analysis.seniority.clone());
+            active.years_experience = Set(analysis.years_experience);
             if let Some(key) = analysis.email.as_deref().and_then(keys::email_key) {
                 active.email_key = Set(Some(key));
             }

@@ -6,8 +6,11 @@
 //! `analysis`, the job queue that runs it (claims, leases, retries) in `jobs`, the email and
 //! phone scanners in `contacts`, and the uploaded file's limits and cleaned name in `files`.
 mod analysis;
+mod bulk;
 mod contacts;
+mod corrections;
 mod files;
+mod filtered;
 pub mod jobs;
 
 use std::collections::HashMap;
@@ -20,7 +23,7 @@ use sea_orm::{
 };
 use types::candidates::{
     AnalysisStatus, Candidate, CandidateDetail, CandidatePage, CandidateQuery, CandidateWarning,
-    ResumeAnalysis,
+    ListOrder, ResumeAnalysis,
 };
 use uuid::Uuid;
 
@@ -28,7 +31,9 @@ pub use self::{
     analysis::{
         keep_as_resume, parse_analysis, repair_json, validate_analysis, ANALYSIS_MAX_CHARS,
     },
+    bulk::{bulk, export_csv},
     contacts::{find_email, find_phone, merge_contacts},
+    corrections::correct,
     files::{clean_file_name, max_upload_bytes, too_large, ResumeDownload, UploadFile},
 };
 use crate::{
@@ -195,6 +200,17 @@ pub async fn list(
         )));
     }
     let per_page = per_page.min(MAX_PER_PAGE);
+    if query.is_filtered() {
+        let (ids, total) = filtered::page(state, auth, &query, page, per_page).await?;
+        let paging = Paging {
+            page,
+            per_page,
+            next_cursor: None,
+            order: ListOrder::Newest,
+            total_estimated: false,
+        };
+        return finish_list(state, auth, ids, total, paging).await;
+    }
     let cursor = match query.cursor.as_deref() {
         Some(text) => Some(search::ListCursor::decode(text).ok_or_else(|| {
             ServiceError::Validation("cursor must be a next_cursor of this list".into())
@@ -227,6 +243,39 @@ pub async fn list(
         .then(|| found.rows.last().map(search::ListCursor::encode))
         .flatten();
     let ids: Vec<Uuid> = found.rows.iter().map(|r| r.id).collect();
+    finish_list(
+        state,
+        auth,
+        ids,
+        total,
+        Paging {
+            page,
+            per_page,
+            next_cursor,
+            order: found.order,
+            total_estimated: found.total_estimated,
+        },
+    )
+    .await
+}
+
+/// Where a page of the list is, besides its rows.
+struct Paging {
+    page: u64,
+    per_page: u64,
+    next_cursor: Option<String>,
+    order: ListOrder,
+    total_estimated: bool,
+}
+
+/// The page of `ids`, in that order.
+async fn finish_list(
+    state: &AppState,
+    auth: &Member,
+    ids: Vec<Uuid>,
+    total: u64,
+    paging: Paging,
+) -> ServiceResult<CandidatePage> {
     let mut rows: HashMap<Uuid, CandidateRow> = candidates::Entity::find()
         .filter(candidates::Column::WorkspaceId.eq(auth.workspace_id))
         .filter(candidates::Column::Id.is_in(ids.iter().copied()))
@@ -248,11 +297,11 @@ pub async fn list(
     Ok(CandidatePage {
         items,
         total,
-        total_estimated: found.total_estimated,
-        page,
-        per_page,
-        order: found.order,
-        next_cursor,
+        total_estimated: paging.total_estimated,
+        page: paging.page,
+        per_page: paging.per_page,
+        order: paging.order,
+        next_cursor: paging.next_cursor,
     })
 }
 
@@ -577,6 +626,11 @@ impl PendingUpload<'_> {
                 .clone()
                 .or_else(|| existing.as_ref().and_then(|c| c.phone_key.clone()))),
             name_key: Set(existing.as_ref().and_then(|c| c.name_key.clone())),
+            seniority: Set(None),
+            years_experience: Set(None),
+            last_activity_at: Set(Some(now)),
+            // What a person corrected stays corrected through a new version.
+            corrections: Set(existing.as_ref().and_then(|c| c.corrections.clone())),
             created_at: Set(existing.as_ref().map_or(now, |c| c.created_at)),
             updated_at: Set(now),
         };
