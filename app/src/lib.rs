@@ -35,8 +35,16 @@ pub const FORM_ONLY_PAGES: [&str; 2] = ["/login", "/register"];
 
 /// The pages only a signed-in user sees (`/candidates/...` and `/chat/...` included): the server
 /// sends a signed-out browser asking for one to the login page, with the page to come back to.
-pub const SIGNED_IN_PAGES: [&str; 6] =
-    ["/", "/profile", "/upload", "/candidates", "/admin", "/chat"];
+pub const SIGNED_IN_PAGES: [&str; 8] = [
+    "/",
+    "/profile",
+    "/upload",
+    "/candidates",
+    "/jobs",
+    "/team",
+    "/admin",
+    "/chat",
+];
 
 /// Whether `path` is one of [`SIGNED_IN_PAGES`] or below one of them.
 pub fn needs_sign_in(path: &str) -> bool {
@@ -116,8 +124,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/candidates/:id") view={Lazy::<routes::CandidateDetail>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/admin") view={Lazy::<routes::Admin>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/team") view={Lazy::<routes::Team>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("/jobs") view={Lazy::<routes::Jobs>::new()} ssr=SsrMode::InOrder />
-                    <Route path=path!("/jobs/:id") view={Lazy::<routes::Job>::new()} ssr=SsrMode::InOrder />
+                    <Route path=path!("/jobs/:id?") view={Lazy::<routes::Jobs>::new()} ssr=SsrMode::InOrder />
                     <Route path=path!("/chat/:id?") view={Lazy::<routes::Chat>::new()} ssr=SsrMode::InOrder />
                 </ParentRoute>
             </Routes>

@@ -36,6 +36,5 @@ lazy_page! {
     Admin => pages::admin::AdminPage,
     Chat => pages::chat::ChatPage,
     Team => pages::team::TeamPage,
-    Jobs => pages::jobs::JobsPage,
-    Job => pages::jobs::JobPage,
+    Jobs => pages::jobs::JobsRoute,
 }

@@ -411,12 +411,3 @@ pub struct MergeResult {
     pub notes: u64,
     pub events: u64,
 }
-
-/// A job as the Candidates page's filters and bulk actions offer it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct JobOption {
-    pub id: Uuid,
-    pub title: String,
-    /// Its stages' names, in board order.
-    pub stages: Vec<String>,
-}

@@ -18,55 +18,6 @@ pub async fn list_candidates(query: CandidateQuery) -> Result<CandidatePage, App
     Ok(resumes::list(&call.state, &user, query).await?)
 }
 
-/// The workspace's jobs with their stages, for the list's filters and bulk actions.
-#[server(prefix = "/sfn")]
-pub async fn job_options() -> Result<Vec<types::hiring::JobOption>, AppError> {
-    let (call, user) = super::context::member().await?;
-    let list = hirekey_core::services::hiring::list(&call.state, &user).await?;
-    Ok(list
-        .items
-        .into_iter()
-        .map(|j| types::hiring::JobOption {
-            id: j.id,
-            title: j.title,
-            stages: j.stages.into_iter().map(|s| s.name).collect(),
-        })
-        .collect())
-}
-
-/// The Candidates page's bulk actions (`action`: `add_to_job`, `move_to_stage`, `delete`).
-#[server(prefix = "/sfn")]
-pub async fn bulk_candidates(
-    action: String,
-    ids: Vec<String>,
-    job_id: Option<String>,
-    stage: Option<String>,
-) -> Result<BulkResult, AppError> {
-    let (call, user) = super::context::member().await?;
-    let action = match action.as_str() {
-        "add_to_job" => BulkAction::AddToJob,
-        "move_to_stage" => BulkAction::MoveToStage,
-        "delete" => BulkAction::Delete,
-        _ => return Err(AppError::new(422, "Validation failed", "Unknown action")),
-    };
-    let ids = ids
-        .iter()
-        .map(|id| super::parse_id(id, "Candidate"))
-        .collect::<Result<Vec<_>, _>>()?;
-    let job_id = match job_id.as_deref().map(str::trim).filter(|j| !j.is_empty()) {
-        Some(j) => Some(super::parse_id(j, "Job")?),
-        None => None,
-    };
-    let request = BulkRequest {
-        action,
-        ids,
-        job_id,
-        stage,
-        rejection_reason: None,
-    };
-    Ok(resumes::bulk(&call.state, &user, request).await?)
-}
-
 /// The candidate page's "Correct" form: fields the analysis got wrong. Comes back to the page
 /// with a notice, without JavaScript too.
 #[server(prefix = "/sfn")]

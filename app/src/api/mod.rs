@@ -3,6 +3,7 @@
 //! session check the REST API makes too (`session.rs`).
 pub mod admin;
 pub mod auth;
+pub mod candidate_list;
 pub mod candidates;
 pub mod chat;
 pub mod codec;

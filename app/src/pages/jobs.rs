@@ -22,6 +22,17 @@ pub fn FormOutcome() -> impl IntoView {
     }
 }
 
+/// `/jobs` and `/jobs/{id}` are one route (one lazy module, one entry in the router's table,
+/// whose every route adds to the main module): the id picks the page.
+#[component]
+pub fn JobsRoute() -> impl IntoView {
+    let params = use_params_map();
+    move || match params.read().get("id").filter(|id| !id.is_empty()) {
+        Some(_) => view! { <JobPage /> }.into_any(),
+        None => view! { <JobsPage /> }.into_any(),
+    }
+}
+
 #[component]
 pub fn JobsPage() -> impl IntoView {
     let html = resource(|| (), |_| jobs_html());

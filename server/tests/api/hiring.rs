@@ -1229,6 +1229,15 @@ db_test!(
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(r.body["name"], "Joan Silva");
         assert_eq!(r.body["email"], "joan@example.com");
+        // A form sends every field: what did not change is no correction.
+        let r = patch(
+            &app,
+            &format!("/api/v1/candidates/{id}"),
+            &token,
+            json!({"name": "Joan Silva", "current_title": "Analyst", "location": ""}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         let r = app
             .post(
                 &format!("/api/v1/candidates/{id}/analyze"),
@@ -1249,13 +1258,14 @@ db_test!(
         let r = app
             .get(&format!("/api/v1/candidates/{id}/activity"), &token)
             .await;
-        let corrected = r.body["items"]
+        let corrections: Vec<&Value> = r.body["items"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|e| e["kind"] == "corrected")
-            .unwrap()
-            .clone();
+            .filter(|e| e["kind"] == "corrected")
+            .collect();
+        assert_eq!(corrections.len(), 1, "{}", r.text);
+        let corrected = corrections[0].clone();
         assert_eq!(corrected["actor_email"], "fixer@example.com");
         assert!(
             corrected["summary"]

@@ -91,6 +91,15 @@ pub async fn correct(
         .as_deref()
         .and_then(|json| serde_json::from_str(json).ok())
         .unwrap_or_default();
+    // Only what differs from the analysis is a correction: a form sends every field, and a
+    // field left as the analysis read it must follow the next analysis.
+    changes.retain(|field, value| {
+        slot(&mut analysis, field).is_some_and(|current| current.as_deref().unwrap_or("") != value)
+    });
+    if changes.is_empty() {
+        let facts = resume_facts(state, &[id]).await?;
+        return Ok(to_dto(super::CandidateRow::from(candidate), facts.first()));
+    }
     let mut stored: BTreeMap<String, String> = candidate
         .corrections
         .as_deref()

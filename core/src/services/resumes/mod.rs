@@ -12,14 +12,17 @@ mod corrections;
 mod files;
 mod filtered;
 pub mod jobs;
+mod store;
+
+use store::PendingUpload;
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Alias, Expr, Func},
-    ActiveModelTrait, ColumnTrait, DbErr, DerivePartialModel, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QuerySelect, Set,
+    ColumnTrait, DbErr, DerivePartialModel, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QuerySelect,
 };
 use types::candidates::{
     AnalysisStatus, Candidate, CandidateDetail, CandidatePage, CandidateQuery, CandidateWarning,
@@ -43,13 +46,7 @@ use crate::{
         ai::KeySource,
         busy,
         extract::{self, DocumentKind},
-        hiring::{
-            self,
-            duplicates::same_person,
-            events::{self, Event, EventKind},
-            versions,
-        },
-        search,
+        hiring, search,
     },
     session::Member,
     state::AppState,
@@ -549,139 +546,6 @@ pub fn escape_like(text: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// What an upload stores before its analysis: the candidate (new, or the one whose resume is
-/// replaced) as `pending`, the file with its text, and the analysis job, in one transaction.
-struct PendingUpload<'a> {
-    id: Uuid,
-    /// The matching keys of what the pattern found: an existing candidate with either is the
-    /// same person, and the upload becomes their newest resume version.
-    email_key: Option<String>,
-    phone_key: Option<String>,
-    owner_id: Uuid,
-    workspace_id: Uuid,
-    replaces: Option<&'a candidates::Model>,
-    /// What the pattern found, known even if the AI call fails.
-    email: Option<String>,
-    analysis: String,
-    search_text: String,
-    warnings: Option<String>,
-    text: &'a str,
-    text_engine: &'a str,
-    file_name: &'a str,
-    kind: DocumentKind,
-    bytes: &'a [u8],
-    now: DateTime<Utc>,
-}
-
-impl PendingUpload<'_> {
-    /// Stores it all, or nothing; returns the candidate, the job's id and, when the upload was
-    /// an existing candidate's (same email or phone), that candidate's id.
-    async fn store(
-        &self,
-        state: &AppState,
-    ) -> Result<(candidates::Model, Uuid, Option<Uuid>), DbErr> {
-        let now = self.now;
-        let txn = busy::begin_write(&state.db).await?;
-        // The match is made inside the writing transaction, so two uploads of one person on
-        // SQLite cannot both miss each other.
-        let (existing, matched) = match self.replaces {
-            Some(c) => (Some(c.clone()), None),
-            None => match same_person(
-                &txn,
-                self.workspace_id,
-                self.email_key.as_deref(),
-                self.phone_key.as_deref(),
-            )
-            .await?
-            {
-                Some((c, on)) => (Some(c), Some(on)),
-                None => (None, None),
-            },
-        };
-        let id = existing.as_ref().map_or(self.id, |c| c.id);
-        let pending = candidates::ActiveModel {
-            id: Set(id),
-            owner_id: Set(self.owner_id),
-            workspace_id: Set(self.workspace_id),
-            name: Set(None),
-            email: Set(self.email.clone()),
-            current_title: Set(None),
-            skills: Set("[]".into()),
-            summary: Set(None),
-            analysis: Set(Some(self.analysis.clone())),
-            analysis_status: Set(AnalysisStatus::Pending.as_str().into()),
-            analysis_error: Set(None),
-            key_source: Set(None),
-            search_text: Set(self.search_text.clone()),
-            warnings: Set(self.warnings.clone()),
-            not_a_resume: Set(false),
-            email_key: Set(self
-                .email_key
-                .clone()
-                .or_else(|| existing.as_ref().and_then(|c| c.email_key.clone()))),
-            phone_key: Set(self
-                .phone_key
-                .clone()
-                .or_else(|| existing.as_ref().and_then(|c| c.phone_key.clone()))),
-            name_key: Set(existing.as_ref().and_then(|c| c.name_key.clone())),
-            seniority: Set(None),
-            years_experience: Set(None),
-            last_activity_at: Set(Some(now)),
-            // What a person corrected stays corrected through a new version.
-            corrections: Set(existing.as_ref().and_then(|c| c.corrections.clone())),
-            created_at: Set(existing.as_ref().map_or(now, |c| c.created_at)),
-            updated_at: Set(now),
-        };
-        let candidate = match &existing {
-            Some(_) => {
-                // The resume it had stays, as an earlier version.
-                versions::keep_current(&txn, id, now).await?;
-                pending.update(&txn).await?
-            }
-            None => pending.insert(&txn).await?,
-        };
-        let resume_id = Uuid::new_v4();
-        resumes::ActiveModel {
-            id: Set(resume_id),
-            candidate_id: Set(candidate.id),
-            file_name: Set(self.file_name.to_owned()),
-            content_type: Set(self.kind.content_type().into()),
-            bytes: Set(self.bytes.to_vec()),
-            text: Set(self.text.to_owned()),
-            text_engine: Set(Some(self.text_engine.to_owned())),
-            created_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-        let mut detail = vec![
-            ("file_name", self.file_name.to_owned()),
-            ("version_id", resume_id.to_string()),
-        ];
-        if let Some(on) = matched {
-            detail.push(("matched_on", on.as_str().to_owned()));
-        }
-        events::record(
-            &txn,
-            Event {
-                workspace_id: self.workspace_id,
-                candidate_id: candidate.id,
-                actor_id: Some(self.owner_id),
-                kind: if existing.is_some() {
-                    EventKind::NewVersion
-                } else {
-                    EventKind::Uploaded
-                },
-                detail: &detail,
-                at: now,
-            },
-        )
-        .await?;
-        let job = jobs::enqueue(&txn, candidate.id, self.owner_id, self.workspace_id, now).await?;
-        txn.commit().await?;
-        Ok((candidate, job, matched.map(|_| id)))
-    }
 }
 
 /// An update that matched no row: the candidate was deleted meanwhile (for example while the
