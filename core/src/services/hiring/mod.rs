@@ -480,22 +480,7 @@ pub async fn delete_candidate_rows(
         .filter(apps::Column::CandidateId.eq(candidate_id))
         .exec(db)
         .await?;
-    note_revisions::Entity::delete_many()
-        .filter(
-            Expr::col(note_revisions::Column::NoteId).in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(note_rows::Column::Id)
-                    .from(note_rows::Entity)
-                    .and_where(note_rows::Column::CandidateId.eq(candidate_id))
-                    .to_owned(),
-            ),
-        )
-        .exec(db)
-        .await?;
-    note_rows::Entity::delete_many()
-        .filter(note_rows::Column::CandidateId.eq(candidate_id))
-        .exec(db)
-        .await?;
+    delete_notes(db, note_rows::Column::CandidateId.eq(candidate_id)).await?;
     candidate_events::Entity::delete_many()
         .filter(candidate_events::Column::CandidateId.is_in(merged))
         .exec(db)
@@ -506,6 +491,30 @@ pub async fn delete_candidate_rows(
                 .eq(candidate_id)
                 .or(candidate_merges::Column::MergedId.eq(candidate_id)),
         )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The notes `which` selects, with their earlier bodies.
+async fn delete_notes(
+    db: &impl ConnectionTrait,
+    which: sea_orm::sea_query::SimpleExpr,
+) -> Result<(), DbErr> {
+    note_revisions::Entity::delete_many()
+        .filter(
+            Expr::col(note_revisions::Column::NoteId).in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(note_rows::Column::Id)
+                    .from(note_rows::Entity)
+                    .and_where(which.clone())
+                    .to_owned(),
+            ),
+        )
+        .exec(db)
+        .await?;
+    note_rows::Entity::delete_many()
+        .filter(which)
         .exec(db)
         .await?;
     Ok(())
@@ -528,22 +537,7 @@ pub async fn delete_workspace_rows(
         .filter(Expr::col(resume_versions::Column::CandidateId).in_subquery(of_workspace()))
         .exec(db)
         .await?;
-    note_revisions::Entity::delete_many()
-        .filter(
-            Expr::col(note_revisions::Column::NoteId).in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(note_rows::Column::Id)
-                    .from(note_rows::Entity)
-                    .and_where(note_rows::Column::WorkspaceId.eq(workspace_id))
-                    .to_owned(),
-            ),
-        )
-        .exec(db)
-        .await?;
-    note_rows::Entity::delete_many()
-        .filter(note_rows::Column::WorkspaceId.eq(workspace_id))
-        .exec(db)
-        .await?;
+    delete_notes(db, note_rows::Column::WorkspaceId.eq(workspace_id)).await?;
     apps::Entity::delete_many()
         .filter(apps::Column::WorkspaceId.eq(workspace_id))
         .exec(db)

@@ -60,18 +60,7 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    events::record(
-        &txn,
-        Event {
-            workspace_id: member.workspace_id,
-            candidate_id,
-            actor_id: Some(member.id),
-            kind: EventKind::NoteAdded,
-            detail: &[("note_id", id.to_string())],
-            at: now,
-        },
-    )
-    .await?;
+    note_event(&txn, member, candidate_id, EventKind::NoteAdded, id, now).await?;
     txn.commit().await?;
     Ok(to_dto(note, member.email.clone()))
 }
@@ -144,18 +133,7 @@ pub async fn edit(state: &AppState, member: &Member, id: Uuid, body: &str) -> Se
     active.edits = Set(note.edits.saturating_add(1));
     active.updated_at = Set(now);
     let note = active.update(&txn).await?;
-    events::record(
-        &txn,
-        Event {
-            workspace_id: member.workspace_id,
-            candidate_id,
-            actor_id: Some(member.id),
-            kind: EventKind::NoteEdited,
-            detail: &[("note_id", id.to_string())],
-            at: now,
-        },
-    )
-    .await?;
+    note_event(&txn, member, candidate_id, EventKind::NoteEdited, id, now).await?;
     txn.commit().await?;
     Ok(to_dto(note, member.email.clone()))
 }
@@ -172,16 +150,13 @@ pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ServiceResul
         .exec(&txn)
         .await?;
     notes::Entity::delete_by_id(id).exec(&txn).await?;
-    events::record(
+    note_event(
         &txn,
-        Event {
-            workspace_id: member.workspace_id,
-            candidate_id: note.candidate_id,
-            actor_id: Some(member.id),
-            kind: EventKind::NoteDeleted,
-            detail: &[("note_id", id.to_string())],
-            at: now,
-        },
+        member,
+        note.candidate_id,
+        EventKind::NoteDeleted,
+        id,
+        now,
     )
     .await?;
     txn.commit().await?;
@@ -216,6 +191,29 @@ pub async fn history(state: &AppState, member: &Member, id: Uuid) -> ServiceResu
         note: to_dto(note, email),
         revisions,
     })
+}
+
+/// A note's event on its candidate's timeline, inside the caller's transaction.
+async fn note_event(
+    txn: &sea_orm::DatabaseTransaction,
+    member: &Member,
+    candidate_id: Uuid,
+    kind: EventKind,
+    note_id: Uuid,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    events::record(
+        txn,
+        Event {
+            workspace_id: member.workspace_id,
+            candidate_id,
+            actor_id: Some(member.id),
+            kind,
+            detail: &[("note_id", note_id.to_string())],
+            at,
+        },
+    )
+    .await
 }
 
 fn to_dto(n: notes::Model, author_email: String) -> Note {
