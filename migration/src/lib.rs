@@ -18,6 +18,7 @@ mod m20261206_000014_key_fallback;
 mod m20261206_000015_usage_rollup;
 mod m20261206_000016_hiring_loop;
 mod m20261206_000017_candidate_facets;
+mod m20261206_000018_fts_update_columns;
 
 pub use m20261206_000015_usage_rollup::rebuild_usage_rollup;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_usage_rollup::Migration),
             Box::new(m20261206_000016_hiring_loop::Migration),
             Box::new(m20261206_000017_candidate_facets::Migration),
+            Box::new(m20261206_000018_fts_update_columns::Migration),
         ]
     }
 }
