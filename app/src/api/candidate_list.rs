@@ -202,14 +202,20 @@ mod view {
         }
     }
 
-    fn filters(query: &CandidateQuery, jobs: &JobList) -> impl IntoView {
-        let mut stage_names: Vec<String> = jobs
+    /// Every stage name of the workspace's jobs, once each, in order.
+    fn stage_names(jobs: &JobList) -> Vec<String> {
+        let mut names: Vec<String> = jobs
             .items
             .iter()
             .flat_map(|j| j.stages.iter().map(|s| s.name.clone()))
             .collect();
-        stage_names.sort();
-        stage_names.dedup();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    fn filters(query: &CandidateQuery, jobs: &JobList) -> impl IntoView {
+        let stage_names = stage_names(jobs);
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let seniority = text(&query.seniority);
         let job = text(&query.job);
@@ -271,13 +277,7 @@ mod view {
 
     /// The bulk form, which the list's checkboxes belong to (`form="bulk-form"`).
     fn bulk_form(jobs: &JobList, back: &str, confirm: &[String]) -> impl IntoView {
-        let mut stage_names: Vec<String> = jobs
-            .items
-            .iter()
-            .flat_map(|j| j.stages.iter().map(|s| s.name.clone()))
-            .collect();
-        stage_names.sort();
-        stage_names.dedup();
+        let stage_names = stage_names(jobs);
         let has_jobs = !jobs.items.is_empty();
         let action = CandidatesBulk::url();
         view! {
