@@ -19,6 +19,7 @@ mod m20261206_000015_usage_rollup;
 mod m20261206_000016_hiring_loop;
 mod m20261206_000017_candidate_facets;
 mod m20261206_000018_fts_update_columns;
+mod m20261206_000019_screening;
 
 pub use m20261206_000015_usage_rollup::rebuild_usage_rollup;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_hiring_loop::Migration),
             Box::new(m20261206_000017_candidate_facets::Migration),
             Box::new(m20261206_000018_fts_update_columns::Migration),
+            Box::new(m20261206_000019_screening::Migration),
         ]
     }
 }

@@ -88,7 +88,18 @@ const SWITCH_FENCED: &str = "MOCK_FENCED";
 const SWITCH_INVALID_JSON: &str = "MOCK_INVALID_JSON";
 
 /// Picks the answer for a conversation (see the crate docs for the rules).
-pub(crate) fn choose_answer(messages: &[RecordedMessage]) -> String {
+pub(crate) fn choose_answer(messages: &[RecordedMessage], invent: bool) -> String {
+    for m in messages {
+        if let (Some(criteria), Some(resume)) = (
+            between(&m.content, "<criteria>", "</criteria>"),
+            between(&m.content, "<candidate_resume>", "</candidate_resume>"),
+        ) {
+            return crate::screening::verdicts_answer(criteria, resume, invent);
+        }
+        if let Some(description) = between(&m.content, "<job_description>", "</job_description>") {
+            return crate::screening::draft_answer(description);
+        }
+    }
     if let Some(resume) = messages
         .iter()
         .find_map(|m| between(&m.content, "<resume>", "</resume>"))
@@ -467,10 +478,13 @@ M.Sc Computer Science, Technical University of Munich
 
     #[test]
     fn resume_switches() {
-        let fenced = choose_answer(&[msg("user", "<resume>MOCK_FENCED\nAl\n</resume>")]);
+        let fenced = choose_answer(&[msg("user", "<resume>MOCK_FENCED\nAl\n</resume>")], false);
         assert!(fenced.starts_with("Here is the analysis:\n```json\n{\"name\":\"Al\""));
         assert!(fenced.ends_with("\n```\nLet me know if you need more."));
-        let invalid = choose_answer(&[msg("user", "<resume>MOCK_INVALID_JSON Al</resume>")]);
+        let invalid = choose_answer(
+            &[msg("user", "<resume>MOCK_INVALID_JSON Al</resume>")],
+            false,
+        );
         assert_eq!(invalid, "I am unable to produce JSON for this resume.");
     }
 
@@ -480,12 +494,12 @@ M.Sc Computer Science, Technical University of Munich
             "Use this.\n<context>\nAlice: Rust, Kubernetes\n\nBob: Python, Django\n</context>";
         let msgs = [msg("system", system), msg("user", "who knows python?")];
         assert_eq!(
-            choose_answer(&msgs),
+            choose_answer(&msgs, false),
             "Here is what I found:\n- Bob: Python, Django"
         );
         let none = [msg("system", system), msg("user", "Find all developers")];
         assert_eq!(
-            choose_answer(&none),
+            choose_answer(&none, false),
             "I found no matching candidates in the context."
         );
     }
@@ -497,7 +511,7 @@ M.Sc Computer Science, Technical University of Munich
             msg("assistant", "x"),
             msg("user", "hi there"),
         ];
-        assert_eq!(choose_answer(&msgs), "Mock answer to: hi there");
+        assert_eq!(choose_answer(&msgs, false), "Mock answer to: hi there");
     }
 
     #[test]

@@ -8,10 +8,16 @@
 //! Behaviour is chosen by the API key (or by an `x-mock-behavior` header that
 //! overrides it): keys containing `invalid`/`revoked`, `ratelimit`, `nocredit`,
 //! `fail500`, `slow`, `cutstream` or `drip` (a slow stream) trigger the matching mode; any other
-//! key is valid. A key containing `reflect` is echoed back, as a careless or hostile upstream
+//! key is valid. A key containing `rpm30` is limited as a Groq free-tier key is: 30 requests per
+//! window ([`PACED_LIMIT`]; the window is a minute unless [`MockState::set_paced_window`] or
+//! `MOCK_PACED_WINDOW_MS` says otherwise), with real `x-ratelimit-*` figures and a 429 with
+//! `retry-after` when exceeded. A key containing `invent` answers screening prompts with a
+//! quote that is in no resume ([`screening::INVENTED_QUOTE`]). A key containing `reflect` is echoed back, as a careless or hostile upstream
 //! would: in the message and code of every error body and as model ids of `GET /models`
 //! (combine it with another word to choose the error, e.g. `reflect-invalid`).
-//! Answers are deterministic: a `<resume>...</resume>` in any message yields a JSON analysis of
+//! Answers are deterministic: `<criteria>` with `<candidate_resume>` yields screening verdicts
+//! quoting the resume, `<job_description>` drafted criteria, a `<resume>...</resume>` in any
+//! message yields a JSON analysis of
 //! it, a `<context>...</context>` in a system message yields the context lines matching the
 //! last user message, and anything else is echoed as `Mock answer to: ...`.
 //!
@@ -20,6 +26,7 @@
 
 mod answer;
 mod completion;
+pub mod screening;
 mod wire;
 
 use std::collections::HashMap;
@@ -72,6 +79,10 @@ pub const DELAY_HEADER: &str = "x-mock-delay-ms";
 pub const CHUNK_DELAY_HEADER: &str = "x-mock-chunk-delay-ms";
 
 const REQUEST_LIMIT: u32 = 14_400;
+/// Requests per window of a key containing `rpm30`.
+pub const PACED_LIMIT: u32 = 30;
+/// The window of a key containing `rpm30`, unless set otherwise.
+pub const PACED_WINDOW: Duration = Duration::from_secs(60);
 const TOKEN_LIMIT: u64 = 6_000;
 const DEFAULT_SLOW_MS: u64 = 3_000;
 /// The pause between streamed chunks for keys containing `drip`.
@@ -117,6 +128,19 @@ struct Inner {
     /// Remaining request budget per API key.
     remaining: Mutex<HashMap<String, u32>>,
     completions: AtomicU64,
+    /// Paced keys: when each one's window started and how many requests it has taken.
+    windows: Mutex<HashMap<String, (std::time::Instant, u32)>>,
+    /// The paced window in milliseconds (0: [`PACED_WINDOW`]).
+    window_ms: AtomicU64,
+    /// Requests answered 429 because a paced key was over its limit.
+    paced_rejections: AtomicU64,
+}
+
+/// A paced key's standing after a request.
+struct Paced {
+    admitted: bool,
+    remaining: u32,
+    reset: Duration,
 }
 
 impl MockState {
@@ -145,6 +169,52 @@ impl MockState {
         let left = remaining.entry(key.to_owned()).or_insert(REQUEST_LIMIT);
         *left = left.saturating_sub(1);
         *left
+    }
+
+    /// Sets the window of keys containing `rpm30` (tests shorten it).
+    pub fn set_paced_window(&self, window: Duration) {
+        self.inner
+            .window_ms
+            .store(window.as_millis().max(1) as u64, Ordering::Relaxed);
+    }
+
+    fn paced_window(&self) -> Duration {
+        match self.inner.window_ms.load(Ordering::Relaxed) {
+            0 => PACED_WINDOW,
+            ms => Duration::from_millis(ms),
+        }
+    }
+
+    /// How many requests were refused with a 429 for going over a paced key's limit.
+    pub fn paced_rejections(&self) -> u64 {
+        self.inner.paced_rejections.load(Ordering::Relaxed)
+    }
+
+    /// Counts a request of a paced key in its fixed window.
+    fn take_paced(&self, key: &str) -> Paced {
+        let window = self.paced_window();
+        let now = std::time::Instant::now();
+        let mut windows = lock(&self.inner.windows);
+        let (started, used) = windows.entry(key.to_owned()).or_insert((now, 0));
+        if now.duration_since(*started) >= window {
+            *started = now;
+            *used = 0;
+        }
+        let reset = window.saturating_sub(now.duration_since(*started));
+        if *used >= PACED_LIMIT {
+            self.inner.paced_rejections.fetch_add(1, Ordering::Relaxed);
+            return Paced {
+                admitted: false,
+                remaining: 0,
+                reset,
+            };
+        }
+        *used += 1;
+        Paced {
+            admitted: true,
+            remaining: PACED_LIMIT - *used,
+            reset,
+        }
     }
 
     fn next_completion_id(&self) -> String {
@@ -267,6 +337,10 @@ struct Behavior {
     drip: bool,
     /// Echoes the key in error bodies and in the model list.
     reflect: bool,
+    /// Limited to [`PACED_LIMIT`] requests per window.
+    paced: bool,
+    /// Adds a quote found in no resume to screening verdicts.
+    invent: bool,
 }
 
 impl Behavior {
@@ -280,6 +354,8 @@ impl Behavior {
             cutstream: source.contains("cutstream"),
             drip: source.contains("drip"),
             reflect: source.contains("reflect"),
+            paced: source.contains("rpm30"),
+            invent: source.contains("invent"),
         }
     }
 }
@@ -288,6 +364,8 @@ impl Behavior {
 struct Admitted {
     behavior: Behavior,
     remaining_requests: u32,
+    /// A paced key's figures for the answer's headers.
+    paced: Option<Paced>,
 }
 
 /// Records the request, spends rate-limit budget, applies delays and rejects
@@ -344,6 +422,32 @@ async fn admit(
             .insert(header::RETRY_AFTER, HeaderValue::from_static("7"));
         return Err(response);
     }
+    let mut paced = None;
+    if behavior.paced {
+        let standing = state.take_paced(key.as_deref().unwrap_or(""));
+        if !standing.admitted {
+            let seconds = standing.reset.as_secs_f64().ceil().max(1.0) as u64;
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                paced_headers(&standing),
+                Json(ErrorBody::new(
+                    format!(
+                        "Rate limit reached for model `llama-3.1-8b-instant` in organization \
+                         `org_mock` on requests per minute (RPM): Limit {PACED_LIMIT}, Used \
+                         {PACED_LIMIT}, Requested 1. Please try again in {seconds}s."
+                    ),
+                    Some("requests"),
+                    Some(ErrorCode::Text("rate_limit_exceeded")),
+                )),
+            )
+                .into_response();
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return Err(response);
+        }
+        paced = Some(standing);
+    }
     if behavior.nocredit {
         return Err(reject(
             StatusCode::PAYMENT_REQUIRED,
@@ -359,6 +463,7 @@ async fn admit(
     Ok(Admitted {
         behavior,
         remaining_requests,
+        paced,
     })
 }
 
@@ -411,6 +516,35 @@ fn rate_limit_headers(remaining_requests: u32, tokens_used: u64) -> HeaderMap {
     headers
 }
 
+/// A paced key's `x-ratelimit-*` headers: its real limit, what is left and when the window
+/// resets, as Groq writes durations (`12.5s`).
+fn paced_headers(standing: &Paced) -> HeaderMap {
+    let pairs = [
+        ("x-ratelimit-limit-requests", PACED_LIMIT.to_string()),
+        (
+            "x-ratelimit-remaining-requests",
+            standing.remaining.to_string(),
+        ),
+        (
+            "x-ratelimit-reset-requests",
+            format!("{:.2}s", standing.reset.as_secs_f64()),
+        ),
+        ("x-ratelimit-limit-tokens", "1000000".to_owned()),
+        ("x-ratelimit-remaining-tokens", "1000000".to_owned()),
+        (
+            "x-ratelimit-reset-tokens",
+            format!("{:.2}s", standing.reset.as_secs_f64()),
+        ),
+    ];
+    let mut headers = HeaderMap::new();
+    for (name, value) in pairs {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+    headers
+}
+
 fn error_response(status: StatusCode, body: ErrorBody, remaining_requests: u32) -> Response {
     (
         status,
@@ -441,6 +575,7 @@ async fn list_models(
         Admitted {
             behavior: Behavior::default(),
             remaining_requests: REQUEST_LIMIT,
+            paced: None,
         }
     } else {
         match admit(&state, &headers, request).await {
@@ -634,7 +769,7 @@ async fn chat_completions(
         );
     }
 
-    let answer = answer::choose_answer(&messages);
+    let answer = answer::choose_answer(&messages, admitted.behavior.invent);
     let prompt_tokens = messages
         .iter()
         .map(|m| answer::count_tokens(&m.content))
@@ -659,7 +794,10 @@ async fn chat_completions(
         } else {
             0
         });
-    let headers = rate_limit_headers(remaining, prompt_tokens + completion_tokens);
+    let headers = match &admitted.paced {
+        Some(standing) => paced_headers(standing),
+        None => rate_limit_headers(remaining, prompt_tokens + completion_tokens),
+    };
     if stream {
         stream_response(
             &completion,

@@ -18,6 +18,9 @@ struct Args {
     /// Port to listen on (0 picks a free one).
     #[arg(long, env = "MOCK_PROVIDER_PORT", default_value_t = 9099)]
     port: u16,
+    /// The window, in milliseconds, of keys containing `rpm30` (30 requests each).
+    #[arg(long, env = "MOCK_PACED_WINDOW_MS", default_value_t = 60_000)]
+    paced_window_ms: u64,
 }
 
 #[tokio::main]
@@ -35,7 +38,9 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("binding {}:{}", args.host, args.port))?;
     let addr: SocketAddr = listener.local_addr()?;
     announce(addr);
-    axum::serve(listener, router(MockState::new()))
+    let state = MockState::new();
+    state.set_paced_window(std::time::Duration::from_millis(args.paced_window_ms));
+    axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("mock provider stopped");

@@ -12,6 +12,7 @@ pub mod hiring;
 pub mod latency;
 pub mod profile;
 pub mod provider;
+pub mod screening;
 pub mod time;
 pub mod usage;
 pub mod workspaces;

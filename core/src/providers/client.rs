@@ -53,6 +53,7 @@ pub struct RateLimitSnapshot {
     pub limit_tokens: Option<i64>,
     pub remaining_tokens: Option<i64>,
     pub reset_requests: Option<String>,
+    pub reset_tokens: Option<String>,
 }
 
 impl RateLimitSnapshot {
@@ -70,6 +71,7 @@ impl RateLimitSnapshot {
             limit_tokens: num("x-ratelimit-limit-tokens"),
             remaining_tokens: num("x-ratelimit-remaining-tokens"),
             reset_requests: text("x-ratelimit-reset-requests"),
+            reset_tokens: text("x-ratelimit-reset-tokens"),
         }
     }
 }

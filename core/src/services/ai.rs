@@ -14,7 +14,7 @@ use crate::{
         ChatMessage, Price, Provider, ProviderError, RateLimitSnapshot, StreamItem, Target,
         UrlSource, Usage,
     },
-    services::{budgets::Hold, costs, keys, policy::system_fallback_allowed, rate_limit},
+    services::{budgets::Hold, costs, keys, pacing, policy::system_fallback_allowed, rate_limit},
     session::{AuthUser, ClientInfo, Member},
     state::AppState,
 };
@@ -34,6 +34,8 @@ pub enum Feature {
     ResumeAnalysis,
     CandidateChat,
     Search,
+    Screening,
+    ScreeningCriteria,
 }
 
 impl Feature {
@@ -45,6 +47,8 @@ impl Feature {
             Self::ResumeAnalysis => "resume_analysis",
             Self::CandidateChat => "candidate_chat",
             Self::Search => "search",
+            Self::Screening => "screening",
+            Self::ScreeningCriteria => "screening_criteria",
         }
     }
 }
@@ -422,6 +426,7 @@ async fn complete_once(
         .await;
     let latency = call_started.elapsed().as_millis();
     let now = state.clock.now();
+    note_limits(state, &resolved.target, &result).await;
     match result {
         Ok(output) => {
             let budget_warning = hold.warning();
@@ -463,6 +468,26 @@ async fn complete_once(
             ));
             Err(ServiceError::Provider(e))
         }
+    }
+}
+
+/// Tells the key's pacing what the provider said about its limits (`services::pacing`). A
+/// failure to record it costs pacing one answer's news, never the answer.
+async fn note_limits(
+    state: &AppState,
+    target: &Target,
+    result: &Result<crate::providers::ChatOutput, ProviderError>,
+) {
+    let key = pacing::pace_key(target);
+    let recorded = match result {
+        Ok(output) => pacing::observe(state, &key, &output.rate_limit).await,
+        Err(ProviderError::RateLimited { retry_after, .. }) => {
+            pacing::blocked(state, &key, *retry_after).await
+        }
+        Err(_) => Ok(()),
+    };
+    if let Err(e) = recorded {
+        tracing::warn!(error = %e, "recording a key's rate limits failed");
     }
 }
 

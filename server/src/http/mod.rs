@@ -14,6 +14,7 @@ pub mod openapi_errors;
 pub mod profile_routes;
 pub mod resume_routes;
 pub mod schemas;
+pub mod screening_routes;
 pub mod sse;
 pub mod usage_routes;
 pub mod workspace_routes;
@@ -127,6 +128,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
     routes.extend(admin_routes::routes());
     routes.extend(workspace_routes::routes());
     routes.extend(hiring_routes::routes());
+    routes.extend(screening_routes::routes());
     routes
 }
 

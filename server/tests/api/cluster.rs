@@ -780,3 +780,131 @@ async fn the_other_instance_finishes_an_analysis_whose_instance_was_killed() {
         "B called the provider for the analysis again"
     );
 }
+
+/// Durable screening runs across processes: the instance screening applications is SIGKILLed
+/// mid-call, and the other instance finishes the run (once the items' leases have lapsed),
+/// with every application screened and none failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_other_instance_finishes_a_screening_whose_instance_was_killed() {
+    let Some(mut cluster) = Cluster::start().await else {
+        return;
+    };
+    use Which::{Lb, A, B};
+    let token = cluster.register(Lb, "screen@example.com").await;
+    let body = json!({"personal_groq_api_key": groq_key("plain"), "use_personal_ai_key": true});
+    let r = cluster.settings(A, &token, body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let post = |path: String, body: Value| {
+        let cluster = &cluster;
+        let token = token.clone();
+        async move {
+            cluster
+                .send(
+                    cluster.url(A),
+                    Method::POST,
+                    &path,
+                    Some(&token),
+                    Some(body),
+                )
+                .await
+        }
+    };
+    let r = post(
+        "/api/v1/jobs".into(),
+        json!({"title": "Engineer", "description": "Python", "status": "open"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let job = r.body["id"].as_str().expect("job id").to_owned();
+    let r = cluster
+        .send(
+            cluster.url(A),
+            Method::PUT,
+            &format!("/api/v1/jobs/{job}/criteria"),
+            Some(&token),
+            Some(json!({"criteria": [{"text": "Python", "kind": "must"}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // Twelve applicants: more than one instance's eight runner slots, so both hold some.
+    for i in 0..12 {
+        let text = RESUME.replace("Ada Lovelace", &format!("Applicant Number{i}"));
+        let r = into_response(
+            cluster
+                .upload_request(A, &token, &text)
+                .send()
+                .await
+                .expect("upload"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let candidate = r.body["id"].as_str().expect("candidate id").to_owned();
+        let r = post(
+            format!("/api/v1/jobs/{job}/applications"),
+            json!({"candidate_id": candidate}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    // The mock answers a key containing `slow` after 3 s (the instances wait 10).
+    let slow = groq_key("slow");
+    let body = json!({"personal_groq_api_key": slow, "use_personal_ai_key": true});
+    let r = cluster.settings(A, &token, body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = post(format!("/api/v1/jobs/{job}/screenings"), json!({})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let run = r.body["id"].as_str().expect("run id").to_owned();
+
+    let screening = |requests: Vec<RecordedRequest>| {
+        requests
+            .iter()
+            .filter(|r| r.api_key.as_deref() == Some(slow.as_str()))
+            .filter(|r| {
+                r.messages
+                    .iter()
+                    .any(|m| m.content.contains("<candidate_resume>"))
+            })
+            .count()
+    };
+    // Both instances are calling the provider (eight and four): then A dies mid-call.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while screening(cluster.chat_requests()) < 12 {
+        assert!(
+            Instant::now() < deadline,
+            "the runs never called the provider"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    cluster.a.proc.kill();
+    let killed = Instant::now();
+
+    let deadline = killed + Duration::from_secs(90);
+    let progress = loop {
+        let r = cluster
+            .get(B, &format!("/api/v1/screenings/{run}"), &token)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        if r.body["state"] != "running" {
+            break r.body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "B did not finish the run within 90 s of A's death: {}",
+            r.text
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert_eq!(progress["state"], "done", "{progress}");
+    assert_eq!(progress["done"], 12, "{progress}");
+    assert_eq!(progress["failed"], 0, "{progress}");
+    // A's items were sent again, by B.
+    assert!(
+        screening(cluster.chat_requests()) > 12,
+        "B screened A's applications again"
+    );
+    let r = cluster
+        .get(Lb, &format!("/api/v1/jobs/{job}/screening"), &token)
+        .await;
+    let ranked = r.body["applications"].as_array().expect("applications");
+    assert!(ranked.iter().all(|a| a["score"] == 100), "{}", r.text);
+}

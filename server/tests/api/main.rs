@@ -42,6 +42,7 @@ mod not_a_resume;
 mod notify;
 mod outbound;
 mod resumes;
+mod screening;
 mod security;
 mod sessions;
 mod startup;

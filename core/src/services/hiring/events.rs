@@ -36,6 +36,8 @@ pub enum EventKind {
     NoteDeleted,
     VersionDeleted,
     Corrected,
+    Screened,
+    ScreeningReviewed,
 }
 
 impl EventKind {
@@ -52,6 +54,8 @@ impl EventKind {
             Self::NoteDeleted => "note_deleted",
             Self::VersionDeleted => "version_deleted",
             Self::Corrected => "corrected",
+            Self::Screened => "screened",
+            Self::ScreeningReviewed => "screening_reviewed",
         }
     }
 }

@@ -27,7 +27,7 @@ use crate::{
         note_revisions, notes as note_rows, resume_versions,
     },
     error::{ServiceError, ServiceResult},
-    services::busy,
+    services::{busy, screening::rows as screening_rows},
     session::Member,
     state::AppState,
 };
@@ -223,6 +223,7 @@ pub async fn delete(state: &AppState, member: &Member, id: Uuid) -> ServiceResul
     member.ensure_can_work()?;
     job_in(&state.db, member.workspace_id, id).await?;
     let txn = busy::begin_write(&state.db).await?;
+    screening_rows::delete_for_job(&txn, id).await?;
     apps::Entity::delete_many()
         .filter(apps::Column::JobId.eq(id))
         .exec(&txn)
@@ -472,6 +473,7 @@ pub async fn delete_candidate_rows(
     candidate_id: Uuid,
 ) -> Result<(), DbErr> {
     let merged = events::merged_ids(db, candidate_id).await?;
+    screening_rows::delete_for_candidate(db, candidate_id).await?;
     resume_versions::Entity::delete_many()
         .filter(resume_versions::Column::CandidateId.eq(candidate_id))
         .exec(db)
@@ -533,6 +535,7 @@ pub async fn delete_workspace_rows(
             .and_where(candidates::Column::WorkspaceId.eq(workspace_id))
             .to_owned()
     };
+    screening_rows::delete_for_workspace(db, workspace_id).await?;
     resume_versions::Entity::delete_many()
         .filter(Expr::col(resume_versions::Column::CandidateId).in_subquery(of_workspace()))
         .exec(db)

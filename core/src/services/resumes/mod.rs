@@ -5,7 +5,7 @@
 //! The analysis itself (prompt, AI call, retry and reading the model's JSON) is in
 //! `analysis`, the job queue that runs it (claims, leases, retries) in `jobs`, the email and
 //! phone scanners in `contacts`, and the uploaded file's limits and cleaned name in `files`.
-mod analysis;
+pub(crate) mod analysis;
 mod bulk;
 mod contacts;
 mod corrections;

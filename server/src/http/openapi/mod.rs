@@ -22,7 +22,8 @@ use docs_page::render_docs;
 
 use super::{
     admin_routes, ai_routes, auth_routes, budget_routes, chat_routes, hiring_routes,
-    openapi_errors::StandardErrors, profile_routes, resume_routes, usage_routes, workspace_routes,
+    openapi_errors::StandardErrors, profile_routes, resume_routes, screening_routes, usage_routes,
+    workspace_routes,
 };
 
 /// The whole document: the meta routes declared here, every `*_routes.rs` file's own `Doc`
@@ -41,6 +42,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         admin_routes::Doc::openapi(),
         workspace_routes::Doc::openapi(),
         hiring_routes::Doc::openapi(),
+        screening_routes::Doc::openapi(),
     ] {
         document.merge(part);
     }
@@ -69,6 +71,7 @@ is answered as `{\"error\", \"message\"}`."
         (name = "ai", description = "AI calls on the caller's resolved key"),
         (name = "candidates", description = "Resume upload and candidates: resume versions, duplicates, notes and the timeline"),
         (name = "jobs", description = "Jobs, their pipeline stages and the applications moving through them"),
+        (name = "screening", description = "AI screening of a job's applicants against its criteria, with checked quotes"),
         (name = "workspaces", description = "Workspaces, switching between them, and their members"),
         (name = "admin", description = "Admins only: users, sign-up invites, the system key and the key policy"),
         (name = "meta", description = "Health and this documentation"),

@@ -1,0 +1,78 @@
+//! The screening rows that go with a deleted candidate, job or workspace, inside the caller's
+//! transaction. A leaf: the hiring loop's deletions call it.
+use sea_orm::{
+    sea_query::{Expr, Query},
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+};
+use uuid::Uuid;
+
+use crate::entities::{job_criteria, screening_items, screening_results, screening_runs};
+
+/// A candidate's queued items and results.
+pub async fn delete_for_candidate(
+    db: &impl ConnectionTrait,
+    candidate_id: Uuid,
+) -> Result<(), DbErr> {
+    screening_items::Entity::delete_many()
+        .filter(screening_items::Column::CandidateId.eq(candidate_id))
+        .exec(db)
+        .await?;
+    screening_results::Entity::delete_many()
+        .filter(screening_results::Column::CandidateId.eq(candidate_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A job's criteria, runs, their items and its results.
+pub async fn delete_for_job(db: &impl ConnectionTrait, job_id: Uuid) -> Result<(), DbErr> {
+    screening_items::Entity::delete_many()
+        .filter(
+            Expr::col(screening_items::Column::RunId).in_subquery(
+                Query::select()
+                    .column(screening_runs::Column::Id)
+                    .from(screening_runs::Entity)
+                    .and_where(screening_runs::Column::JobId.eq(job_id))
+                    .to_owned(),
+            ),
+        )
+        .exec(db)
+        .await?;
+    screening_results::Entity::delete_many()
+        .filter(screening_results::Column::JobId.eq(job_id))
+        .exec(db)
+        .await?;
+    screening_runs::Entity::delete_many()
+        .filter(screening_runs::Column::JobId.eq(job_id))
+        .exec(db)
+        .await?;
+    job_criteria::Entity::delete_many()
+        .filter(job_criteria::Column::JobId.eq(job_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Everything of a workspace's screening.
+pub async fn delete_for_workspace(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+) -> Result<(), DbErr> {
+    screening_items::Entity::delete_many()
+        .filter(screening_items::Column::WorkspaceId.eq(workspace_id))
+        .exec(db)
+        .await?;
+    screening_results::Entity::delete_many()
+        .filter(screening_results::Column::WorkspaceId.eq(workspace_id))
+        .exec(db)
+        .await?;
+    screening_runs::Entity::delete_many()
+        .filter(screening_runs::Column::WorkspaceId.eq(workspace_id))
+        .exec(db)
+        .await?;
+    job_criteria::Entity::delete_many()
+        .filter(job_criteria::Column::WorkspaceId.eq(workspace_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
