@@ -70,6 +70,12 @@ section "The hiring loop's board (cargo bench -p server --bench hiring)"
 cargo bench -p server --bench hiring
 REPORTS+=("$BENCH_DIR/hiring.md")
 
+# --- AI screening: a run of 1,000 applications, and Hirekey's own work per application ---
+# server/benches/screening.rs, on SQLite and (where it is running) PostgreSQL.
+section "AI screening (cargo bench -p server --bench screening)"
+cargo bench -p server --bench screening
+REPORTS+=("$BENCH_DIR/screening.md")
+
 # --- The AI-call path's tail: Hirekey pinned to one core, nginx and the load on the other ---
 # server/benches/tail.rs, against the release binary `make build` made.
 section "The AI-call path's tail, pinned (cargo bench -p server --bench tail)"

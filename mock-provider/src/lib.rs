@@ -12,7 +12,8 @@
 //! window ([`PACED_LIMIT`]; the window is a minute unless [`MockState::set_paced_window`] or
 //! `MOCK_PACED_WINDOW_MS` says otherwise), with real `x-ratelimit-*` figures and a 429 with
 //! `retry-after` when exceeded. A key containing `invent` answers screening prompts with a
-//! quote that is in no resume ([`screening::INVENTED_QUOTE`]). A key containing `reflect` is echoed back, as a careless or hostile upstream
+//! quote that is in no resume ([`screening::INVENTED_QUOTE`]); one containing `nolimit` is
+//! answered without rate-limit headers, as a local model is. A key containing `reflect` is echoed back, as a careless or hostile upstream
 //! would: in the message and code of every error body and as model ids of `GET /models`
 //! (combine it with another word to choose the error, e.g. `reflect-invalid`).
 //! Answers are deterministic: `<criteria>` with `<candidate_resume>` yields screening verdicts
@@ -26,6 +27,8 @@
 
 mod answer;
 mod completion;
+mod headers;
+mod paced;
 pub mod screening;
 mod wire;
 
@@ -37,7 +40,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, OriginalUri, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -45,6 +48,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use completion::{stream_response, Completion};
+use headers::{bearer_token, header_str, header_u64, rate_limit_headers};
+use paced::{paced_headers, Paced};
+pub use paced::{PACED_LIMIT, PACED_WINDOW};
 use wire::{ErrorBody, ErrorCode};
 
 /// Model ids listed by `GET /models`.
@@ -79,10 +85,6 @@ pub const DELAY_HEADER: &str = "x-mock-delay-ms";
 pub const CHUNK_DELAY_HEADER: &str = "x-mock-chunk-delay-ms";
 
 const REQUEST_LIMIT: u32 = 14_400;
-/// Requests per window of a key containing `rpm30`.
-pub const PACED_LIMIT: u32 = 30;
-/// The window of a key containing `rpm30`, unless set otherwise.
-pub const PACED_WINDOW: Duration = Duration::from_secs(60);
 const TOKEN_LIMIT: u64 = 6_000;
 const DEFAULT_SLOW_MS: u64 = 3_000;
 /// The pause between streamed chunks for keys containing `drip`.
@@ -136,13 +138,6 @@ struct Inner {
     paced_rejections: AtomicU64,
 }
 
-/// A paced key's standing after a request.
-struct Paced {
-    admitted: bool,
-    remaining: u32,
-    reset: Duration,
-}
-
 impl MockState {
     /// Fresh state with nothing recorded and full rate-limit budgets.
     pub fn new() -> Self {
@@ -169,52 +164,6 @@ impl MockState {
         let left = remaining.entry(key.to_owned()).or_insert(REQUEST_LIMIT);
         *left = left.saturating_sub(1);
         *left
-    }
-
-    /// Sets the window of keys containing `rpm30` (tests shorten it).
-    pub fn set_paced_window(&self, window: Duration) {
-        self.inner
-            .window_ms
-            .store(window.as_millis().max(1) as u64, Ordering::Relaxed);
-    }
-
-    fn paced_window(&self) -> Duration {
-        match self.inner.window_ms.load(Ordering::Relaxed) {
-            0 => PACED_WINDOW,
-            ms => Duration::from_millis(ms),
-        }
-    }
-
-    /// How many requests were refused with a 429 for going over a paced key's limit.
-    pub fn paced_rejections(&self) -> u64 {
-        self.inner.paced_rejections.load(Ordering::Relaxed)
-    }
-
-    /// Counts a request of a paced key in its fixed window.
-    fn take_paced(&self, key: &str) -> Paced {
-        let window = self.paced_window();
-        let now = std::time::Instant::now();
-        let mut windows = lock(&self.inner.windows);
-        let (started, used) = windows.entry(key.to_owned()).or_insert((now, 0));
-        if now.duration_since(*started) >= window {
-            *started = now;
-            *used = 0;
-        }
-        let reset = window.saturating_sub(now.duration_since(*started));
-        if *used >= PACED_LIMIT {
-            self.inner.paced_rejections.fetch_add(1, Ordering::Relaxed);
-            return Paced {
-                admitted: false,
-                remaining: 0,
-                reset,
-            };
-        }
-        *used += 1;
-        Paced {
-            admitted: true,
-            remaining: PACED_LIMIT - *used,
-            reset,
-        }
     }
 
     fn next_completion_id(&self) -> String {
@@ -341,6 +290,8 @@ struct Behavior {
     paced: bool,
     /// Adds a quote found in no resume to screening verdicts.
     invent: bool,
+    /// Sends no rate-limit headers, as a local model does.
+    nolimit: bool,
 }
 
 impl Behavior {
@@ -356,6 +307,7 @@ impl Behavior {
             reflect: source.contains("reflect"),
             paced: source.contains("rpm30"),
             invent: source.contains("invent"),
+            nolimit: source.contains("nolimit"),
         }
     }
 }
@@ -473,76 +425,6 @@ fn invalid_key_body() -> ErrorBody {
         Some("invalid_request_error"),
         Some(ErrorCode::Text("invalid_api_key")),
     )
-}
-
-fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name)?.to_str().ok().map(str::trim)
-}
-
-fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
-    header_str(headers, name)?.parse().ok()
-}
-
-fn bearer_token(headers: &HeaderMap) -> Option<String> {
-    let value = header_str(headers, header::AUTHORIZATION.as_str())?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
-}
-
-/// Groq-style rate-limit headers, sent on every provider answer.
-fn rate_limit_headers(remaining_requests: u32, tokens_used: u64) -> HeaderMap {
-    let pairs = [
-        ("x-ratelimit-limit-requests", REQUEST_LIMIT.to_string()),
-        (
-            "x-ratelimit-remaining-requests",
-            remaining_requests.to_string(),
-        ),
-        ("x-ratelimit-limit-tokens", TOKEN_LIMIT.to_string()),
-        (
-            "x-ratelimit-remaining-tokens",
-            TOKEN_LIMIT.saturating_sub(tokens_used).to_string(),
-        ),
-        ("x-ratelimit-reset-requests", "2m59.56s".to_owned()),
-        ("x-ratelimit-reset-tokens", "7.66s".to_owned()),
-    ];
-    let mut headers = HeaderMap::new();
-    for (name, value) in pairs {
-        // All values are ASCII digits or fixed ASCII text, so they always parse.
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(HeaderName::from_static(name), value);
-        }
-    }
-    headers
-}
-
-/// A paced key's `x-ratelimit-*` headers: its real limit, what is left and when the window
-/// resets, as Groq writes durations (`12.5s`).
-fn paced_headers(standing: &Paced) -> HeaderMap {
-    let pairs = [
-        ("x-ratelimit-limit-requests", PACED_LIMIT.to_string()),
-        (
-            "x-ratelimit-remaining-requests",
-            standing.remaining.to_string(),
-        ),
-        (
-            "x-ratelimit-reset-requests",
-            format!("{:.2}s", standing.reset.as_secs_f64()),
-        ),
-        ("x-ratelimit-limit-tokens", "1000000".to_owned()),
-        ("x-ratelimit-remaining-tokens", "1000000".to_owned()),
-        (
-            "x-ratelimit-reset-tokens",
-            format!("{:.2}s", standing.reset.as_secs_f64()),
-        ),
-    ];
-    let mut headers = HeaderMap::new();
-    for (name, value) in pairs {
-        if let Ok(value) = HeaderValue::from_str(&value) {
-            headers.insert(HeaderName::from_static(name), value);
-        }
-    }
-    headers
 }
 
 fn error_response(status: StatusCode, body: ErrorBody, remaining_requests: u32) -> Response {
@@ -796,6 +678,7 @@ async fn chat_completions(
         });
     let headers = match &admitted.paced {
         Some(standing) => paced_headers(standing),
+        None if admitted.behavior.nolimit => HeaderMap::new(),
         None => rate_limit_headers(remaining, prompt_tokens + completion_tokens),
     };
     if stream {

@@ -32,7 +32,7 @@ use hirekey_core::{
         notify::{self, Notifications},
         rate_limit,
         resumes::jobs,
-        screening::runs as screening_runs,
+        screening,
     },
     session::JwtKeys,
     state::AppState,
@@ -237,7 +237,7 @@ async fn prepare(config: &Config, db: &DatabaseConnection) -> anyhow::Result<vau
         if released > 0 {
             tracing::warn!(jobs = released, "resuming analyses the last stop cut off");
         }
-        let released = screening_runs::release_interrupted(db, chrono::Utc::now())
+        let released = screening::queue::release_interrupted(db, chrono::Utc::now())
             .await
             .context("releasing interrupted screening items")?;
         if released > 0 {
@@ -294,7 +294,7 @@ impl Application {
         spawn_housekeeping(state.clone());
         notify::spawn_listener(state.clone());
         jobs::spawn_runner(state.clone());
-        screening_runs::spawn_runner(state.clone());
+        screening::worker::spawn_runner(state.clone());
         Ok(Self {
             listener,
             router,

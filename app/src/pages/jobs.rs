@@ -57,12 +57,15 @@ pub fn JobPage() -> impl IntoView {
             (
                 params.read().get("id").unwrap_or_default(),
                 query.read().get("more").filter(|m| !m.is_empty()),
+                query.read().get("draft").filter(|d| !d.is_empty()),
             )
         },
-        |(id, more)| job_html(id, more),
+        |(id, more, draft)| job_html(id, more, draft),
     );
     #[cfg(feature = "hydrate")]
     drag_and_drop();
+    #[cfg(feature = "hydrate")]
+    follow_screening(html);
     view! {
         <p><a href="/jobs">"← Jobs"</a></p>
         <h1 class="visually-hidden">"Job"</h1>
@@ -73,6 +76,55 @@ pub fn JobPage() -> impl IntoView {
                 Err(error) => view! { <ErrorMessage error /> }.into_any(),
             }
         })}
+    }
+}
+
+/// While a screening runs, its bar follows the run: every 1.5 s the page asks for the run's
+/// progress and moves the bar; when the run ends, the page reloads its content (scores and all).
+#[cfg(feature = "hydrate")]
+fn follow_screening(html: crate::api::codec::Loaded<String>) {
+    use leptos::wasm_bindgen::JsCast;
+    use leptos::web_sys::HtmlProgressElement;
+
+    let handle = set_interval_with_handle(
+        move || {
+            let doc = leptos::prelude::document();
+            let Some(run) = doc
+                .query_selector("[data-run-state=running]")
+                .ok()
+                .flatten()
+            else {
+                return;
+            };
+            let Some(id) = run.get_attribute("data-run") else {
+                return;
+            };
+            leptos::task::spawn_local(async move {
+                let Ok((finished, total, state)) =
+                    crate::api::jobs::screening::screening_progress(id).await
+                else {
+                    return;
+                };
+                if state != "running" {
+                    html.refetch();
+                    return;
+                }
+                let doc = leptos::prelude::document();
+                if let Some(bar) = doc
+                    .get_element_by_id("screening-progress")
+                    .and_then(|e| e.dyn_into::<HtmlProgressElement>().ok())
+                {
+                    bar.set_value(f64::from(finished));
+                }
+                if let Some(text) = doc.query_selector("[data-run-text]").ok().flatten() {
+                    text.set_text_content(Some(&format!("Running: {finished} of {total} done")));
+                }
+            });
+        },
+        std::time::Duration::from_millis(1500),
+    );
+    if let Ok(handle) = handle {
+        on_cleanup(move || handle.clear());
     }
 }
 

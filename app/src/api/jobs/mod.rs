@@ -23,13 +23,22 @@ pub async fn jobs_html() -> Result<String, AppError> {
 
 /// The Job page's body: the job and its board. `more` is `<stage id>.<cursor>`: that column
 /// continues from the cursor.
+/// `draft` is a criteria draft to show in the screening section's editor (`kind|text` lines).
 #[server(prefix = "/sfn")]
-pub async fn job_html(id: String, more: Option<String>) -> Result<String, AppError> {
+pub async fn job_html(
+    id: String,
+    more: Option<String>,
+    draft: Option<String>,
+) -> Result<String, AppError> {
     let (call, member) = super::context::member().await?;
     let id = super::parse_id(&id, "Job")?;
     let board = view::load_board(&call.state, &member, id, more.as_deref()).await?;
+    let screening = screening_view::load_job(&call.state, &member, id, draft.as_deref()).await?;
     Ok(crate::components::server_html::render(move || {
-        view::board(board)
+        leptos::prelude::view! {
+            {view::board(board)}
+            {screening_view::job_section(screening)}
+        }
     }))
 }
 
@@ -39,8 +48,19 @@ pub async fn candidate_hiring_html(id: String) -> Result<String, AppError> {
     let (call, member) = super::context::member().await?;
     let id = super::parse_id(&id, "Candidate")?;
     let section = view::load_candidate(&call.state, &member, id).await?;
+    let titles: Vec<(uuid::Uuid, String)> = section
+        .applications
+        .items
+        .iter()
+        .map(|a| (a.id, a.job_title.clone()))
+        .collect();
+    let can_work = section.can_work;
+    let screened = screening_view::load_candidate(&call.state, &member, id, &titles).await?;
     Ok(crate::components::server_html::render(move || {
-        view::candidate(section)
+        leptos::prelude::view! {
+            {screening_view::candidate_section(id, screened, can_work)}
+            {view::candidate(section)}
+        }
     }))
 }
 
@@ -290,5 +310,8 @@ pub async fn version_delete(candidate_id: String, version_id: String) -> Result<
     .await
 }
 
+pub mod screening;
+#[cfg(feature = "ssr")]
+mod screening_view;
 #[cfg(feature = "ssr")]
 mod view;

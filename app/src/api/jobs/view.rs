@@ -241,14 +241,14 @@ pub fn board(b: Board) -> impl IntoView {
 pub struct CandidateSection {
     id: uuid::Uuid,
     analysis: types::candidates::ResumeAnalysis,
-    applications: ApplicationList,
+    pub(super) applications: ApplicationList,
     jobs: JobList,
     notes: NoteList,
     duplicates: DuplicateList,
     versions: ResumeVersionList,
     activity: Activity,
     me: uuid::Uuid,
-    can_work: bool,
+    pub(super) can_work: bool,
 }
 
 pub async fn load_candidate(

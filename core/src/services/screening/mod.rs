@@ -12,9 +12,11 @@
 //!   ([`confirm`]) before its score ranks.
 pub mod evidence;
 pub mod prompt;
+pub mod queue;
 pub mod redact;
 pub mod rows;
 pub mod runs;
+pub mod worker;
 
 use std::collections::HashMap;
 
@@ -33,6 +35,7 @@ use crate::{
         ai::{self, Feature},
         busy,
         hiring::{
+            self,
             events::{self, Event, EventKind},
             job_in,
         },
@@ -354,4 +357,51 @@ pub async fn job_screening(
         latest_run,
         applications: ranked,
     })
+}
+
+/// The text a screening's quotes were checked against (the redacted text of a blind run, as
+/// the model read it), cut into pieces for showing: `(piece, Some(i))` is where quote `i` (in
+/// the order of the verdicts) was found, `(piece, None)` the text around it. Quotes that
+/// overlap an earlier one are not marked again.
+pub async fn quoted_text(
+    state: &AppState,
+    member: &Member,
+    screening: &ApplicationScreening,
+) -> ServiceResult<Vec<(String, Option<usize>)>> {
+    let candidate =
+        hiring::candidate_in(&state.db, member.workspace_id, screening.candidate_id).await?;
+    let text: Option<String> = crate::entities::resumes::Entity::find()
+        .select_only()
+        .column(crate::entities::resumes::Column::Text)
+        .filter(crate::entities::resumes::Column::CandidateId.eq(candidate.id))
+        .into_tuple()
+        .one(&state.db)
+        .await?;
+    let text = worker::text_for(&candidate, &text.unwrap_or_default(), screening.blind);
+    let normalized = evidence::Normalized::new(&text);
+    let mut found: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
+    let quotes = screening.verdicts.iter().flat_map(|v| v.quotes.iter());
+    for (i, quote) in quotes.enumerate() {
+        if let Some(range) = normalized.find(quote) {
+            if !found
+                .iter()
+                .any(|(r, _)| r.start < range.end && range.start < r.end)
+            {
+                found.push((range, i));
+            }
+        }
+    }
+    found.sort_by_key(|(r, _)| r.start);
+    let nfc = &normalized.nfc;
+    let mut pieces = Vec::with_capacity(found.len() * 2 + 1);
+    let mut at = 0;
+    for (range, i) in found {
+        if let (Some(before), Some(quoted)) = (nfc.get(at..range.start), nfc.get(range.clone())) {
+            pieces.push((before.to_owned(), None));
+            pieces.push((quoted.to_owned(), Some(i)));
+            at = range.end;
+        }
+    }
+    pieces.push((nfc.get(at..).unwrap_or_default().to_owned(), None));
+    Ok(pieces)
 }

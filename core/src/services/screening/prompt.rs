@@ -15,6 +15,8 @@ pub const RESUME_MAX_CHARS: usize = 24_000;
 const DESCRIPTION_MAX_CHARS: usize = 12_000;
 /// The longest answer a screening asks for.
 pub const SCREENING_MAX_TOKENS: u32 = 1_500;
+/// The answer a screening is expected to take per criterion, for estimates and pacing.
+pub const ANSWER_TOKENS_PER_CRITERION: i64 = 60;
 /// The longest answer a criteria draft asks for.
 pub const DRAFT_MAX_TOKENS: u32 = 1_000;
 
