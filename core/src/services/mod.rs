@@ -8,6 +8,7 @@ pub mod chat;
 pub mod costs;
 
 pub mod dashboard;
+pub mod durable;
 pub mod extract;
 pub mod guide;
 pub mod hiring;

@@ -23,14 +23,14 @@
 //!   again while the database stays busy; a holder that still cannot write gives its job back
 //!   to the queue, due at once and its attempt not counted ([`release`]), so a busy database
 //!   delays an analysis by moments, never by a lease, and never fails it.
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::Expr, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, Set, Statement,
+    QueryFilter, QueryOrder, Set,
 };
-use tokio::{sync::Semaphore, time::Instant};
+use tokio::time::Instant;
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -38,7 +38,7 @@ use super::analysis::{self, Failure};
 use crate::{
     entities::{analysis_jobs, candidates, users},
     error::{ServiceError, ServiceResult},
-    services::{busy, workspaces},
+    services::{busy, durable, workspaces},
     session::{AuthUser, Member},
     state::AppState,
 };
@@ -91,9 +91,6 @@ impl JobStatus {
         }
     }
 }
-
-/// SQLite has one writer and one process: claims take turns here instead of `SKIP LOCKED`.
-static SQLITE_CLAIMS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Queues an analysis of `candidate_id` inside `txn`, so it is committed with what it analyses
 /// or not at all. An unfinished job of the same candidate is dropped: it would analyse what is
@@ -172,7 +169,7 @@ fn holder(state: &AppState) -> &str {
 /// Claims job `id` if it is claimable: the request that queued it runs it at once.
 pub async fn claim(state: &AppState, id: Uuid) -> ServiceResult<Option<analysis_jobs::Model>> {
     let _turn = match state.db.get_database_backend() {
-        DatabaseBackend::Sqlite => Some(SQLITE_CLAIMS.lock().await),
+        DatabaseBackend::Sqlite => Some(durable::SQLITE_CLAIMS.lock().await),
         _ => None,
     };
     Ok(claim_by_id(state, id, state.clock.now()).await?)
@@ -205,30 +202,15 @@ pub async fn claim_next(state: &AppState) -> ServiceResult<Option<analysis_jobs:
     let now = state.clock.now();
     match state.db.get_database_backend() {
         DatabaseBackend::Postgres => {
-            let sql = "UPDATE analysis_jobs \
-                SET status = 'running', attempts = attempts + 1, lease_until = $2, \
-                    locked_by = $3, updated_at = $1 \
-                WHERE id = (SELECT id FROM analysis_jobs \
-                    WHERE (status = 'queued' AND run_after <= $1) \
-                       OR (status = 'running' AND lease_until < $1) \
-                    ORDER BY run_after LIMIT 1 FOR UPDATE SKIP LOCKED) \
-                RETURNING *";
-            let statement = Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                sql,
-                [
-                    now.into(),
-                    lease_end(now).into(),
-                    holder(state).to_owned().into(),
-                ],
-            );
+            let statement =
+                durable::claim_next_statement("analysis_jobs", now, lease_end(now), holder(state));
             Ok(analysis_jobs::Entity::find()
                 .from_raw_sql(statement)
                 .one(&state.db)
                 .await?)
         }
         _ => {
-            let _turn = SQLITE_CLAIMS.lock().await;
+            let _turn = durable::SQLITE_CLAIMS.lock().await;
             let next = analysis_jobs::Entity::find()
                 .filter(claimable(now))
                 .order_by_asc(analysis_jobs::Column::RunAfter)
@@ -566,33 +548,14 @@ async fn run_logged(state: &AppState, job: analysis_jobs::Model) {
 /// task of its own; with nothing due it looks again after [`POLL`].
 pub fn spawn_runner(state: AppState) {
     let span = tracing::info_span!("analysis_runner", instance = %holder(&state));
-    tokio::spawn(
-        async move {
-            let slots = Arc::new(Semaphore::new(RUNNER_SLOTS));
-            loop {
-                let Ok(slot) = slots.clone().acquire_owned().await else {
-                    return;
-                };
-                match claim_next(&state).await {
-                    Ok(Some(job)) => {
-                        let state = state.clone();
-                        tokio::spawn(
-                            async move {
-                                run_logged(&state, job).await;
-                                drop(slot);
-                            }
-                            .in_current_span(),
-                        );
-                        continue;
-                    }
-                    Ok(None) => {}
-                    Err(e) => tracing::warn!(error = %e, "claiming an analysis job failed"),
-                }
-                drop(slot);
-                tokio::time::sleep(POLL).await;
-            }
-        }
-        .instrument(span),
+    durable::spawn_runner(
+        state,
+        span,
+        RUNNER_SLOTS,
+        POLL,
+        "an analysis job",
+        |state| async move { claim_next(&state).await },
+        |state, job| async move { run_logged(&state, job).await },
     );
 }
 

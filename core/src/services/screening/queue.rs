@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::Expr, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use tokio::time::Instant;
 use types::screening::RunState;
@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::{
     entities::{screening_items, screening_runs},
     error::ServiceResult,
-    services::resumes::jobs,
+    services::{durable, resumes::jobs},
     state::AppState,
 };
 
@@ -38,8 +38,6 @@ impl Status {
         }
     }
 }
-
-static SQLITE_CLAIMS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 pub(super) fn holder(state: &AppState) -> &str {
     state.notifications.instance()
@@ -154,22 +152,11 @@ pub async fn claim_next(state: &AppState) -> ServiceResult<Option<screening_item
     let now = state.clock.now();
     match state.db.get_database_backend() {
         DatabaseBackend::Postgres => {
-            let sql = "UPDATE screening_items \
-                SET status = 'running', attempts = attempts + 1, lease_until = $2, \
-                    locked_by = $3, updated_at = $1 \
-                WHERE id = (SELECT id FROM screening_items \
-                    WHERE (status = 'queued' AND run_after <= $1) \
-                       OR (status = 'running' AND lease_until < $1) \
-                    ORDER BY run_after LIMIT 1 FOR UPDATE SKIP LOCKED) \
-                RETURNING *";
-            let statement = Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                sql,
-                [
-                    now.into(),
-                    lease_end(now).into(),
-                    holder(state).to_owned().into(),
-                ],
+            let statement = durable::claim_next_statement(
+                "screening_items",
+                now,
+                lease_end(now),
+                holder(state),
             );
             Ok(screening_items::Entity::find()
                 .from_raw_sql(statement)
@@ -177,7 +164,7 @@ pub async fn claim_next(state: &AppState) -> ServiceResult<Option<screening_item
                 .await?)
         }
         _ => {
-            let _turn = SQLITE_CLAIMS.lock().await;
+            let _turn = durable::SQLITE_CLAIMS.lock().await;
             let next = screening_items::Entity::find()
                 .filter(claimable(now))
                 .order_by_asc(screening_items::Column::RunAfter)

@@ -2,21 +2,50 @@
 //! transaction. A leaf: the hiring loop's deletions call it.
 use sea_orm::{
     sea_query::{Expr, Query},
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::entities::{job_criteria, screening_items, screening_results, screening_runs};
 
-/// A candidate's queued items and results.
+/// A candidate's queued items and results. A run left with nothing to do by it ends as done.
 pub async fn delete_for_candidate(
     db: &impl ConnectionTrait,
     candidate_id: Uuid,
 ) -> Result<(), DbErr> {
+    let runs: Vec<Uuid> = screening_items::Entity::find()
+        .select_only()
+        .column(screening_items::Column::RunId)
+        .distinct()
+        .filter(screening_items::Column::CandidateId.eq(candidate_id))
+        .into_tuple()
+        .all(db)
+        .await?;
     screening_items::Entity::delete_many()
         .filter(screening_items::Column::CandidateId.eq(candidate_id))
         .exec(db)
         .await?;
+    if !runs.is_empty() {
+        let left = Query::select()
+            .expr(Expr::val(1))
+            .from(screening_items::Entity)
+            .and_where(
+                Expr::col((screening_items::Entity, screening_items::Column::RunId))
+                    .equals((screening_runs::Entity, screening_runs::Column::Id)),
+            )
+            .and_where(screening_items::Column::Status.is_in(["queued", "running"]))
+            .to_owned();
+        let now = chrono::Utc::now();
+        screening_runs::Entity::update_many()
+            .col_expr(screening_runs::Column::State, Expr::value("done"))
+            .col_expr(screening_runs::Column::UpdatedAt, Expr::value(now))
+            .col_expr(screening_runs::Column::FinishedAt, Expr::value(Some(now)))
+            .filter(screening_runs::Column::Id.is_in(runs))
+            .filter(screening_runs::Column::State.eq("running"))
+            .filter(Expr::exists(left).not())
+            .exec(db)
+            .await?;
+    }
     screening_results::Entity::delete_many()
         .filter(screening_results::Column::CandidateId.eq(candidate_id))
         .exec(db)

@@ -16,12 +16,10 @@
 //! 5. Checks the verdicts (`evidence`), computes the score, and writes the result, the item's
 //!    end and the candidate's timeline event in one transaction, fenced on the claim. The run
 //!    is done when no item is left.
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
-use tokio::sync::Semaphore;
-use tracing::Instrument;
 use types::{
     screening::{Criterion, RunState},
     workspaces::Role,
@@ -42,7 +40,7 @@ use crate::{
     providers::{ChatMessage, ProviderError},
     services::{
         ai::{self, Feature},
-        busy,
+        busy, durable,
         hiring::events::{self, Event, EventKind},
         pacing,
         resumes::jobs,
@@ -481,32 +479,13 @@ async fn run_logged(state: &AppState, item: screening_items::Model) {
 /// a task of its own; with nothing due it looks again after [`jobs::POLL`].
 pub fn spawn_runner(state: AppState) {
     let span = tracing::info_span!("screening_runner", instance = %holder(&state));
-    tokio::spawn(
-        async move {
-            let slots = Arc::new(Semaphore::new(RUNNER_SLOTS));
-            loop {
-                let Ok(slot) = slots.clone().acquire_owned().await else {
-                    return;
-                };
-                match queue::claim_next(&state).await {
-                    Ok(Some(item)) => {
-                        let state = state.clone();
-                        tokio::spawn(
-                            async move {
-                                run_logged(&state, item).await;
-                                drop(slot);
-                            }
-                            .in_current_span(),
-                        );
-                        continue;
-                    }
-                    Ok(None) => {}
-                    Err(e) => tracing::warn!(error = %e, "claiming a screening item failed"),
-                }
-                drop(slot);
-                tokio::time::sleep(jobs::POLL).await;
-            }
-        }
-        .instrument(span),
+    durable::spawn_runner(
+        state,
+        span,
+        RUNNER_SLOTS,
+        jobs::POLL,
+        "a screening item",
+        |state| async move { queue::claim_next(&state).await },
+        |state, item| async move { run_logged(&state, item).await },
     );
 }

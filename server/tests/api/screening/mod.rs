@@ -495,3 +495,41 @@ db_test!(a_blind_run_sends_no_identity, |app: TestApp| async move {
         assert!(!s.to_string().contains("Vandersloot") && !s.to_string().contains("Adebayo"));
     }
 });
+
+db_test!(
+    deleting_the_candidates_ends_their_run,
+    |app: TestApp| async move {
+        let token = app.register("gone@example.com").await;
+        let job = new_job(&app, &token, "Rust").await;
+        let job_id = job["id"].as_str().unwrap();
+        put_criteria(
+            &app,
+            &token,
+            job_id,
+            json!([{"text": "Rust", "kind": "must"}]),
+        )
+        .await;
+        let ids = seeded(&app, &token, 2, |i| format!("Person {i}\nWrote Rust\n")).await;
+        for id in &ids {
+            apply(&app, &token, job_id, id).await;
+        }
+        // The mock answers a `slow` key after 3 s, past the 2.5 s the tests wait: the items are
+        // still being tried when their candidates go.
+        app.store_key_directly(&token, "groq", &groq_key("slow"))
+            .await;
+        let run = start(&app, &token, job_id, json!({})).await;
+        for id in &ids {
+            let r = app
+                .delete(&format!("/api/v1/candidates/{id}"), &token)
+                .await;
+            assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+        }
+        let progress = finished(&app, &token, run["id"].as_str().unwrap()).await;
+        assert_eq!(progress["state"], "done", "{progress}");
+        assert_eq!(progress["done"], 0, "{progress}");
+        let r = app
+            .get(&format!("/api/v1/jobs/{job_id}/screening"), &token)
+            .await;
+        assert_eq!(r.body["applications"], json!([]), "{}", r.text);
+    }
+);
