@@ -16,22 +16,8 @@ db_test!(
         // so that 100 applications (four windows) take seconds. The headers and the 429 are real.
         app.mock.state().set_paced_window(Duration::from_secs(4));
         let token = app.register("paced@example.com").await;
-        let job = new_job(&app, &token, "Rust").await;
-        let job_id = job["id"].as_str().unwrap();
-        put_criteria(
-            &app,
-            &token,
-            job_id,
-            json!([{"text": "Rust", "kind": "must"}]),
-        )
-        .await;
-        let ids = seeded(&app, &token, 100, |i| {
-            format!("Person {i}\nWrote Rust for {i} years\n")
-        })
-        .await;
-        for id in &ids {
-            apply(&app, &token, job_id, id).await;
-        }
+        let (job_id, _) = rust_job(&app, &token, 100).await;
+        let job_id = job_id.as_str();
         let r = app.save_groq_key(&token, &groq_key("rpm30")).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         let run = start(&app, &token, job_id, json!({})).await;
@@ -61,19 +47,8 @@ db_test!(
     |app: TestApp| async move {
         // A minute's window: 30 go at once, the rest wait for the reset, and cancelling ends them.
         let token = app.register("cancel@example.com").await;
-        let job = new_job(&app, &token, "Rust").await;
-        let job_id = job["id"].as_str().unwrap();
-        put_criteria(
-            &app,
-            &token,
-            job_id,
-            json!([{"text": "Rust", "kind": "must"}]),
-        )
-        .await;
-        let ids = seeded(&app, &token, 40, |i| format!("Person {i}\nWrote Rust\n")).await;
-        for id in &ids {
-            apply(&app, &token, job_id, id).await;
-        }
+        let (job_id, _) = rust_job(&app, &token, 40).await;
+        let job_id = job_id.as_str();
         app.save_groq_key(&token, &groq_key("rpm30")).await;
         let run = start(&app, &token, job_id, json!({})).await;
         let run_id = run["id"].as_str().unwrap();
@@ -159,19 +134,8 @@ db_test!(
     tariff,
     |app: TestApp| async move {
         let token = app.register("budget@example.com").await;
-        let job = new_job(&app, &token, "Rust").await;
-        let job_id = job["id"].as_str().unwrap();
-        put_criteria(
-            &app,
-            &token,
-            job_id,
-            json!([{"text": "Rust", "kind": "must"}]),
-        )
-        .await;
-        let ids = seeded(&app, &token, 20, |i| format!("Person {i}\nWrote Rust\n")).await;
-        for id in &ids {
-            apply(&app, &token, job_id, id).await;
-        }
+        let (job_id, _) = rust_job(&app, &token, 20).await;
+        let job_id = job_id.as_str();
         app.save_groq_key(&token, &groq_key("budget")).await;
         // A cent a prompt token: each screening costs about a dollar; $10 pays for a handful.
         let r = app
@@ -302,19 +266,7 @@ async fn pacing_holds_across_instances() {
     let token = a.register("shared@example.com").await;
     let mut jobs = Vec::new();
     for _ in 0..2 {
-        let job = new_job(&a, &token, "Rust").await;
-        let job_id = job["id"].as_str().unwrap().to_owned();
-        put_criteria(
-            &a,
-            &token,
-            &job_id,
-            json!([{"text": "Rust", "kind": "must"}]),
-        )
-        .await;
-        for id in seeded(&a, &token, 40, |i| format!("Person {i}\nWrote Rust\n")).await {
-            apply(&a, &token, &job_id, &id).await;
-        }
-        jobs.push(job_id);
+        jobs.push(rust_job(&a, &token, 40).await.0);
     }
     let r = a.save_groq_key(&token, &groq_key("rpm30")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);

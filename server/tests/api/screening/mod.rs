@@ -103,6 +103,25 @@ pub(super) async fn seeded(
     ids
 }
 
+/// A job whose one criterion is "Rust" (a must), with `n` seeded applicants who wrote Rust: the
+/// job's id and the candidates' ids.
+pub(super) async fn rust_job(app: &TestApp, token: &str, n: usize) -> (String, Vec<String>) {
+    let job = new_job(app, token, "Rust").await;
+    let job_id = job["id"].as_str().unwrap().to_owned();
+    put_criteria(
+        app,
+        token,
+        &job_id,
+        json!([{"text": "Rust", "kind": "must"}]),
+    )
+    .await;
+    let ids = seeded(app, token, n, |i| format!("Person {i}\nWrote Rust\n")).await;
+    for id in &ids {
+        apply(app, token, &job_id, id).await;
+    }
+    (job_id, ids)
+}
+
 pub(super) async fn put_criteria(
     app: &TestApp,
     token: &str,
@@ -500,19 +519,8 @@ db_test!(
     deleting_the_candidates_ends_their_run,
     |app: TestApp| async move {
         let token = app.register("gone@example.com").await;
-        let job = new_job(&app, &token, "Rust").await;
-        let job_id = job["id"].as_str().unwrap();
-        put_criteria(
-            &app,
-            &token,
-            job_id,
-            json!([{"text": "Rust", "kind": "must"}]),
-        )
-        .await;
-        let ids = seeded(&app, &token, 2, |i| format!("Person {i}\nWrote Rust\n")).await;
-        for id in &ids {
-            apply(&app, &token, job_id, id).await;
-        }
+        let (job_id, ids) = rust_job(&app, &token, 2).await;
+        let job_id = job_id.as_str();
         // The mock answers a `slow` key after 3 s, past the 2.5 s the tests wait: the items are
         // still being tried when their candidates go.
         app.store_key_directly(&token, "groq", &groq_key("slow"))
