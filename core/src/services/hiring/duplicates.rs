@@ -23,7 +23,7 @@ use crate::{
         job_stages, notes, resume_versions,
     },
     error::{ServiceError, ServiceResult},
-    services::busy,
+    services::{busy, screening::rows as screening_rows},
     session::Member,
     state::AppState,
 };
@@ -215,6 +215,8 @@ pub async fn merge(
             moved_apps += 1;
         }
     }
+
+    screening_rows::after_merge(&txn, other, id).await?;
 
     let moved_notes = notes::Entity::update_many()
         .col_expr(notes::Column::CandidateId, Expr::value(id))

@@ -6,7 +6,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::entities::{job_criteria, screening_items, screening_results, screening_runs};
+use crate::entities::{
+    applications, job_criteria, screening_items, screening_results, screening_runs,
+};
 
 /// A candidate's queued items and results. A run left with nothing to do by it ends as done.
 pub async fn delete_for_candidate(
@@ -48,6 +50,35 @@ pub async fn delete_for_candidate(
     }
     screening_results::Entity::delete_many()
         .filter(screening_results::Column::CandidateId.eq(candidate_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// After candidate `merged` was merged into `into`: its screenings follow its applications to
+/// `into`, and the screening of an application the merge dropped goes with it. (An item still
+/// queued for a dropped application ends as failed: its application is gone.)
+pub async fn after_merge(db: &impl ConnectionTrait, merged: Uuid, into: Uuid) -> Result<(), DbErr> {
+    screening_results::Entity::delete_many()
+        .filter(screening_results::Column::CandidateId.eq(merged))
+        .filter(
+            Expr::col(screening_results::Column::ApplicationId).not_in_subquery(
+                Query::select()
+                    .column(applications::Column::Id)
+                    .from(applications::Entity)
+                    .to_owned(),
+            ),
+        )
+        .exec(db)
+        .await?;
+    screening_results::Entity::update_many()
+        .col_expr(screening_results::Column::CandidateId, Expr::value(into))
+        .filter(screening_results::Column::CandidateId.eq(merged))
+        .exec(db)
+        .await?;
+    screening_items::Entity::update_many()
+        .col_expr(screening_items::Column::CandidateId, Expr::value(into))
+        .filter(screening_items::Column::CandidateId.eq(merged))
         .exec(db)
         .await?;
     Ok(())

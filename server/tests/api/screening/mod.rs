@@ -541,3 +541,41 @@ db_test!(
         assert_eq!(r.body["applications"], json!([]), "{}", r.text);
     }
 );
+
+db_test!(a_merge_keeps_the_screening, |app: TestApp| async move {
+    let token = app.register("merge@example.com").await;
+    app.save_groq_key(&token, &groq_key("plain")).await;
+    let (job_id, ids) = rust_job(&app, &token, 1).await;
+    let run = start(&app, &token, &job_id, json!({})).await;
+    finished(&app, &token, run["id"].as_str().unwrap()).await;
+    let r = app
+        .get(&format!("/api/v1/jobs/{job_id}/screening"), &token)
+        .await;
+    let application = r.body["applications"][0]["application_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let kept = uploaded(&app, &token, JANE).await;
+    let r = app
+        .post(
+            &format!("/api/v1/candidates/{kept}/merge"),
+            &token,
+            json!({"other_id": ids[0]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // The screening went with its application to the kept candidate.
+    let s = screening_of(&app, &token, &application).await;
+    assert_eq!(s["candidate_id"], kept.as_str(), "{s}");
+    assert_eq!(s["score"], 100);
+    let r = app
+        .get(&format!("/api/v1/jobs/{job_id}/screening"), &token)
+        .await;
+    assert_eq!(
+        r.body["applications"][0]["candidate_id"],
+        kept.as_str(),
+        "{}",
+        r.text
+    );
+    assert_eq!(r.body["applications"][0]["score"], 100, "{}", r.text);
+});
