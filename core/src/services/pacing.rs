@@ -105,8 +105,9 @@ pub fn parse_reset(value: &str) -> Option<Duration> {
     (total.is_finite() && total >= 0.0).then(|| Duration::from_secs_f64(total.min(86_400.0)))
 }
 
-/// `sql` written with `$1`, `$2`, ... for the connection's engine.
-fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement {
+/// `sql` written with `$1`, `$2`, ... for the connection's engine (SQLite numbers its
+/// parameters `?1`, `?2`, ...).
+pub(crate) fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement {
     let sql = match backend {
         DatabaseBackend::Postgres => sql.to_owned(),
         _ => sql.replace('$', "?"),

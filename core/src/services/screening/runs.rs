@@ -4,8 +4,8 @@
 //! `queue`.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult, QueryFilter,
-    QueryOrder, QuerySelect, Set, Statement,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use types::screening::{
     Criterion, RunState, ScreeningEstimate, ScreeningProgress, ScreeningStarted, StartScreening,
@@ -166,19 +166,17 @@ async fn estimate(
     let sql = "SELECT r.candidate_id AS candidate_id, CAST(LENGTH(r.text) AS BIGINT) AS chars \
                FROM resumes r JOIN applications a ON a.candidate_id = r.candidate_id \
                WHERE a.job_id = $1";
-    let backend = state.db.get_database_backend();
-    let sql = match backend {
-        DatabaseBackend::Postgres => sql.to_owned(),
-        _ => sql.replace('$', "?"),
-    };
-    let lengths: std::collections::HashMap<Uuid, i64> = Length::find_by_statement(
-        Statement::from_sql_and_values(backend, sql, [job_id.into()]),
-    )
-    .all(&state.db)
-    .await?
-    .into_iter()
-    .map(|l| (l.candidate_id, l.chars.unwrap_or(0)))
-    .collect();
+    let statement = crate::services::pacing::statement(
+        state.db.get_database_backend(),
+        sql,
+        vec![job_id.into()],
+    );
+    let lengths: std::collections::HashMap<Uuid, i64> = Length::find_by_statement(statement)
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|l| (l.candidate_id, l.chars.unwrap_or(0)))
+        .collect();
     let fixed = prompt::estimate_tokens(&prompt::screening_prompt(criteria, ""), 0);
     let answer = prompt::ANSWER_TOKENS_PER_CRITERION * criteria.len() as i64;
     let mut prompt_tokens = 0i64;
