@@ -101,6 +101,9 @@ pub struct Config {
     /// before answering with the candidate still `pending` (the job goes on). Default: the
     /// provider timeout plus [`ANALYSIS_WAIT_MARGIN`].
     pub analysis_wait: Duration,
+    /// `HIREKEY_RETENTION_SWEEP_SECS`: how often an instance looks for candidates its
+    /// workspace's retention period has run out on (default 600).
+    pub retention_sweep: Duration,
     /// `HIREKEY_ALLOWED_PROVIDER_HOSTS`: local model servers users may point a custom
     /// provider at.
     pub allowed_provider_hosts: OutboundPolicy,
@@ -199,6 +202,16 @@ impl Config {
             .context("HIREKEY_ANALYSIS_WAIT_SECS must be a number of seconds, 0 or more")?,
             None => provider_timeout.saturating_add(ANALYSIS_WAIT_MARGIN),
         };
+        let retention_sweep = match var("HIREKEY_RETENTION_SWEEP_SECS") {
+            Some(v) => Duration::try_from_secs_f64(
+                v.parse()
+                    .context("HIREKEY_RETENTION_SWEEP_SECS must be a number of seconds")?,
+            )
+            .ok()
+            .filter(|d| !d.is_zero())
+            .context("HIREKEY_RETENTION_SWEEP_SECS must be a number of seconds above 0")?,
+            None => Duration::from_secs(600),
+        };
         Ok(Self {
             data_dir,
             database_url,
@@ -216,6 +229,7 @@ impl Config {
             registrations_per_address,
             provider_timeout,
             analysis_wait,
+            retention_sweep,
             allowed_provider_hosts: OutboundPolicy::parse(
                 &var("HIREKEY_ALLOWED_PROVIDER_HOSTS").unwrap_or_default(),
             )?,

@@ -1,6 +1,7 @@
 //! Hirekey's database migrations, run at start-up and by `hirekey migrate`.
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
 mod m20261123_000001_create_users_and_keys;
 mod m20261123_000002_create_usage_and_audit;
 mod m20261123_000003_create_candidates_and_chat;
@@ -20,6 +21,7 @@ mod m20261206_000016_hiring_loop;
 mod m20261206_000017_candidate_facets;
 mod m20261206_000018_fts_update_columns;
 mod m20261206_000019_screening;
+mod m20261206_000020_personal_data;
 
 pub use m20261206_000015_usage_rollup::rebuild_usage_rollup;
 
@@ -48,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_candidate_facets::Migration),
             Box::new(m20261206_000018_fts_update_columns::Migration),
             Box::new(m20261206_000019_screening::Migration),
+            Box::new(m20261206_000020_personal_data::Migration),
         ]
     }
 }

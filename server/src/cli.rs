@@ -1,4 +1,5 @@
-//! `hirekey serve` (the default), `hirekey migrate`, `hirekey rotate-master-key`, and the hidden
+//! `hirekey serve` (the default), `hirekey migrate`, `hirekey rotate-master-key`, `hirekey audit
+//! verify`, and the hidden
 //! `hirekey extract <pdf|docx>` the server runs as its extraction worker
 //! (`services/extract/worker.rs`).
 use std::process::ExitCode;
@@ -12,6 +13,7 @@ use crate::{
     telemetry,
 };
 use hirekey_core::{
+    audit::chain,
     config::Config,
     services::extract,
     vault::{self, MasterKey},
@@ -36,6 +38,11 @@ enum Command {
     Migrate,
     /// Re-encrypt every stored key under a new master key (HIREKEY_NEW_MASTER_KEY, or generated).
     RotateMasterKey,
+    /// The audit trail: `hirekey audit verify` walks its hash chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Internal: the extraction worker. Reads one file on stdin, writes its text as JSON on
     /// stdout. Started by the server under resource limits; not for people.
     #[command(hide = true)]
@@ -43,6 +50,13 @@ enum Command {
         /// pdf (pdf-extract), pdf-oxide, docx or txt
         kind: String,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check every row of the audit trail against its hash and its place in the chain; exits
+    /// non-zero naming the first row altered, inserted or removed.
+    Verify,
 }
 
 pub async fn run() -> ExitCode {
@@ -57,6 +71,9 @@ pub async fn run() -> ExitCode {
         Command::Serve => serve().await,
         Command::Migrate => migrate().await,
         Command::RotateMasterKey => rotate_master_key().await,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => verify_audit().await,
         Command::Extract { .. } => Ok(()),
     };
     match result {
@@ -84,6 +101,22 @@ async fn migrate() -> anyhow::Result<()> {
     migrated?;
     tracing::info!("migrations applied");
     Ok(())
+}
+
+/// Walks the audit chain (read-only: no migration runs).
+async fn verify_audit() -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    let db = connect_database(&config).await?;
+    match chain::verify(&db).await? {
+        chain::Verdict::Intact { rows } => {
+            tracing::info!(rows, "the audit trail is intact");
+            eprintln!("hirekey: the audit trail is intact ({rows} rows)");
+            Ok(())
+        }
+        chain::Verdict::Broken { problem, .. } => {
+            anyhow::bail!("the audit trail was tampered with: {problem}")
+        }
+    }
 }
 
 /// Re-encrypts every row in one transaction. The new key is written to `master.key.new` first

@@ -30,7 +30,7 @@ use hirekey_core::{
     providers::ProviderClient,
     services::{
         notify::{self, Notifications},
-        rate_limit,
+        privacy, rate_limit,
         resumes::jobs,
         screening,
     },
@@ -56,6 +56,9 @@ pub async fn connect_database(config: &Config) -> anyhow::Result<DatabaseConnect
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
+                // Deleted content is overwritten with zeros, so an erased candidate's text is
+                // not left in free pages (README, "Personal data").
+                .pragma("secure_delete", "ON")
         });
     Database::connect(options)
         .await
@@ -227,6 +230,10 @@ async fn prepare(config: &Config, db: &DatabaseConnection) -> anyhow::Result<vau
             .await
             .context("analysing the database after migrations")?;
     }
+    // Audit rows written before the chain existed get their places, once per database.
+    hirekey_core::audit::chain::seal_unchained(db)
+        .await
+        .context("sealing the audit trail's earlier rows")?;
     if config.is_sqlite() {
         // One process on SQLite: a job running now was cut off by the last stop, so the runner
         // may take it at once rather than after its lease. (On PostgreSQL another instance may
@@ -295,6 +302,7 @@ impl Application {
         notify::spawn_listener(state.clone());
         jobs::spawn_runner(state.clone());
         screening::worker::spawn_runner(state.clone());
+        privacy::retention::spawn(state.clone());
         Ok(Self {
             listener,
             router,

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod error;
 pub mod hiring;
 pub mod latency;
+pub mod privacy;
 pub mod profile;
 pub mod provider;
 pub mod screening;

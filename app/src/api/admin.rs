@@ -26,7 +26,7 @@ pub async fn get_admin_ai_config() -> Result<AdminAiConfig, AppError> {
 pub async fn test_system_ai_key() -> Result<TestAiKeyResponse, AppError> {
     let (call, user) = super::context::signed_in().await?;
     let admin = admin::require_admin(&call.state, &user).await?;
-    Ok(admin::test_system_key(&call.state, &admin).await?)
+    Ok(admin::test_system_key(&call.state, &admin, &call.client()).await?)
 }
 
 /// The Admin page's policy form: an unchecked checkbox is absent, so it works without WASM.
@@ -39,7 +39,7 @@ pub async fn save_admin_settings(
         require_personal_key: require_personal_key.is_some_and(|v| v == "on" || v == "true"),
     };
     let admin = admin::require_admin(&call.state, &user).await?;
-    Ok(admin::update_settings(&call.state, &admin, settings).await?)
+    Ok(admin::update_settings(&call.state, &admin, &call.client(), settings).await?)
 }
 
 /// The admin page's usage section, rendered (`components/reports.rs` `AdminUsage`).

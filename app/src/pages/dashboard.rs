@@ -5,8 +5,11 @@ use crate::api::candidates::AnalysisStatus;
 use crate::api::codec::resource;
 use crate::api::dashboard::{get_dashboard, CandidateCounts, DashboardSummary, RecentCandidate};
 use crate::api::profile::KeySource;
+use crate::api::team::due_html;
+use crate::components::error_view::ErrorMessage;
 use crate::components::layout::CurrentUser;
-use crate::components::loaded::loaded;
+use crate::components::loaded::{loaded, loaded_view};
+use crate::components::server_html::ServerHtml;
 use crate::components::time::RelativeTime;
 use crate::components::usage_chart::UsageChart;
 
@@ -15,6 +18,7 @@ pub fn DashboardPage() -> impl IntoView {
     let user = use_context::<CurrentUser>();
     let name = user.map(|u| u.0.name).unwrap_or_default();
     let summary = resource(|| (), |_| get_dashboard());
+    let due = resource(|| (), |_| due_html());
     view! {
         <section class="card">
             <h1>"Dashboard"</h1>
@@ -26,6 +30,12 @@ pub fn DashboardPage() -> impl IntoView {
         </section>
         {loaded("Loading the dashboard…", move || async move {
             summary.await.map(|s| view! { <DashboardBody summary=s /> }.into_any())
+        })}
+        {loaded_view("", move || async move {
+            match due.await {
+                Ok(html) => view! { <ServerHtml html /> }.into_any(),
+                Err(error) => view! { <ErrorMessage error /> }.into_any(),
+            }
         })}
     }
 }

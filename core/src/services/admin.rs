@@ -17,6 +17,7 @@ use types::{
 use uuid::Uuid;
 
 use crate::{
+    audit::{self, AuditEvent},
     entities::{provider_keys, settings, users},
     error::{ServiceError, ServiceResult},
     providers::{mask_key_preview, UrlSource},
@@ -25,7 +26,7 @@ use crate::{
         notify::{self, Change},
         policy, usage,
     },
-    session::AuthUser,
+    session::{AuthUser, ClientInfo},
     state::AppState,
 };
 
@@ -124,7 +125,11 @@ async fn describe_ai_config(state: &AppState) -> AdminAiConfig {
 
 /// Tests the system key with the provider's `GET /models`, as the personal test does.
 #[tracing::instrument(skip_all)]
-pub async fn test_system_key(state: &AppState, admin: &Admin) -> ServiceResult<TestAiKeyResponse> {
+pub async fn test_system_key(
+    state: &AppState,
+    admin: &Admin,
+    client: &ClientInfo,
+) -> ServiceResult<TestAiKeyResponse> {
     let Some(system) = &state.config.system_ai else {
         return Ok(TestAiKeyResponse {
             success: false,
@@ -148,6 +153,16 @@ pub async fn test_system_key(state: &AppState, admin: &Admin) -> ServiceResult<T
         ok = result.is_ok(),
         "system key tested"
     );
+    audit::record(
+        &state.db,
+        Some(admin.id),
+        AuditEvent::SystemKeyTested,
+        Some(system.provider.as_str()),
+        Some(if result.is_ok() { "works" } else { "failed" }.to_owned()),
+        client,
+        state.clock.now(),
+    )
+    .await?;
     Ok(keys::test_response(
         system.provider,
         result,
@@ -162,6 +177,7 @@ pub async fn test_system_key(state: &AppState, admin: &Admin) -> ServiceResult<T
 pub async fn update_settings(
     state: &AppState,
     admin: &Admin,
+    client: &ClientInfo,
     request: AdminSettings,
 ) -> ServiceResult<AdminAiConfig> {
     let row = settings::ActiveModel {
@@ -177,6 +193,19 @@ pub async fn update_settings(
         )
         .exec_without_returning(&txn)
         .await?;
+    audit::record(
+        &txn,
+        Some(admin.id),
+        AuditEvent::PolicyChanged,
+        None,
+        Some(format!(
+            "require_personal_key: {}",
+            request.require_personal_key
+        )),
+        client,
+        state.clock.now(),
+    )
+    .await?;
     let published = notify::publish(state, &txn, Change::Policy).await?;
     txn.commit().await?;
     state.policy.invalidate();

@@ -18,6 +18,7 @@ pub mod notify;
 pub mod pacing;
 pub mod password;
 pub mod policy;
+pub mod privacy;
 pub mod rate_limit;
 pub mod resumes;
 pub mod screening;

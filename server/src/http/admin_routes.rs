@@ -119,8 +119,9 @@ async fn get_ai_config(
 async fn test_system_key(
     State(state): State<AppState>,
     admin: Admin,
+    client: ClientInfo,
 ) -> ApiResult<Json<TestAiKeyResponse>> {
-    Ok(Json(admin::test_system_key(&state, &admin).await?))
+    Ok(Json(admin::test_system_key(&state, &admin, &client).await?))
 }
 
 /// Change the key policy
@@ -139,9 +140,12 @@ async fn test_system_key(
 async fn put_settings(
     State(state): State<AppState>,
     admin: Admin,
+    client: ClientInfo,
     ApiJson(request): ApiJson<AdminSettings>,
 ) -> ApiResult<Json<AdminAiConfig>> {
-    Ok(Json(admin::update_settings(&state, &admin, request).await?))
+    Ok(Json(
+        admin::update_settings(&state, &admin, &client, request).await?,
+    ))
 }
 
 /// Everyone's AI usage

@@ -11,6 +11,7 @@ pub mod guard;
 pub mod hiring_routes;
 pub mod openapi;
 pub mod openapi_errors;
+pub mod privacy_routes;
 pub mod profile_routes;
 pub mod resume_routes;
 pub mod schemas;
@@ -129,6 +130,7 @@ pub fn api_routes() -> Vec<ApiRoute> {
     routes.extend(workspace_routes::routes());
     routes.extend(hiring_routes::routes());
     routes.extend(screening_routes::routes());
+    routes.extend(privacy_routes::routes());
     routes
 }
 

@@ -21,6 +21,7 @@ use types::candidates::{
     BulkRequest, BulkResult, Candidate, CandidateDetail, CandidatePage, CandidateQuery,
     CorrectCandidate,
 };
+use types::privacy::DeleteQuery;
 use uuid::Uuid;
 
 use super::{
@@ -31,10 +32,11 @@ use super::{
 use hirekey_core::{
     error::ServiceError,
     services::{
+        privacy,
         resumes::{self, max_upload_bytes, too_large, UploadFile},
         text,
     },
-    session::Member,
+    session::{ClientInfo, Member},
     state::AppState,
 };
 
@@ -334,14 +336,19 @@ async fn get_one(
     Ok(Json(resumes::get(&state, &user, id).await?))
 }
 
-/// Delete a candidate
+/// Delete or erase a candidate
 ///
-/// The candidate and their resume file.
+/// The candidate, every resume version with its file and text, notes, applications and
+/// screening results. With `erase=true` the erasure leaves nothing behind: chat answers that
+/// named them show `[erased candidate]`, their processing log goes, the search indexes and
+/// (on SQLite) the database files are compacted, and the erasure is audited (the id, who and
+/// when).
 #[utoipa::path(delete, path = "/api/v1/candidates/{id}", tag = "candidates",
-    params(("id" = Uuid, Path, description = "The candidate's id")),
+    params(("id" = Uuid, Path, description = "The candidate's id"), DeleteQuery),
     security(("bearer_auth" = []), ("session_cookie" = [])),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, description = "A malformed query string", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "A viewer in the current workspace: viewers make no changes and no AI calls", body = ErrorBody),
         (status = 404, description = "No such candidate of the caller's", body = ErrorBody),
@@ -349,9 +356,15 @@ async fn get_one(
 async fn delete(
     State(state): State<AppState>,
     user: Member,
+    client: ClientInfo,
     ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<DeleteQuery>,
 ) -> ApiResult<StatusCode> {
-    resumes::delete(&state, &user, id).await?;
+    if query.erase {
+        privacy::erase::erase(&state, &user, &client, id).await?;
+    } else {
+        resumes::delete(&state, &user, id).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

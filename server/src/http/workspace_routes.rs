@@ -261,13 +261,14 @@ pub async fn list_members(
 pub async fn update_member(
     State(state): State<AppState>,
     member: Member,
+    client: ClientInfo,
     ApiPath((id, user_id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<UpdateMember>,
 ) -> ApiResult<Json<MemberDto>> {
     let id = path_id(&id, "Workspace")?;
     let user_id = path_id(&user_id, "Member")?;
     Ok(Json(
-        workspaces::update_member(&state, &member, id, user_id, body.role).await?,
+        workspaces::update_member(&state, &member, &client, id, user_id, body.role).await?,
     ))
 }
 
@@ -292,11 +293,12 @@ pub async fn update_member(
 pub async fn remove_member(
     State(state): State<AppState>,
     member: Member,
+    client: ClientInfo,
     ApiPath((id, user_id)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let id = path_id(&id, "Workspace")?;
     let user_id = path_id(&user_id, "Member")?;
-    workspaces::remove_member(&state, &member, id, user_id).await?;
+    workspaces::remove_member(&state, &member, &client, id, user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -32,7 +32,7 @@ fn admin_endpoints() -> Vec<(Method, &'static str, Option<Value>)> {
     ]
 }
 
-async fn set_admin(app: &TestApp, token: &str, is_admin: bool) {
+pub(crate) async fn set_admin(app: &TestApp, token: &str, is_admin: bool) {
     let id = app.user_id(token).await;
     let mut user = users::Entity::find_by_id(id)
         .one(&app.state.db)

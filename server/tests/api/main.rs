@@ -41,6 +41,7 @@ mod list_order;
 mod not_a_resume;
 mod notify;
 mod outbound;
+mod privacy;
 mod resumes;
 mod screening;
 mod security;

@@ -56,10 +56,12 @@ pub async fn candidate_hiring_html(id: String) -> Result<String, AppError> {
         .collect();
     let can_work = section.can_work;
     let screened = screening_view::load_candidate(&call.state, &member, id, &titles).await?;
+    let personal = privacy_view::load(&call.state, &member, id).await?;
     Ok(crate::components::server_html::render(move || {
         leptos::prelude::view! {
             {screening_view::candidate_section(id, screened, can_work)}
             {view::candidate(section)}
+            {privacy_view::section(personal)}
         }
     }))
 }
@@ -310,6 +312,9 @@ pub async fn version_delete(candidate_id: String, version_id: String) -> Result<
     .await
 }
 
+pub mod privacy;
+#[cfg(feature = "ssr")]
+mod privacy_view;
 pub mod screening;
 #[cfg(feature = "ssr")]
 mod screening_view;

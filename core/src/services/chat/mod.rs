@@ -29,6 +29,7 @@ use crate::{
     providers::{ChatMessage, ProviderError, StreamItem},
     services::{
         ai::{self, Feature, ResolvedKey},
+        privacy::processing::{self, Purpose},
         search,
     },
     session::Member,
@@ -175,6 +176,7 @@ pub async fn ask(state: &AppState, auth: &Member, query: ChatQuery) -> ServiceRe
     )
     .await;
     let mut hits = turn.hits;
+    record_processing(state, auth, Purpose::Chat, &turn.resolved, &result, &hits).await;
     match result {
         Ok(answer) => {
             mark_cited(&mut hits, &answer.content);
@@ -219,7 +221,17 @@ pub async fn search(
         Some(ANSWER_MAX_TOKENS),
         turn.started,
     )
-    .await?;
+    .await;
+    record_processing(
+        state,
+        auth,
+        Purpose::Search,
+        &turn.resolved,
+        &answer,
+        &turn.hits,
+    )
+    .await;
+    let answer = answer?;
     let mut hits = turn.hits;
     mark_cited(&mut hits, &answer.content);
     Ok(SearchAnswer {
@@ -287,6 +299,19 @@ async fn stream_turn(
             }
         };
     let provider = used.target.provider;
+    let purpose = match feature {
+        Feature::Search => Purpose::Search,
+        _ => Purpose::Chat,
+    };
+    let call = processing::Call {
+        workspace_id: auth.workspace_id,
+        user_id: Some(auth.id),
+        purpose,
+        key_source: used.source.as_str(),
+        provider,
+        model: &used.target.model,
+    };
+    processing::record(state, call, &hit_ids(&turn.hits)).await;
     let start = StreamStart {
         conversation_id: conversation,
         key_source: used.source,
@@ -376,4 +401,38 @@ impl Drop for PartialAnswer {
             }
         });
     }
+}
+
+fn hit_ids(hits: &[CandidateHit]) -> Vec<Uuid> {
+    hits.iter().map(|h| h.id).collect()
+}
+
+/// The processing log of a whole answer: every candidate whose data the prompt carried, when
+/// the provider was reached (an answer, or its error).
+async fn record_processing(
+    state: &AppState,
+    auth: &Member,
+    purpose: Purpose,
+    resolved: &ResolvedKey,
+    result: &ServiceResult<ai::AiAnswer>,
+    hits: &[CandidateHit],
+) {
+    let (source, provider, model) = match result {
+        Ok(a) => (a.source, a.provider, a.model.as_str()),
+        Err(ServiceError::Provider(_)) => (
+            resolved.source,
+            resolved.target.provider,
+            resolved.target.model.as_str(),
+        ),
+        Err(_) => return,
+    };
+    let call = processing::Call {
+        workspace_id: auth.workspace_id,
+        user_id: Some(auth.id),
+        purpose,
+        key_source: source.as_str(),
+        provider,
+        model,
+    };
+    processing::record(state, call, &hit_ids(hits)).await;
 }

@@ -28,6 +28,7 @@ use crate::{
             events::{self, Event, EventKind},
             keys,
         },
+        privacy::processing::{self, Purpose},
     },
     session::Member,
     state::AppState,
@@ -178,6 +179,7 @@ pub async fn keep_as_resume(state: &AppState, auth: &Member, id: Uuid) -> Servic
 pub(super) async fn analyse(
     state: &AppState,
     auth: &Member,
+    candidate_id: Uuid,
     text: &str,
 ) -> (Option<KeySource>, Result<ResumeAnalysis, Failure>) {
     let started = Instant::now();
@@ -204,8 +206,33 @@ pub(super) async fn analyse(
         )
         .await
         {
-            Ok(answer) => answer,
-            Err(e) => return (source, Err(Failure::of(&e))),
+            Ok(answer) => {
+                let call = processing::Call {
+                    workspace_id: auth.workspace_id,
+                    user_id: Some(auth.id),
+                    purpose: Purpose::Analysis,
+                    key_source: answer.source.as_str(),
+                    provider: answer.provider,
+                    model: &answer.model,
+                };
+                processing::record(state, call, &[candidate_id]).await;
+                answer
+            }
+            Err(e) => {
+                if let ServiceError::Provider(_) = e {
+                    // The provider was reached: it has seen the resume.
+                    let call = processing::Call {
+                        workspace_id: auth.workspace_id,
+                        user_id: Some(auth.id),
+                        purpose: Purpose::Analysis,
+                        key_source: resolved.source.as_str(),
+                        provider: resolved.target.provider,
+                        model: &resolved.target.model,
+                    };
+                    processing::record(state, call, &[candidate_id]).await;
+                }
+                return (source, Err(Failure::of(&e)));
+            }
         };
         match parse_analysis(&answer.content) {
             Ok(mut analysis) => {

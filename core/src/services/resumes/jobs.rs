@@ -410,7 +410,7 @@ pub async fn run(state: &AppState, job: analysis_jobs::Model) -> ServiceResult<(
         }
     };
     let (source, outcome) = tokio::select! {
-        done = analysis::analyse(state, &work.auth, &work.text) => done,
+        done = analysis::analyse(state, &work.auth, work.candidate.id, &work.text) => done,
         () = heartbeat(state, &job) => {
             tracing::warn!("the job was taken over or replaced; its analysis is dropped");
             return Ok(());

@@ -7,7 +7,7 @@
 //! phone scanners in `contacts`, and the uploaded file's limits and cleaned name in `files`.
 pub(crate) mod analysis;
 mod bulk;
-mod contacts;
+pub(crate) mod contacts;
 mod corrections;
 mod files;
 mod filtered;
@@ -21,8 +21,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     sea_query::{Alias, Expr, Func},
-    ColumnTrait, DbErr, DerivePartialModel, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, DerivePartialModel, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QuerySelect,
 };
 use types::candidates::{
     AnalysisStatus, Candidate, CandidateDetail, CandidatePage, CandidateQuery, CandidateWarning,
@@ -332,31 +332,45 @@ pub async fn download(state: &AppState, auth: &Member, id: Uuid) -> ServiceResul
 }
 
 /// Deletes the candidate, its resume and its analysis jobs (a running one, fenced out, writes
-/// nothing).
+/// nothing). `DELETE ...?erase=true` is `privacy::erase`, which also clears their traces.
 #[tracing::instrument(skip_all, fields(user_id = %auth.id))]
 pub async fn delete(state: &AppState, auth: &Member, id: Uuid) -> ServiceResult<()> {
     auth.ensure_can_work()?;
     let txn = busy::begin_write(&state.db).await?;
+    if !delete_rows(&txn, auth.workspace_id, id).await? {
+        return Err(ServiceError::NotFound("Candidate"));
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The candidate's rows, inside the caller's transaction: the candidate, resume, analysis jobs
+/// and everything of the hiring loop (`hiring::delete_candidate_rows`). `false` when the
+/// workspace has no such candidate.
+pub async fn delete_rows(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    id: Uuid,
+) -> Result<bool, DbErr> {
     let deleted = candidates::Entity::delete_many()
         .filter(candidates::Column::Id.eq(id))
-        .filter(candidates::Column::WorkspaceId.eq(auth.workspace_id))
-        .exec(&txn)
+        .filter(candidates::Column::WorkspaceId.eq(workspace_id))
+        .exec(db)
         .await?;
     if deleted.rows_affected == 0 {
-        return Err(ServiceError::NotFound("Candidate"));
+        return Ok(false);
     }
     // The foreign key cascades too; deleting explicitly does not depend on SQLite's pragma.
     resumes::Entity::delete_many()
         .filter(resumes::Column::CandidateId.eq(id))
-        .exec(&txn)
+        .exec(db)
         .await?;
     analysis_jobs::Entity::delete_many()
         .filter(analysis_jobs::Column::CandidateId.eq(id))
-        .exec(&txn)
+        .exec(db)
         .await?;
-    hiring::delete_candidate_rows(&txn, id).await?;
-    txn.commit().await?;
-    Ok(())
+    hiring::delete_candidate_rows(db, id).await?;
+    Ok(true)
 }
 
 async fn find_owned(state: &AppState, auth: &Member, id: Uuid) -> ServiceResult<candidates::Model> {

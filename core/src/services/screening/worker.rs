@@ -43,6 +43,7 @@ use crate::{
         busy, durable,
         hiring::events::{self, Event, EventKind},
         pacing,
+        privacy::processing::{self, Purpose},
         resumes::jobs,
         workspaces,
     },
@@ -422,6 +423,26 @@ async fn attempt(state: &AppState, item: &screening_items::Model) -> ServiceResu
         started,
     )
     .await;
+    let reached = match &answer {
+        Ok(a) => Some((a.source, a.provider, a.model.clone())),
+        Err(ServiceError::Provider(_)) => Some((
+            resolved.source,
+            resolved.target.provider,
+            resolved.target.model.clone(),
+        )),
+        Err(_) => None,
+    };
+    if let Some((source, provider, model)) = reached {
+        let call = processing::Call {
+            workspace_id: item.workspace_id,
+            user_id: Some(member.id),
+            purpose: Purpose::Screening,
+            key_source: source.as_str(),
+            provider,
+            model: &model,
+        };
+        processing::record(state, call, &[item.candidate_id]).await;
+    }
     let now = state.clock.now();
     let answer = match answer {
         Ok(answer) => answer,

@@ -22,8 +22,8 @@ use docs_page::render_docs;
 
 use super::{
     admin_routes, ai_routes, auth_routes, budget_routes, chat_routes, hiring_routes,
-    openapi_errors::StandardErrors, profile_routes, resume_routes, screening_routes, usage_routes,
-    workspace_routes,
+    openapi_errors::StandardErrors, privacy_routes, profile_routes, resume_routes,
+    screening_routes, usage_routes, workspace_routes,
 };
 
 /// The whole document: the meta routes declared here, every `*_routes.rs` file's own `Doc`
@@ -43,6 +43,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         workspace_routes::Doc::openapi(),
         hiring_routes::Doc::openapi(),
         screening_routes::Doc::openapi(),
+        privacy_routes::Doc::openapi(),
     ] {
         document.merge(part);
     }

@@ -1,5 +1,8 @@
-//! The audit trail of key and account events. Rows never hold a key, a password or a token.
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+//! The audit trail of key, account and admin events, chained so that an edit shows
+//! (`chain.rs`). Rows never hold a key, a password, a token or a candidate's personal data.
+pub mod chain;
+
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::{entities::audit_events, session::ClientInfo};
@@ -29,6 +32,21 @@ pub enum AuditEvent {
     /// A month's spend reached 80 % of a budget (once per month, for the caller whose call
     /// reached it).
     BudgetWarning,
+    /// An admin changed the key policy.
+    PolicyChanged,
+    /// An admin tested the system key.
+    SystemKeyTested,
+    /// A workspace owner changed a member's role (the detail names the member's id and the role).
+    RoleChanged,
+    /// A workspace owner removed a member.
+    MemberRemoved,
+    /// A candidate was erased, on request or by retention (the detail is the candidate's id and
+    /// why, nothing personal).
+    CandidateErased,
+    /// A candidate's data was exported (the detail is the candidate's id).
+    CandidateExported,
+    /// A workspace's retention period was set or removed.
+    RetentionChanged,
 }
 
 impl AuditEvent {
@@ -49,10 +67,18 @@ impl AuditEvent {
             Self::SignedOutEverywhere => "signed_out_everywhere",
             Self::BudgetChanged => "budget_changed",
             Self::BudgetWarning => "budget_warning",
+            Self::PolicyChanged => "policy_changed",
+            Self::SystemKeyTested => "system_key_tested",
+            Self::RoleChanged => "role_changed",
+            Self::MemberRemoved => "member_removed",
+            Self::CandidateErased => "candidate_erased",
+            Self::CandidateExported => "candidate_exported",
+            Self::RetentionChanged => "retention_changed",
         }
     }
 }
 
+/// Appends an event to the chain (inside the caller's transaction when there is one).
 pub async fn record(
     db: &impl ConnectionTrait,
     user_id: Option<Uuid>,
@@ -62,18 +88,17 @@ pub async fn record(
     client: &ClientInfo,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), sea_orm::DbErr> {
-    audit_events::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        user_id: Set(user_id),
-        event: Set(event.as_str().to_owned()),
-        provider: Set(provider.map(str::to_owned)),
-        detail: Set(detail),
-        ip: Set(client.ip.clone()),
-        user_agent: Set(client.user_agent.clone()),
-        created_at: Set(now),
-    }
-    .insert(db)
-    .await?;
+    let entry = chain::Entry {
+        id: Uuid::new_v4(),
+        user_id,
+        event: event.as_str().to_owned(),
+        provider: provider.map(str::to_owned),
+        detail,
+        ip: client.ip.clone(),
+        user_agent: client.user_agent.clone(),
+        created_at: chain::stored_time(now),
+    };
+    chain::append(db, &entry).await?;
     Ok(())
 }
 
