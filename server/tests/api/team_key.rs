@@ -21,7 +21,14 @@ async fn team_with(app: &TestApp, owner: &str, member: &str, email: &str, role: 
     team
 }
 
-async fn join(app: &TestApp, owner: &str, team: &str, member: &str, email: &str, role: &str) {
+pub(crate) async fn join(
+    app: &TestApp,
+    owner: &str,
+    team: &str,
+    member: &str,
+    email: &str,
+    role: &str,
+) {
     let r = app
         .post(
             &format!("/api/v1/workspaces/{team}/invites"),

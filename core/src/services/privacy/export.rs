@@ -1,10 +1,12 @@
 //! `GET /api/v1/candidates/{id}/export`: a zip of `candidate.json` (everything Hirekey holds
 //! about the candidate: fields, notes with their history, applications, the timeline with its
 //! stage moves, screening results, the processing log and retention) and every original file,
-//! byte for byte, under `files/`. Audited (the candidate's id, nothing personal).
+//! byte for byte, under `files/`. Audited (the candidate's id, nothing personal). The zip is
+//! built in memory, reading one stored file at a time; files past [`MAX_EXPORT_BYTES`]
+//! together are refused (413) before any is read.
 use std::io::{Cursor, Write};
 
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use sha2::{Digest, Sha256};
 use types::privacy::{CandidateExport, ExportedFile, EXPORT_FORMAT};
 use uuid::Uuid;
@@ -73,14 +75,25 @@ pub async fn export(
     let processing = super::processing::entries(&state.db, id).await?;
     let retention = super::retention::candidate_retention(state, member, id).await?;
 
-    let mut originals: Vec<(ExportedFile, Vec<u8>)> = Vec::new();
+    // Every version's size first: an export past the bound is refused before any file is read.
+    let sizes = file_sizes(state, id).await?;
+    if sizes.iter().sum::<u64>() > MAX_EXPORT_BYTES {
+        return Err(ServiceError::PayloadTooLarge(format!(
+            "This candidate's files come to more than {} MB: download the resume versions one by one from the candidate page",
+            MAX_EXPORT_BYTES / 1_000_000
+        )));
+    }
+    let mut zip = ZipOut::new();
+    let mut files = Vec::new();
     let current = resume_rows::Entity::find()
         .filter(resume_rows::Column::CandidateId.eq(id))
         .all(&state.db)
         .await?;
     for r in current {
-        let file = ExportedFile {
-            path: String::new(),
+        let path = format!("files/{}-{}", files.len() + 1, safe_name(&r.file_name));
+        zip.file(&path, &r.bytes)?;
+        files.push(ExportedFile {
+            path,
             file_name: r.file_name,
             content_type: r.content_type,
             size: r.bytes.len() as u64,
@@ -89,17 +102,28 @@ pub async fn export(
             text_engine: r.text_engine,
             uploaded_at: r.created_at.into(),
             superseded_at: None,
-        };
-        originals.push((file, r.bytes));
+        });
     }
-    let versions = resume_versions::Entity::find()
+    // Earlier versions one at a time, so only one file's bytes are held besides the zip.
+    let version_ids: Vec<Uuid> = resume_versions::Entity::find()
+        .select_only()
+        .column(resume_versions::Column::Id)
         .filter(resume_versions::Column::CandidateId.eq(id))
         .order_by_desc(resume_versions::Column::SupersededAt)
+        .into_tuple()
         .all(&state.db)
         .await?;
-    for r in versions {
-        let file = ExportedFile {
-            path: String::new(),
+    for version in version_ids {
+        let Some(r) = resume_versions::Entity::find_by_id(version)
+            .one(&state.db)
+            .await?
+        else {
+            continue;
+        };
+        let path = format!("files/{}-{}", files.len() + 1, safe_name(&r.file_name));
+        zip.file(&path, &r.bytes)?;
+        files.push(ExportedFile {
+            path,
             file_name: r.file_name,
             content_type: r.content_type,
             size: r.bytes.len() as u64,
@@ -108,11 +132,7 @@ pub async fn export(
             text_engine: r.text_engine,
             uploaded_at: r.created_at.into(),
             superseded_at: Some(r.superseded_at.into()),
-        };
-        originals.push((file, r.bytes));
-    }
-    for (n, (file, _)) in originals.iter_mut().enumerate() {
-        file.path = format!("files/{}-{}", n + 1, safe_name(&file.file_name));
+        });
     }
 
     let now = state.clock.now();
@@ -120,7 +140,7 @@ pub async fn export(
         format: EXPORT_FORMAT.to_owned(),
         exported_at: now.into(),
         candidate,
-        files: originals.iter().map(|(f, _)| f.clone()).collect(),
+        files,
         notes,
         applications,
         history,
@@ -130,8 +150,8 @@ pub async fn export(
     };
     let json = serde_json::to_vec_pretty(&document)
         .map_err(|e| ServiceError::Internal(anyhow::anyhow!("export JSON: {e}")))?;
-    let bytes = zip_of(&json, &originals)
-        .map_err(|e| ServiceError::Internal(anyhow::anyhow!("export zip: {e}")))?;
+    zip.file("candidate.json", &json)?;
+    let bytes = zip.finish()?;
     audit::record(
         &state.db,
         Some(member.id),
@@ -148,19 +168,60 @@ pub async fn export(
     })
 }
 
-fn zip_of(json: &[u8], files: &[(ExportedFile, Vec<u8>)]) -> zip::result::ZipResult<Vec<u8>> {
-    let mut buf = Cursor::new(Vec::new());
-    let mut zip = zip::ZipWriter::new(&mut buf);
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    zip.start_file("candidate.json", options)?;
-    zip.write_all(json)?;
-    for (file, bytes) in files {
-        zip.start_file(file.path.as_str(), options)?;
-        zip.write_all(bytes)?;
+/// Files past this many bytes together are not exported as one zip (the zip is built in
+/// memory).
+const MAX_EXPORT_BYTES: u64 = 256_000_000;
+
+/// The byte size of each stored file of the candidate, read without their bytes.
+async fn file_sizes(state: &AppState, id: Uuid) -> ServiceResult<Vec<u64>> {
+    use sea_orm::sea_query::{Alias, Expr, Func};
+    // `octet_length` counts a blob's bytes on both engines (SQLite 3.43+, bundled 3.46).
+    fn length(col: impl sea_orm::sea_query::IntoColumnRef) -> sea_orm::sea_query::SimpleExpr {
+        Expr::expr(Func::cust(Alias::new("octet_length")).arg(Expr::col(col)))
+            .cast_as(Alias::new("BIGINT"))
     }
-    zip.finish()?;
-    Ok(buf.into_inner())
+    let mut sizes: Vec<i64> = resume_rows::Entity::find()
+        .select_only()
+        .expr(length(resume_rows::Column::Bytes))
+        .filter(resume_rows::Column::CandidateId.eq(id))
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    sizes.extend(
+        resume_versions::Entity::find()
+            .select_only()
+            .expr(length(resume_versions::Column::Bytes))
+            .filter(resume_versions::Column::CandidateId.eq(id))
+            .into_tuple::<i64>()
+            .all(&state.db)
+            .await?,
+    );
+    Ok(sizes.into_iter().map(|n| n.max(0) as u64).collect())
+}
+
+/// The zip as it is written, in memory.
+struct ZipOut(zip::ZipWriter<Cursor<Vec<u8>>>);
+
+fn zip_error(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Internal(anyhow::anyhow!("export zip: {e}"))
+}
+
+impl ZipOut {
+    fn new() -> Self {
+        Self(zip::ZipWriter::new(Cursor::new(Vec::new())))
+    }
+
+    fn file(&mut self, path: &str, bytes: &[u8]) -> ServiceResult<()> {
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(bytes.len() as u64 >= u32::MAX as u64);
+        self.0.start_file(path, options).map_err(zip_error)?;
+        self.0.write_all(bytes).map_err(zip_error)
+    }
+
+    fn finish(self) -> ServiceResult<Vec<u8>> {
+        Ok(self.0.finish().map_err(zip_error)?.into_inner())
+    }
 }
 
 #[cfg(test)]

@@ -379,6 +379,30 @@ db_test!(
         assert_eq!(items[0]["key_source"], "system");
         assert_eq!(items[0]["model"], "llama-3.3-70b-versatile");
 
+        // On the caller's own key: the personal key and its model.
+        assert_eq!(
+            app.save_groq_key(&token, &crate::helpers::groq_key("valid"))
+                .await
+                .status,
+            StatusCode::OK
+        );
+        let r = app
+            .post(
+                "/api/v1/ai/chat",
+                &token,
+                json!({"query_text": "Who knows Kubernetes?"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let items = processing_of(&app, &token, &id).await;
+        assert_eq!(items.len(), 4, "{items:?}");
+        assert_eq!(items[0]["purpose"], "chat");
+        assert_eq!(items[0]["key_source"], "personal");
+        assert_eq!(
+            items[0]["model"], r.body["model"],
+            "the model the answer names"
+        );
+
         // A chat that did not retrieve the candidate adds nothing to their log.
         let r = app
             .post(
@@ -388,7 +412,7 @@ db_test!(
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        assert_eq!(processing_of(&app, &token, &id).await.len(), 3);
+        assert_eq!(processing_of(&app, &token, &id).await.len(), 4);
         let stranger = app.register("peek@example.com").await;
         let r = app
             .get(&format!("/api/v1/candidates/{id}/processing"), &stranger)

@@ -108,6 +108,34 @@ db_test!(
             r.body["erase_after"].as_str().unwrap() > r.body["last_activity_at"].as_str().unwrap()
         );
 
+        // A recruiter in a team workspace may keep a candidate but not set the period.
+        let ws = app
+            .post("/api/v1/workspaces", &token, json!({"name": "Agency"}))
+            .await;
+        assert_eq!(ws.status, StatusCode::CREATED, "{}", ws.text);
+        let ws_id = ws.body["id"].as_str().unwrap().to_owned();
+        let recruiter = app.register("recruiter@example.com").await;
+        crate::team_key::join(
+            &app,
+            &token,
+            &ws_id,
+            &recruiter,
+            "recruiter@example.com",
+            "recruiter",
+        )
+        .await;
+        let r = crate::helpers::in_ws(
+            &app,
+            reqwest::Method::PUT,
+            "/api/v1/workspace/retention",
+            &recruiter,
+            &ws_id,
+            Some(json!({"retention_days": 40})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+        assert!(r.body["error"].is_string() && r.body["message"].is_string());
+
         let viewer_free = app.register("other@example.com").await;
         let r = app.get("/api/v1/retention/due", &viewer_free).await;
         assert_eq!(r.body["items"], json!([]), "another workspace sees nothing");
@@ -170,6 +198,15 @@ async fn two_instances_erase_a_stale_candidate_once() {
     for i in 0..6 {
         stale.push(uploaded(a, &token, &format!("Person {i}\nClerk\np{i}@example.com\n")).await);
     }
+    let kept = uploaded(a, &token, "Kurt Kept\nClerk\nkurt@example.com\n").await;
+    let r = a
+        .put(
+            &format!("/api/v1/candidates/{kept}/retention"),
+            &token,
+            json!({"keep_until": days_ahead(a, 100), "reason": "consent given"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let r = a
         .put(
             "/api/v1/workspace/retention",
@@ -197,6 +234,8 @@ async fn two_instances_erase_a_stale_candidate_once() {
         .unwrap();
     let left: i64 = holders[0].try_get("", "n").unwrap();
     assert_eq!(left, 0, "every erasure job finished");
+    let r = b.get(&format!("/api/v1/candidates/{kept}"), &token).await;
+    assert_eq!(r.status, StatusCode::OK, "kept until its date");
     assert!(matches!(
         chain::verify(&a.state.db).await.unwrap(),
         chain::Verdict::Intact { rows: 7 }
