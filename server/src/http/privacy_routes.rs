@@ -64,6 +64,7 @@ pub fn routes() -> Vec<ApiRoute> {
         (status = 200, description = "The zip", body = [u8], content_type = "application/zip"),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such candidate in the current workspace", body = ErrorBody),
+        (status = 413, description = "The candidate's files come to more than 256 MB together", body = ErrorBody),
     ))]
 async fn export_candidate(
     State(state): State<AppState>,
