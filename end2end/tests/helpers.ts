@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type APIResponse, type Page } from '@playwright/test';
 
 /** A Groq-format key the mock provider accepts (or reacts to, through `tag`). */
@@ -99,4 +100,15 @@ export async function waitForUsage(page: Page, calls: number): Promise<void> {
       return r.ok() ? ((await r.json()).total_calls as number) : -1;
     }, { timeout: 10_000 })
     .toBeGreaterThanOrEqual(calls);
+}
+
+/** axe-core on the page as it is now: no serious or critical WCAG 2.1 AA violation. */
+export async function noSeriousViolations(page: Page, label: string) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.html).join('; ')}`);
+  expect(serious, label).toEqual([]);
 }

@@ -1,22 +1,11 @@
-import AxeBuilder from '@axe-core/playwright';
 import * as fs from 'fs';
-import { expect, test, type Page } from '@playwright/test';
-import { groqKey, makePdf, register, savePersonalKey, uniqueEmail, uploadPdf, waitForHydration, watchConsole } from './helpers';
+import { expect, test } from '@playwright/test';
+import { groqKey, makePdf, noSeriousViolations, register, savePersonalKey, uniqueEmail, uploadPdf, waitForHydration, watchConsole } from './helpers';
 
 // The hiring loop in a browser: a job; five resumes uploaded at once (one the same person as
 // another, one broken); three added to the job; one card dragged to Interview and another
 // moved with the keyboard alone; a note; all of it on the candidate's timeline; axe-core on
 // the Jobs and Job pages; and the board's move without JavaScript.
-
-async function noSeriousViolations(page: Page, label: string) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.html).join('; ')}`);
-  expect(serious, label).toEqual([]);
-}
 
 const resume = (lines: string[]) => Buffer.from(lines.join('\n'), 'utf8');
 

@@ -1,7 +1,6 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { groqKey, register, savePersonalKey, uniqueEmail, uploadPdf, waitForHydration, watchConsole } from './helpers';
+import { groqKey, noSeriousViolations, register, savePersonalKey, uniqueEmail, uploadPdf, waitForHydration, watchConsole } from './helpers';
 
 // Personal data in a browser: the candidate page's processing log and export, a "keep until"
 // date, retention on the Team page with the dashboard's list of erasures due, and erasure behind
@@ -17,16 +16,6 @@ function zipEntryNames(zip: Buffer): string[] {
     i += 45 + nameLength;
   }
   return names;
-}
-
-async function noSeriousViolations(page: Page, label: string) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.html).join('; ')}`);
-  expect(serious, label).toEqual([]);
 }
 
 test('processing log, export, keep until, retention and erasure', async ({ page }) => {

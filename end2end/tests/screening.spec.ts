@@ -1,20 +1,9 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-import { groqKey, register, savePersonalKey, uniqueEmail, uploadPdf, waitForHydration, watchConsole } from './helpers';
+import { expect, test } from '@playwright/test';
+import { groqKey, noSeriousViolations, register, savePersonalKey, uniqueEmail, uploadPdf, waitForHydration, watchConsole } from './helpers';
 
 // AI screening in a browser: criteria drafted by the model and edited, a blind run with its
 // progress bar, applicants sorted by score, and a candidate's verdicts whose quotes, clicked,
 // are highlighted in the resume text; axe-core on both pages.
-
-async function noSeriousViolations(page: Page, label: string) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.html).join('; ')}`);
-  expect(serious, label).toEqual([]);
-}
 
 test('draft and edit criteria, a blind screening, scores and quotes', async ({ page }) => {
   const errors = watchConsole(page);

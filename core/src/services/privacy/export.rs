@@ -90,19 +90,16 @@ pub async fn export(
         .all(&state.db)
         .await?;
     for r in current {
-        let path = format!("files/{}-{}", files.len() + 1, safe_name(&r.file_name));
-        zip.file(&path, &r.bytes)?;
-        files.push(ExportedFile {
-            path,
+        let stored = Stored {
             file_name: r.file_name,
             content_type: r.content_type,
-            size: r.bytes.len() as u64,
-            sha256: sha256_hex(&r.bytes),
+            bytes: r.bytes,
             text: r.text,
             text_engine: r.text_engine,
-            uploaded_at: r.created_at.into(),
+            uploaded_at: r.created_at,
             superseded_at: None,
-        });
+        };
+        files.push(zip.stored(files.len() + 1, stored)?);
     }
     // Earlier versions one at a time, so only one file's bytes are held besides the zip.
     let version_ids: Vec<Uuid> = resume_versions::Entity::find()
@@ -120,19 +117,16 @@ pub async fn export(
         else {
             continue;
         };
-        let path = format!("files/{}-{}", files.len() + 1, safe_name(&r.file_name));
-        zip.file(&path, &r.bytes)?;
-        files.push(ExportedFile {
-            path,
+        let stored = Stored {
             file_name: r.file_name,
             content_type: r.content_type,
-            size: r.bytes.len() as u64,
-            sha256: sha256_hex(&r.bytes),
+            bytes: r.bytes,
             text: r.text,
             text_engine: r.text_engine,
-            uploaded_at: r.created_at.into(),
-            superseded_at: Some(r.superseded_at.into()),
-        });
+            uploaded_at: r.created_at,
+            superseded_at: Some(r.superseded_at),
+        };
+        files.push(zip.stored(files.len() + 1, stored)?);
     }
 
     let now = state.clock.now();
@@ -199,6 +193,17 @@ async fn file_sizes(state: &AppState, id: Uuid) -> ServiceResult<Vec<u64>> {
     Ok(sizes.into_iter().map(|n| n.max(0) as u64).collect())
 }
 
+/// A current resume or an earlier version, as read from its table.
+struct Stored {
+    file_name: String,
+    content_type: String,
+    bytes: Vec<u8>,
+    text: String,
+    text_engine: Option<String>,
+    uploaded_at: chrono::DateTime<chrono::Utc>,
+    superseded_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// The zip as it is written, in memory.
 struct ZipOut(zip::ZipWriter<Cursor<Vec<u8>>>);
 
@@ -217,6 +222,23 @@ impl ZipOut {
             .large_file(bytes.len() as u64 >= u32::MAX as u64);
         self.0.start_file(path, options).map_err(zip_error)?;
         self.0.write_all(bytes).map_err(zip_error)
+    }
+
+    /// Writes the `n`th stored file under `files/` and describes it for `candidate.json`.
+    fn stored(&mut self, n: usize, f: Stored) -> ServiceResult<ExportedFile> {
+        let path = format!("files/{n}-{}", safe_name(&f.file_name));
+        self.file(&path, &f.bytes)?;
+        Ok(ExportedFile {
+            path,
+            size: f.bytes.len() as u64,
+            sha256: sha256_hex(&f.bytes),
+            file_name: f.file_name,
+            content_type: f.content_type,
+            text: f.text,
+            text_engine: f.text_engine,
+            uploaded_at: f.uploaded_at.into(),
+            superseded_at: f.superseded_at.map(Into::into),
+        })
     }
 
     fn finish(self) -> ServiceResult<Vec<u8>> {

@@ -322,6 +322,47 @@ db_test!(
             2
         );
 
+        // A second upload of the same person is a new version: both files, byte for byte.
+        let first = "Vera Twice\nAnalyst\nvera.twice@example.com\nSQL\n";
+        let second = "Vera Twice\nSenior Analyst\nvera.twice@example.com\nSQL and dbt\n";
+        let vera = uploaded(&app, &token, first).await;
+        assert_eq!(
+            uploaded(&app, &token, second).await,
+            vera,
+            "the same person"
+        );
+        let raw = app
+            .http
+            .get(format!("{}/api/v1/candidates/{vera}/export", app.url))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let entries = unzip(&raw);
+        let json: Value = serde_json::from_slice(
+            &entries
+                .iter()
+                .find(|(n, _)| n == "candidate.json")
+                .unwrap()
+                .1,
+        )
+        .unwrap();
+        let files = json["files"].as_array().unwrap();
+        assert_eq!(files.len(), 2, "{json}");
+        for (f, text, current) in [(&files[0], second, true), (&files[1], first, false)] {
+            let bytes = &entries
+                .iter()
+                .find(|(n, _)| n == f["path"].as_str().unwrap())
+                .unwrap()
+                .1;
+            assert_eq!(bytes.as_slice(), text.as_bytes());
+            assert_eq!(f["superseded_at"].is_null(), current, "{f}");
+        }
+        assert!(schema::validate(&openapi, "CandidateExport", &json).is_empty());
+
         assert!(app
             .audit_events(&token)
             .await
