@@ -234,6 +234,30 @@ async fn processing_of(app: &TestApp, token: &str, id: &str) -> Vec<Value> {
         .clone()
 }
 
+/// A candidate's export: the zip's entries and its `candidate.json`.
+async fn export_of(app: &TestApp, token: &str, id: &str) -> (Vec<(String, Vec<u8>)>, Value) {
+    let raw = app
+        .http
+        .get(format!("{}/api/v1/candidates/{id}/export", app.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let entries = unzip(&raw);
+    let json = serde_json::from_slice(
+        &entries
+            .iter()
+            .find(|(n, _)| n == "candidate.json")
+            .expect("candidate.json")
+            .1,
+    )
+    .unwrap();
+    (entries, json)
+}
+
 /// The entries of a zip, by name.
 fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
@@ -278,25 +302,7 @@ db_test!(
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         assert_eq!(r.headers["content-type"], "application/zip");
-        let raw = app
-            .http
-            .get(format!("{}/api/v1/candidates/{id}/export", app.url))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        let entries = unzip(&raw);
-        let json: Value = serde_json::from_slice(
-            &entries
-                .iter()
-                .find(|(n, _)| n == "candidate.json")
-                .expect("candidate.json")
-                .1,
-        )
-        .unwrap();
+        let (entries, json) = export_of(&app, &token, &id).await;
         let files = json["files"].as_array().unwrap();
         assert_eq!(files.len(), 1);
         let path = files[0]["path"].as_str().unwrap();
@@ -331,25 +337,7 @@ db_test!(
             vera,
             "the same person"
         );
-        let raw = app
-            .http
-            .get(format!("{}/api/v1/candidates/{vera}/export", app.url))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        let entries = unzip(&raw);
-        let json: Value = serde_json::from_slice(
-            &entries
-                .iter()
-                .find(|(n, _)| n == "candidate.json")
-                .unwrap()
-                .1,
-        )
-        .unwrap();
+        let (entries, json) = export_of(&app, &token, &vera).await;
         let files = json["files"].as_array().unwrap();
         assert_eq!(files.len(), 2, "{json}");
         for (f, text, current) in [(&files[0], second, true), (&files[1], first, false)] {
