@@ -89,6 +89,12 @@ section "PDF text extraction (cargo bench -p server --bench extraction)"
 cargo bench -p server --bench extraction
 REPORTS+=("$BENCH_DIR/extraction.md")
 
+# --- OCR of scanned resumes: a two-page scan's time, memory and settings latency at four at once ---
+# server/benches/ocr.rs, against the release binary `make bench` just built.
+section "OCR of scanned resumes (cargo bench -p server --bench ocr)"
+cargo bench -p server --bench ocr
+REPORTS+=("$BENCH_DIR/ocr.md")
+
 # --- Server memory idle and under 200 streaming chats (a shorter run of `make loadtest`) ---
 section "Server memory (cargo bench -p server --bench loadtest)"
 if [ "${HIREKEY_BENCH_QUICK:-}" = 1 ]; then secs=10; else secs=20; fi

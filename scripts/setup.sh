@@ -54,6 +54,28 @@ if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION" \
   say "Installing wasm-opt (binaryen $BINARYEN_VERSION)"
   npm install -g "binaryen@$BINARYEN_VERSION" --no-audit --no-fund
 fi
+# OCR of scanned and photographed resumes: Tesseract 5 with its language packs (English, German,
+# French, Spanish, Portuguese, Italian, Dutch, Simplified Chinese, Japanese, and the script
+# detector) and poppler's pdftoppm and pdfinfo, from Debian's packages. Without them Hirekey
+# runs and refuses scans with a clear message, so a machine without apt is only warned.
+OCR_LANGS="eng deu fra spa por ita nld chi-sim jpn osd"
+OCR_PACKAGES=""
+for pkg in tesseract-ocr poppler-utils $(printf 'tesseract-ocr-%s ' $OCR_LANGS); do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    OCR_PACKAGES="$OCR_PACKAGES $pkg"
+  fi
+done
+if [ -n "$OCR_PACKAGES" ]; then
+  if command -v apt-get >/dev/null; then
+    say "Installing OCR:$OCR_PACKAGES (Debian packages)"
+    # shellcheck disable=SC2086 # one word per package
+    as_root apt-get -o DPkg::Lock::Timeout=600 update -qq \
+      && as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $OCR_PACKAGES \
+      || echo "warning: OCR could not be installed; scanned resumes will be refused" >&2
+  else
+    echo "warning: install tesseract-ocr (5.x, with its language packs) and poppler-utils for OCR of scanned resumes" >&2
+  fi
+fi
 if [ "$MODE" = run ]; then
   say "Set-up complete (what running needs; \`make test\` adds the test tools)"
   exit 0

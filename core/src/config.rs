@@ -135,7 +135,8 @@ impl Config {
             .filter(|text| !text.trim().is_empty())
     }
 
-    /// A path from the environment (`HIREKEY_EXTRACT_WORKER`), as its raw value: a path need
+    /// A path from the environment (`HIREKEY_EXTRACT_WORKER`; `PATH`, where the OCR tools are
+    /// looked for; `TESSDATA_PREFIX`, passed on to Tesseract), as its raw value: a path need
     /// not be UTF-8. `None` when unset or empty.
     #[allow(clippy::disallowed_methods)] // The one place the environment is read.
     pub fn path_var(name: &str) -> Option<std::ffi::OsString> {

@@ -22,6 +22,7 @@ mod m20261206_000017_candidate_facets;
 mod m20261206_000018_fts_update_columns;
 mod m20261206_000019_screening;
 mod m20261206_000020_personal_data;
+mod m20261207_000021_resume_ocr;
 
 pub use m20261206_000015_usage_rollup::rebuild_usage_rollup;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000018_fts_update_columns::Migration),
             Box::new(m20261206_000019_screening::Migration),
             Box::new(m20261206_000020_personal_data::Migration),
+            Box::new(m20261207_000021_resume_ocr::Migration),
         ]
     }
 }

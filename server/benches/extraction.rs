@@ -119,6 +119,9 @@ fn short(e: &ExtractError) -> &'static str {
         ExtractError::TimedOut => "timed out",
         ExtractError::Busy => "busy",
         ExtractError::WorkerUnavailable => "worker unavailable",
+        ExtractError::BrokenImage => "broken image",
+        ExtractError::ImageTooLarge { .. } => "image too large",
+        ExtractError::TooManyPages => "too many pages",
     }
 }
 

@@ -157,6 +157,7 @@ async fn seed(
                 text: Set(text),
                 text_engine: Set(None),
                 created_at: Set(now),
+                ..Default::default()
             });
             apps.push(applications::ActiveModel {
                 id: Set(Uuid::new_v4()),

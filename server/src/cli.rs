@@ -1,7 +1,7 @@
 //! `hirekey serve` (the default), `hirekey migrate`, `hirekey rotate-master-key`, `hirekey audit
 //! verify`, and the hidden
-//! `hirekey extract <pdf|docx>` the server runs as its extraction worker
-//! (`services/extract/worker.rs`).
+//! `hirekey extract <pdf|docx|ocr>` the server runs as its extraction and OCR workers
+//! (`services/extract/worker.rs`, `services/extract/ocr_worker.rs`).
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -47,8 +47,11 @@ enum Command {
     /// stdout. Started by the server under resource limits; not for people.
     #[command(hide = true)]
     Extract {
-        /// pdf (pdf-extract), pdf-oxide, docx or txt
+        /// pdf (pdf-extract), pdf-oxide, docx, txt, ocr (a scan, in the working directory) or
+        /// sandbox-probe
         kind: String,
+        /// For ocr: the paths of tesseract, pdftoppm and pdfinfo.
+        tools: Vec<std::path::PathBuf>,
     },
 }
 
@@ -62,9 +65,9 @@ enum AuditCommand {
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve);
-    if let Command::Extract { kind } = &command {
+    if let Command::Extract { kind, tools } = &command {
         // Before logging is set up: the worker's stdout carries its answer and nothing else.
-        return extract::worker::run_child(kind);
+        return extract::worker::run_child(kind, tools);
     }
     telemetry::init();
     let result = match command {

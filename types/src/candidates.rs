@@ -113,6 +113,32 @@ pub struct Candidate {
     /// candidate. Absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<Uuid>,
+    /// A scan or photo read by OCR: its progress, then the reading's confidence. Absent for a
+    /// file with a text layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ocr: Option<OcrStatus>,
+}
+
+/// How far OCR has read a scanned resume, and how sure it is of what it read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OcrStatus {
+    /// `reading` (waiting for a worker or under way), `done`, or `failed` (the reason is the
+    /// candidate's `analysis_error`).
+    pub state: String,
+    /// Pages read so far.
+    pub pages_done: u32,
+    /// Pages of the scan; 0 until they are counted.
+    pub pages: u32,
+    /// Tesseract's mean word confidence, 0 to 100, once read.
+    #[serde(default)]
+    pub confidence: Option<f64>,
+    /// The confidence is low: a person should check the fields against the original.
+    #[serde(default)]
+    pub low_confidence: bool,
+    /// The Tesseract languages it was read with (`eng`, `deu`, `chi_sim`, ...).
+    #[serde(default)]
+    pub languages: Vec<String>,
 }
 
 /// A finding about a resume's text, with the text it is about.
@@ -132,8 +158,9 @@ pub struct CandidateDetail {
     #[serde(flatten)]
     pub candidate: Candidate,
     pub resume_text: String,
-    /// The engine that read `resume_text`: `pdf-extract` or `pdf_oxide` for a PDF, `docx` or
-    /// `text`; null for a resume stored before engines were recorded.
+    /// The engine that read `resume_text`: `pdf-extract` or `pdf_oxide` for a PDF, `docx`,
+    /// `text`, or `ocr` for a scan or photo; null for a resume stored before engines were
+    /// recorded.
     #[serde(default)]
     pub text_engine: Option<String>,
 }

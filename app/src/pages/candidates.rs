@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::candidate_list::candidates_html;
 use crate::api::candidates::{
     get_candidate, AnalysisStatus, CandidateDetail, CandidateWarning, DeleteCandidate,
-    KeepCandidate, ReanalyzeCandidate,
+    KeepCandidate, OcrStatus, ReanalyzeCandidate,
 };
 use crate::api::codec::resource;
 use crate::api::jobs::candidate_hiring_html;
@@ -81,8 +81,22 @@ pub fn CandidateDetailPage() -> impl IntoView {
     });
     // Jobs, notes, duplicates, versions and the timeline: rendered by the server, with forms
     // that post without JavaScript and come back here with a notice.
+    // Loaded again when the analysis ends (a scan's OCR and analysis take seconds after the
+    // page opened): the processing log and timeline then show it.
+    let settled = Memo::new(move |_| {
+        detail.with(
+            |d| matches!(d, Some(Ok(d)) if d.candidate.analysis_status != AnalysisStatus::Pending),
+        )
+    });
     let hiring = resource(
-        move || (id(), reanalyze.version().get(), keep.version().get()),
+        move || {
+            (
+                id(),
+                reanalyze.version().get(),
+                keep.version().get(),
+                settled.get(),
+            )
+        },
         |(id, ..)| candidate_hiring_html(id),
     );
     view! {
@@ -111,11 +125,48 @@ fn ReadingWarnings(warnings: Vec<CandidateWarning>) -> impl IntoView {
                 {warnings.into_iter().map(|w| view! {
                     <li data-code=w.code.clone()>
                         <p>{w.message}</p>
-                        <blockquote class="excerpt">{w.excerpt}</blockquote>
+                        {(!w.excerpt.is_empty()).then(|| view! { <blockquote class="excerpt">{w.excerpt}</blockquote> })}
                     </li>
                 }).collect_view()}
             </ul>
         </section>
+    }
+}
+
+/// A scan's OCR: the pages read while it is read, then how sure the reading is.
+fn ocr_line(ocr: OcrStatus) -> impl IntoView {
+    match ocr.state.as_str() {
+        "reading" => {
+            let pages = if ocr.pages == 0 {
+                "counting pages".to_owned()
+            } else {
+                format!(
+                    "page {} of {}",
+                    (ocr.pages_done + 1).min(ocr.pages),
+                    ocr.pages
+                )
+            };
+            view! {
+                <p role="status" data-testid="ocr-progress">
+                    "Reading scanned resume… " {pages} " "
+                    <progress max=ocr.pages.max(1) value=ocr.pages_done aria-label="Pages read"></progress>
+                </p>
+            }
+            .into_any()
+        }
+        "done" => view! {
+            <p class="muted" data-testid="ocr-done">
+                {format!(
+                    "Read from a scan by OCR ({} page{}, confidence {:.0} out of 100, {}).",
+                    ocr.pages,
+                    if ocr.pages == 1 { "" } else { "s" },
+                    ocr.confidence.unwrap_or(0.0),
+                    ocr.languages.join(", "),
+                )}
+            </p>
+        }
+        .into_any(),
+        _ => ().into_any(),
     }
 }
 
@@ -168,6 +219,7 @@ fn CandidateDetailView(
                     AnalysisStatus::Failed => "badge error",
                     AnalysisStatus::Pending => "badge muted",
                 } data-testid="analysis-status">{status.label()}</span></p>
+            {c.ocr.clone().map(ocr_line)}
             {c.analysis_error.clone().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <dl class="facts">
                 {fact("Title", a.current_title.clone())}

@@ -83,14 +83,14 @@ pub fn UploadPage() -> impl IntoView {
                 on:dragleave=move |_| dragging.set(false)
                 on:drop=on_drop
             >
-                <p>"Drop PDF, DOCX or TXT resumes here, or"</p>
+                <p>"Drop PDF, DOCX or TXT resumes, or scans and photos (JPEG, PNG, TIFF), here, or"</p>
                 // A plain form too: without JavaScript the browser posts the chosen file and the
                 // server answers with the candidate's page (or this page and the reason).
                 <form method="post" action="/api/v1/resumes/upload" enctype="multipart/form-data"
                     class="upload-form" on:submit=on_submit>
                     <label>
                         <span class="visually-hidden">"Resume files"</span>
-                        <input node_ref=file_input type="file" name="file" multiple required accept=".pdf,.docx,.txt,application/pdf" />
+                        <input node_ref=file_input type="file" name="file" multiple required accept=".pdf,.docx,.txt,.jpg,.jpeg,.png,.tif,.tiff,application/pdf,image/jpeg,image/png,image/tiff" />
                     </label>
                     <button type="submit" class="primary">"Upload"</button>
                 </form>
@@ -128,6 +128,7 @@ fn UploadRow(entry: UploadEntry) -> impl IntoView {
                     "done" => "Analysed",
                     "failed" => "Stored · analysis failed",
                     "stored" => "Stored · still analysing",
+                    "scan" => "Stored · reading scanned resume…",
                     _ => "Upload failed",
                 }}</span>
             </div>
@@ -279,6 +280,7 @@ fn xhr_upload(
                     status.set(match c.analysis_status {
                         AnalysisStatus::Done => "done",
                         AnalysisStatus::Failed => "failed",
+                        AnalysisStatus::Pending if c.ocr.is_some() => "scan",
                         AnalysisStatus::Pending => "stored",
                     });
                     result.set(Some(c));

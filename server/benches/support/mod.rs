@@ -3,6 +3,8 @@
 // Each bench includes this module and uses part of it.
 #![allow(dead_code)]
 
+pub mod proc;
+
 use std::{
     path::PathBuf,
     sync::{

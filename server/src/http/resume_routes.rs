@@ -160,7 +160,7 @@ fn field_error(e: MultipartError, state: &AppState) -> ServiceError {
 
 /// Upload a resume
 ///
-/// `POST /api/v1/resumes/upload`: 201 with the new candidate. PDF, DOCX or plain text, at most
+/// `POST /api/v1/resumes/upload`: 201 with the new candidate. PDF, DOCX, plain text, or a scan or photo (JPEG, PNG, TIFF), at most
 /// `HIREKEY_MAX_UPLOAD_MB`. The file, the candidate and its analysis job are stored together
 /// before the AI call, so the file is kept whatever the analysis does. The answer waits for
 /// the analysis up to `HIREKEY_ANALYSIS_WAIT_SECS` (by default the provider timeout plus 5 s):
@@ -174,13 +174,14 @@ fn field_error(e: MultipartError, state: &AppState) -> ServiceError {
     request_body(content = ResumeUpload, content_type = "multipart/form-data"),
     security(("bearer_auth" = []), ("session_cookie" = [])),
     responses(
-        (status = 201, description = "The new candidate; `Location` points at it. `analysis_status` is `done` or `failed` when the analysis ended within `HIREKEY_ANALYSIS_WAIT_SECS`, `pending` while its job is still at work", body = Candidate),
+        (status = 201, description = "The new candidate; `Location` points at it. `analysis_status` is `done` or `failed` when the analysis ended within `HIREKEY_ANALYSIS_WAIT_SECS`, `pending` while its job is still at work. A scan or photo (JPEG, PNG, TIFF, or a PDF without a text layer) is answered at once, `pending` with `ocr.state` `reading`: OCR and then the analysis run on its job", body = Candidate),
         (status = 303, description = "A browser form post (`Accept: text/html`): to the candidate's page, or to `/upload?error=...`"),
         (status = 400, description = "No `file` part", body = ErrorBody),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "A viewer in the current workspace: viewers make no changes and no AI calls", body = ErrorBody),
         (status = 413, description = "The file is too large", body = ErrorBody),
-        (status = 415, description = "Not a PDF, DOCX or text file", body = ErrorBody),
+        (status = 415, description = "Not a PDF, DOCX, text file, JPEG, PNG or TIFF (HEIC, WebP and the like are refused with what to send instead)", body = ErrorBody),
+        (status = 422, description = "The file could not be read: encrypted or damaged, an image over 40 megapixels, a scan of more than 5 pages", body = ErrorBody),
     ))]
 async fn upload_new(
     State(web): State<WebState>,
@@ -254,7 +255,8 @@ fn see_other(location: &str) -> Response {
         (status = 403, description = "A viewer in the current workspace: viewers make no changes and no AI calls", body = ErrorBody),
         (status = 404, description = "No such candidate of the caller's", body = ErrorBody),
         (status = 413, description = "The file is too large", body = ErrorBody),
-        (status = 415, description = "Not a PDF, DOCX or text file", body = ErrorBody),
+        (status = 415, description = "Not a PDF, DOCX, text file, JPEG, PNG or TIFF", body = ErrorBody),
+        (status = 422, description = "The file could not be read: encrypted or damaged, an image over 40 megapixels, a scan of more than 5 pages", body = ErrorBody),
     ))]
 async fn upload_replace(
     State(state): State<AppState>,

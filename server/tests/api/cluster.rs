@@ -908,3 +908,87 @@ async fn the_other_instance_finishes_a_screening_whose_instance_was_killed() {
     let ranked = r.body["applications"].as_array().expect("applications");
     assert!(ranked.iter().all(|a| a["score"] == 100), "{}", r.text);
 }
+
+/// A scan's OCR across processes: the instance reading a three-page scan is SIGKILLed after its
+/// first page, and the other instance reads it again and finishes the analysis (once the
+/// job's lease has lapsed). The worker and its tools die with their instance's job.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_other_instance_finishes_an_ocr_whose_instance_was_killed() {
+    if !crate::ocr::ocr_here() {
+        return;
+    }
+    let Some(mut cluster) = Cluster::start().await else {
+        return;
+    };
+    use Which::{A, B};
+    let token = cluster.register(A, "scanned@example.com").await;
+    let scan = std::fs::read(format!("{}/s-r-awesome-cv-resume.pdf", crate::ocr::SCANNED))
+        .expect("the scan");
+    let part = reqwest::multipart::Part::bytes(scan)
+        .file_name("scan.pdf")
+        .mime_str("application/pdf")
+        .expect("mime type");
+    let r = into_response(
+        cluster
+            .http
+            .post(format!("{}/api/v1/resumes/upload", cluster.url(A)))
+            .bearer_auth(&token)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+            .await
+            .expect("upload"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let id = r.body["id"].as_str().expect("id").to_owned();
+    let path = format!("/api/v1/candidates/{id}");
+    // Killed once A has counted the pages and read fewer than all of them.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let c = cluster.get(A, &path, &token).await;
+        let (done, pages) = (
+            c.body["ocr"]["pages_done"].as_u64().unwrap_or(0),
+            c.body["ocr"]["pages"].as_u64().unwrap_or(0),
+        );
+        assert_ne!(
+            c.body["ocr"]["state"], "done",
+            "A read it all before the kill: {}",
+            c.text
+        );
+        if pages == 3 && done < pages {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "A never started reading: {}",
+            c.text
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    cluster.a.proc.kill();
+    let killed = Instant::now();
+    let deadline = killed + Duration::from_secs(90);
+    let c = loop {
+        let c = cluster.get(B, &path, &token).await;
+        assert_eq!(c.status, StatusCode::OK, "{}", c.text);
+        if c.body["analysis_status"] != "pending" {
+            break c.body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "B did not finish within 90 s of A's death: {}",
+            c.text
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert_eq!(c["analysis_status"], "done", "{c}");
+    assert_eq!(c["ocr"]["state"], "done", "{c}");
+    assert_eq!(c["ocr"]["pages_done"], 3, "{c}");
+    assert!(
+        c["resume_text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Byungjin"),
+        "{c}"
+    );
+}

@@ -223,7 +223,11 @@ db_test!(
 );
 
 /// Resumes missing expected words from `tests/data/producers/`, as for [`KNOWN_MISSING`].
-const KNOWN_MISSING_PRODUCED: &[(&str, &[&str])] = &[];
+/// Chromium's French resume: pdf-extract puts a space after each accented glyph of the bold
+/// DejaVu subset (`Hé lè ne Lefè vre`, `donné es`), so its bold name is not found whole; the
+/// regular text of the same file reads right. Found by this fixture; not fixed yet.
+const KNOWN_MISSING_PRODUCED: &[(&str, &[&str])] =
+    &[("p-chromium-fr.pdf", &["Hélène Lefèvre-Dubois"])];
 
 db_test!(
     every_produced_resume_gives_its_words,

@@ -49,7 +49,7 @@ fn skip_unless_ci(reason: &str) {
 }
 
 /// Sends `request`, which must be answered within [`REQUEST_TIMEOUT`].
-async fn answered(request: RequestBuilder) -> Response {
+pub(crate) async fn answered(request: RequestBuilder) -> Response {
     let res = request
         .timeout(REQUEST_TIMEOUT)
         .send()
@@ -418,8 +418,10 @@ impl Deployment {
         let log = std::fs::File::create(&log_path).expect("log file");
         let mock = self.mock.url();
         let mut command = Command::new(env!("CARGO_BIN_EXE_hirekey"));
-        let env: [(&str, String); 12] = [
+        let env: [(&str, String); 13] = [
             ("RUST_LOG", "info".into()),
+            // Where the OCR tools are (tesseract, pdftoppm, pdfinfo).
+            ("PATH", std::env::var("PATH").unwrap_or_default()),
             ("HIREKEY_DATA_DIR", self.data_dir().display().to_string()),
             ("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}")),
             ("LEPTOS_SITE_ROOT", self.path("site")),
@@ -504,7 +506,7 @@ impl ServerProcess {
         let _ = self.child.wait();
     }
 
-    fn request(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
+    pub(crate) fn request(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
         self.http
             .request(method, format!("{}{path}", self.url))
             .bearer_auth(token)
@@ -528,9 +530,19 @@ impl ServerProcess {
     }
 
     pub(crate) fn upload(&self, token: &str, bytes: Vec<u8>) -> RequestBuilder {
+        self.upload_file(token, "resume.txt", "text/plain", bytes)
+    }
+
+    pub(crate) fn upload_file(
+        &self,
+        token: &str,
+        name: &str,
+        mime: &str,
+        bytes: Vec<u8>,
+    ) -> RequestBuilder {
         let part = reqwest::multipart::Part::bytes(bytes)
-            .file_name("resume.txt")
-            .mime_str("text/plain")
+            .file_name(name.to_owned())
+            .mime_str(mime)
             .expect("mime");
         self.request(Method::POST, UPLOAD, token)
             .multipart(reqwest::multipart::Form::new().part("file", part))

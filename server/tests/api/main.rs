@@ -40,6 +40,7 @@ mod keys;
 mod list_order;
 mod not_a_resume;
 mod notify;
+mod ocr;
 mod outbound;
 mod privacy;
 mod resumes;

@@ -2,15 +2,24 @@
 //! fails or is implausibly short), DOCX (`word/document.xml`) or UTF-8 text, with the guards a
 //! hostile or broken file needs.
 //!
+//! Scans (a PDF with no text layer, or a JPEG, PNG or TIFF image) are read by OCR, later, on
+//! the analysis job (`ocr`, `ocr_worker`); [`read_upload`] says which an upload is.
+//!
 //! PDF and DOCX files are parsed in a worker process (`worker`: the `hirekey` binary's hidden
 //! `extract` subcommand) under hard limits on memory, CPU and wall-clock time, so a file that
 //! overflows the parser's stack, inflates without end or loops costs its own upload and nothing
 //! else. Plain text is read in-process. `extract_in_process` is what the worker runs.
 mod docx;
 mod hidden;
+pub mod image;
 mod injection;
+mod intake;
+mod normalise;
+mod ocr;
+pub mod ocr_worker;
 mod pdf;
 mod pdf_checks;
+mod sandbox;
 pub mod worker;
 
 pub use injection::addresses_the_model;
@@ -27,6 +36,12 @@ use uuid::Uuid;
 use crate::error::ServiceError;
 
 pub use self::docx::docx_xml_text;
+pub use self::image::{ImageFormat, MAX_MEGAPIXELS, MAX_OCR_PAGES};
+pub use self::intake::{read_upload, Reading, OCR_BELOW_LETTERS_PER_PAGE};
+#[cfg(test)]
+use self::normalise::join_letter_spacing;
+pub use self::normalise::normalise;
+pub use self::ocr_worker::{read_scan, OcrReading};
 pub use self::worker::{
     max_concurrent_extractions, max_extractions_per_user, set_worker_path, worker_path,
 };
@@ -46,6 +61,8 @@ pub enum DocumentKind {
     Pdf,
     Docx,
     Text,
+    /// A photo or scan, read by OCR.
+    Image(ImageFormat),
 }
 
 impl DocumentKind {
@@ -57,6 +74,9 @@ impl DocumentKind {
         }
         if bytes.starts_with(b"%PDF-") {
             return Ok(Self::Pdf);
+        }
+        if let Some(image) = image::sniff(bytes) {
+            return image.map(Self::Image);
         }
         let name = file_name.to_ascii_lowercase();
         let mime = content_type.to_ascii_lowercase();
@@ -88,8 +108,19 @@ impl DocumentKind {
                 "The file is sent as a PDF but is not one (it does not start with %PDF-)".into(),
             ));
         }
+        if [".jpg", ".jpeg", ".png", ".tif", ".tiff"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+            || mime.starts_with("image/")
+        {
+            return Err(ExtractError::Unsupported(
+                "The file is named or sent as an image but is not a JPEG, PNG or TIFF".into(),
+            ));
+        }
         Err(ExtractError::Unsupported(
-            "Upload the resume as a PDF, a .docx or a UTF-8 .txt file".into(),
+            "Upload the resume as a PDF, a .docx, a UTF-8 .txt file, or a JPEG, PNG or TIFF \
+             scan or photo"
+                .into(),
         ))
     }
 
@@ -99,6 +130,7 @@ impl DocumentKind {
             Self::Pdf => "application/pdf",
             Self::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             Self::Text => "text/plain; charset=utf-8",
+            Self::Image(format) => format.content_type(),
         }
     }
 
@@ -107,6 +139,7 @@ impl DocumentKind {
             Self::Pdf => "pdf",
             Self::Docx => "docx",
             Self::Text => "txt",
+            Self::Image(format) => format.extension(),
         }
     }
 }
@@ -119,7 +152,7 @@ pub enum ExtractError {
     Empty,
     #[error("The PDF is encrypted (password-protected); upload a copy without a password")]
     Encrypted,
-    #[error("The PDF has no text layer (it looks like a scan); upload a PDF with selectable text, a .docx or a .txt")]
+    #[error("The PDF has no text layer (it looks like a scan) and this server cannot read scans; upload a PDF with selectable text, a .docx or a .txt")]
     NoTextLayer,
     #[error("The PDF is damaged and could not be read")]
     BrokenPdf,
@@ -127,6 +160,12 @@ pub enum ExtractError {
     BrokenDocx(&'static str),
     #[error("The file holds no text")]
     NoText,
+    #[error("The image is damaged and could not be read")]
+    BrokenImage,
+    #[error("The image is {width} × {height} pixels; Hirekey reads images of up to 40 megapixels. Send a smaller photo, or scan at 300 dpi")]
+    ImageTooLarge { width: u32, height: u32 },
+    #[error("The scan has more than 5 pages; Hirekey reads scanned resumes of up to 5 pages. Send the resume's own pages, or a PDF with selectable text")]
+    TooManyPages,
     #[error("Reading the file took too long; it may be damaged")]
     TimedOut,
     #[error("Too many files are being read right now; try again in a few seconds")]
@@ -171,6 +210,9 @@ pub enum Engine {
     Docx,
     #[serde(rename = "text")]
     Text,
+    /// Tesseract, on a scan (`ocr`).
+    #[serde(rename = "ocr")]
+    Ocr,
 }
 
 impl Engine {
@@ -182,6 +224,7 @@ impl Engine {
             Self::PdfOxide => "pdf_oxide",
             Self::Docx => "docx",
             Self::Text => "text",
+            Self::Ocr => "ocr",
         }
     }
 
@@ -191,6 +234,7 @@ impl Engine {
             DocumentKind::Pdf => Self::PdfExtract,
             DocumentKind::Docx => Self::Docx,
             DocumentKind::Text => Self::Text,
+            DocumentKind::Image(_) => Self::Ocr,
         }
     }
 }
@@ -212,6 +256,8 @@ pub struct Extracted {
     pub engine: Engine,
     /// Pages of a PDF; 0 for other files.
     pub pages: u32,
+    /// A PDF's images the size of a scanned page; 0 for other files.
+    pub scan_images: u32,
 }
 
 impl Extracted {
@@ -257,6 +303,8 @@ async fn read_document(
                 .await
                 .unwrap_or(Err(ExtractError::NoText))
         }
+        // Read by OCR on the analysis job (`read_upload`), never here.
+        DocumentKind::Image(_) => Err(ExtractError::NoText),
     }
 }
 
@@ -321,11 +369,12 @@ pub fn extract_parts(
     engine: Engine,
     bytes: &[u8],
 ) -> Result<Extracted, ExtractError> {
-    let (raw, hidden, pages) = match catch_unwind(AssertUnwindSafe(|| parse(kind, engine, bytes))) {
-        Ok(result) => result?,
-        // The PDF engines panic on some malformed PDFs.
-        Err(_) => return Err(broken(kind)),
-    };
+    let (raw, hidden, pages, scan_images) =
+        match catch_unwind(AssertUnwindSafe(|| parse(kind, engine, bytes))) {
+            Ok(result) => result?,
+            // The PDF engines panic on some malformed PDFs.
+            Err(_) => return Err(broken(kind)),
+        };
     let text = normalise(&raw);
     if !text.chars().any(char::is_alphabetic) {
         return Err(match kind {
@@ -338,6 +387,7 @@ pub fn extract_parts(
         hidden,
         engine,
         pages,
+        scan_images,
     })
 }
 
@@ -347,6 +397,7 @@ fn broken(kind: DocumentKind) -> ExtractError {
         DocumentKind::Pdf => ExtractError::BrokenPdf,
         DocumentKind::Docx => ExtractError::BrokenDocx(docx::DAMAGED),
         DocumentKind::Text => ExtractError::NoText,
+        DocumentKind::Image(_) => ExtractError::BrokenImage,
     }
 }
 
@@ -355,10 +406,12 @@ fn parse(
     kind: DocumentKind,
     engine: Engine,
     bytes: &[u8],
-) -> Result<(String, Vec<String>, u32), ExtractError> {
+) -> Result<(String, Vec<String>, u32, u32), ExtractError> {
     match kind {
-        DocumentKind::Pdf => pdf::pdf_text(bytes, engine).map(|t| (t.text, t.hidden, t.pages)),
-        DocumentKind::Docx => docx::docx_text(bytes).map(|text| (text, Vec::new(), 0)),
+        DocumentKind::Pdf => {
+            pdf::pdf_text(bytes, engine).map(|t| (t.text, t.hidden, t.pages, t.scan_images))
+        }
+        DocumentKind::Docx => docx::docx_text(bytes).map(|text| (text, Vec::new(), 0, 0)),
         DocumentKind::Text => {
             let text = std::str::from_utf8(bytes)
                 .map_err(|_| ExtractError::Unsupported("The text file is not UTF-8".into()))?;
@@ -366,114 +419,11 @@ fn parse(
                 text.trim_start_matches('\u{feff}').to_owned(),
                 Vec::new(),
                 0,
+                0,
             ))
         }
+        DocumentKind::Image(_) => Err(ExtractError::NoText),
     }
-}
-
-/// Unix line ends, no control characters (PostgreSQL text cannot hold NUL), at most one blank
-/// line in a row, trimmed lines, capped length.
-pub fn normalise(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len().min(MAX_TEXT_CHARS * 4));
-    let mut blank_run = 0;
-    let mut chars = 0;
-    for line in raw.replace("\r\n", "\n").replace('\r', "\n").split('\n') {
-        let line: String = line
-            .chars()
-            .flat_map(plain_chars)
-            .filter(|c| !c.is_control())
-            .collect();
-        let line = join_letter_spacing(line.trim());
-        let line = line.as_str();
-        if line.is_empty() {
-            blank_run += 1;
-            if blank_run > 1 || out.is_empty() {
-                continue;
-            }
-        } else {
-            blank_run = 0;
-        }
-        let take = MAX_TEXT_CHARS.saturating_sub(chars);
-        if take == 0 {
-            break;
-        }
-        let piece: String = line.chars().take(take).collect();
-        chars += piece.chars().count() + 1;
-        out.push_str(&piece);
-        out.push('\n');
-    }
-    out.trim_end().to_owned()
-}
-
-/// A character as search and the model should see it: a tab or any Unicode space (NBSP, thin,
-/// ideographic) is a plain space, and a ligature its letters (`ﬁ` is `fi`: PDF producers that
-/// map ligature glyphs to their Unicode code points make "eﬃcient" unsearchable otherwise).
-fn plain_chars(c: char) -> impl Iterator<Item = char> {
-    let letters: &'static str = match c {
-        '\u{fb00}' => "ff",
-        '\u{fb01}' => "fi",
-        '\u{fb02}' => "fl",
-        '\u{fb03}' => "ffi",
-        '\u{fb04}' => "ffl",
-        '\u{fb05}' | '\u{fb06}' => "st",
-        _ => "",
-    };
-    let single = if !letters.is_empty() {
-        None
-    } else if c == '\t' || (c.is_whitespace() && c != '\n') {
-        Some(' ')
-    } else if is_private_use(c) {
-        private_use_letter(c)
-    } else {
-        Some(c)
-    };
-    letters.chars().chain(single)
-}
-
-/// A private-use code point: it means something only to the font that drew it (an icon, a
-/// small capital, a logo), never to search or the model.
-fn is_private_use(c: char) -> bool {
-    matches!(c, '\u{e000}'..='\u{f8ff}' | '\u{f0000}'..='\u{ffffd}' | '\u{100000}'..='\u{10fffd}')
-}
-
-/// The letter or digit behind a private-use code point, where the glyph's name gave it one:
-/// the Adobe Glyph List places the small capitals `Asmall`..`Zsmall` at U+F761..U+F77A and
-/// the old-style figures `zerooldstyle`..`nineoldstyle` at U+F730..U+F739, so a PDF whose
-/// ToUnicode was made from those names reads `\u{f764}\u{f761}` for a small-caps "da".
-/// Any other private-use character (an icon font's envelope or phone) is dropped.
-fn private_use_letter(c: char) -> Option<char> {
-    let code = u32::from(c);
-    match code {
-        0xf761..=0xf77a => char::from_u32(u32::from('a') + (code - 0xf761)),
-        0xf730..=0xf739 => char::from_u32(u32::from('0') + (code - 0xf730)),
-        _ => None,
-    }
-}
-
-/// Puts letter-spaced words back together. Letter-spaced headings (`K A T H E R I N E`) come
-/// out one letter at a time, single spaces inside a word and wider gaps between words. A line
-/// made only of such pieces (each one or two characters, mostly one) is read as words: the
-/// pieces of each gap-separated group join. A line of ordinary words has long tokens and is
-/// left alone.
-fn join_letter_spacing(line: &str) -> String {
-    let groups: Vec<&str> = line
-        .split("  ")
-        .map(str::trim)
-        .filter(|g| !g.is_empty())
-        .collect();
-    let tokens: Vec<&str> = line.split_whitespace().collect();
-    let singles = tokens.iter().filter(|t| t.chars().count() == 1).count();
-    let spaced = tokens.len() >= 3
-        && tokens.iter().all(|t| t.chars().count() <= 2)
-        && singles * 3 >= tokens.len() * 2;
-    if !spaced {
-        return line.to_owned();
-    }
-    groups
-        .iter()
-        .map(|g| g.split_whitespace().collect::<String>())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]
@@ -515,6 +465,7 @@ mod tests {
             hidden: Vec::new(),
             engine,
             pages,
+            scan_images: 0,
         };
         let first = read(Engine::PdfExtract, "NAME: Grace Hopper", 1);
         assert!(fallback_worth_trying(&Ok(first.clone())));

@@ -17,6 +17,8 @@ pub(super) struct PdfText {
     /// The text a reader cannot see (`super::hidden`).
     pub hidden: Vec<String>,
     pub pages: u32,
+    /// Images the size of a scanned page (`pdf_checks::drop_image_samples`).
+    pub scan_images: u32,
 }
 
 /// The PDF's text as `engine` reads it (`Engine::PdfExtract` or `Engine::PdfOxide`).
@@ -33,7 +35,7 @@ pub(super) fn pdf_text(bytes: &[u8], engine: Engine) -> Result<PdfText, ExtractE
     if doc.is_encrypted() {
         return Err(ExtractError::Encrypted);
     }
-    drop_image_samples(&mut doc);
+    let scan_images = drop_image_samples(&mut doc);
     check_inflated_sizes(&doc)?;
     check_structure(&doc)?;
     let pages = u32::try_from(doc.get_pages().len()).unwrap_or(u32::MAX);
@@ -61,6 +63,7 @@ pub(super) fn pdf_text(bytes: &[u8], engine: Engine) -> Result<PdfText, ExtractE
         text,
         hidden,
         pages,
+        scan_images,
     })
 }
 

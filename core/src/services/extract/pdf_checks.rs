@@ -48,7 +48,11 @@ pub(super) fn check_inflated_sizes(doc: &pdf_extract::Document) -> Result<(), Ex
 /// its operands make it panic (a resume with a photo on a #778899 backdrop starts with "w", the
 /// line-width operator, and was refused as damaged), and every scanned page is inflated for
 /// nothing. Images hold no text, so their samples are dropped before extraction.
-pub(super) fn drop_image_samples(doc: &mut pdf_extract::Document) {
+///
+/// Returns how many of the images are the size of a scanned page ([`SCAN_IMAGE_PIXELS`] or
+/// more): with next to no text, those make the PDF a scan for OCR.
+pub(super) fn drop_image_samples(doc: &mut pdf_extract::Document) -> u32 {
+    let mut page_sized = 0;
     for object in doc.objects.values_mut() {
         let Ok(stream) = object.as_stream_mut() else {
             continue;
@@ -59,10 +63,25 @@ pub(super) fn drop_image_samples(doc: &mut pdf_extract::Document) {
             .and_then(|subtype| subtype.as_name())
             .is_ok_and(|name| name == b"Image");
         if is_image {
+            let side = |key: &[u8]| {
+                stream
+                    .dict
+                    .get(key)
+                    .and_then(|v| v.as_i64())
+                    .map_or(0, |v| v.clamp(0, 1 << 20) as u64)
+            };
+            if side(b"Width") * side(b"Height") >= SCAN_IMAGE_PIXELS {
+                page_sized += 1;
+            }
             stream.set_plain_content(Vec::new());
         }
     }
+    page_sized
 }
+
+/// An image of this many pixels or more is a scanned page (a letter page at 100 dpi has
+/// 935,000); a photo on a resume is a tenth of it.
+pub const SCAN_IMAGE_PIXELS: u64 = 500_000;
 
 /// Form XObjects drawn inside forms deeper than this refuse the PDF (real files nest a few).
 const MAX_FORM_DEPTH: usize = 24;

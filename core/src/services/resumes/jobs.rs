@@ -34,7 +34,10 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::analysis::{self, Failure};
+use super::{
+    analysis::{self, Failure},
+    ocr::Scanned,
+};
 use crate::{
     entities::{analysis_jobs, candidates, users},
     error::{ServiceError, ServiceResult},
@@ -309,6 +312,22 @@ async fn finish(
     Ok(update.exec(txn).await?.rows_affected == 1)
 }
 
+/// Inside `txn`: whether the job is still this holder's attempt (its `updated_at` is touched,
+/// so a write made with it is fenced like the finish).
+async fn still_held(
+    txn: &impl ConnectionTrait,
+    job: &analysis_jobs::Model,
+    holder: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let touched = analysis_jobs::Entity::update_many()
+        .col_expr(analysis_jobs::Column::UpdatedAt, Expr::value(now))
+        .filter(held(job, holder))
+        .exec(txn)
+        .await?;
+    Ok(touched.rows_affected == 1)
+}
+
 /// Gives a job this holder could not finish back to the queue, due now and its attempt not
 /// counted: the database was busy, which says nothing about the analysis. `false` if the job
 /// is no longer ours.
@@ -409,6 +428,48 @@ pub async fn run(state: &AppState, job: analysis_jobs::Model) -> ServiceResult<(
             return Ok(());
         }
     };
+    // A scan is read by OCR first (`ocr.rs`), beside the heartbeat: it takes seconds.
+    let scanned = tokio::select! {
+        scanned = super::ocr::read_if_scanned(state, &job, work.text.clone()) => scanned?,
+        () = heartbeat(state, &job) => Scanned::Lost,
+    };
+    let mut work = work;
+    match scanned {
+        Scanned::Text(text) => work.text = text,
+        Scanned::Read(read) => {
+            let now = state.clock.now();
+            let ours = busy::retry_service_if_busy(|| async {
+                let txn = busy::begin_write(&state.db).await?;
+                if !still_held(&txn, &job, &holder, now).await?
+                    || !super::ocr::store(&txn, job.candidate_id, &read, now).await?
+                {
+                    return Ok(false);
+                }
+                txn.commit().await?;
+                Ok(true)
+            })
+            .await?;
+            if !ours {
+                tracing::warn!("the job was taken over or replaced; its scan's reading is dropped");
+                return Ok(());
+            }
+            work.text = read.text;
+            // What the OCR step wrote on the candidate (contacts, warnings) stays.
+            if let Some(candidate) = candidates::Entity::find_by_id(work.candidate.id)
+                .one(&state.db)
+                .await?
+            {
+                work.candidate = candidate;
+            }
+        }
+        Scanned::Failed(failure) => {
+            return conclude(state, &job, &holder, work, None, Err(failure)).await;
+        }
+        Scanned::Lost => {
+            tracing::warn!("the job was taken over or replaced while its scan was read");
+            return Ok(());
+        }
+    }
     let (source, outcome) = tokio::select! {
         done = analysis::analyse(state, &work.auth, work.candidate.id, &work.text) => done,
         () = heartbeat(state, &job) => {
@@ -488,19 +549,7 @@ async fn conclude(
 /// retries) or `HIREKEY_ANALYSIS_WAIT_SECS` have passed, whichever comes first.
 pub(super) async fn run_and_wait(state: &AppState, id: Uuid) {
     let deadline = Instant::now() + state.config.analysis_wait;
-    let task_state = state.clone();
-    // The task logs under the request's span (its request id and user).
-    let mut own = tokio::spawn(
-        async move {
-            match claim(&task_state, id).await {
-                Ok(Some(job)) => run_logged(&task_state, job).await,
-                // Another instance's runner was first; the wait below follows the job.
-                Ok(None) => {}
-                Err(e) => tracing::warn!(job_id = %id, error = %e, "claiming a new job failed"),
-            }
-        }
-        .instrument(tracing::Span::current()),
-    );
+    let mut own = start(state, id);
     if tokio::time::timeout_at(deadline, &mut own).await.is_err() {
         return;
     }
@@ -518,6 +567,24 @@ pub(super) async fn run_and_wait(state: &AppState, id: Uuid) {
         }
         tokio::time::sleep(WAIT_POLL.min(deadline - now)).await;
     }
+}
+
+/// Claims and runs job `id` on a task of its own, which outlives the request; the answer does
+/// not wait for it (a scan, whose OCR takes seconds, answers at once).
+pub(super) fn start(state: &AppState, id: Uuid) -> tokio::task::JoinHandle<()> {
+    let task_state = state.clone();
+    // The task logs under the request's span (its request id and user).
+    tokio::spawn(
+        async move {
+            match claim(&task_state, id).await {
+                Ok(Some(job)) => run_logged(&task_state, job).await,
+                // Another instance's runner was first; it runs the job.
+                Ok(None) => {}
+                Err(e) => tracing::warn!(job_id = %id, error = %e, "claiming a new job failed"),
+            }
+        }
+        .instrument(tracing::Span::current()),
+    )
 }
 
 async fn run_logged(state: &AppState, job: analysis_jobs::Model) {

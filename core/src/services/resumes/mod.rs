@@ -12,6 +12,7 @@ mod corrections;
 mod files;
 mod filtered;
 pub mod jobs;
+pub mod ocr;
 mod store;
 
 use store::PendingUpload;
@@ -26,7 +27,7 @@ use sea_orm::{
 };
 use types::candidates::{
     AnalysisStatus, Candidate, CandidateDetail, CandidatePage, CandidateQuery, CandidateWarning,
-    ListOrder, ResumeAnalysis,
+    ListOrder, OcrStatus, ResumeAnalysis,
 };
 use uuid::Uuid;
 
@@ -45,7 +46,7 @@ use crate::{
     services::{
         ai::KeySource,
         busy,
-        extract::{self, DocumentKind},
+        extract::{self, DocumentKind, Engine, Reading},
         hiring, search,
     },
     session::Member,
@@ -84,7 +85,22 @@ pub async fn upload(
         None => None,
     };
     let kind = DocumentKind::detect(&file.file_name, &file.content_type, &file.bytes)?;
-    let extracted = extract::extract_upload(auth.id, kind, file.bytes.clone()).await?;
+    // A scan is stored at once with what its text layer held, if anything; OCR reads it on
+    // the analysis job (`ocr.rs`), and the answer does not wait for it.
+    let (extracted, scan) = match extract::read_upload(auth.id, kind, file.bytes.clone()).await? {
+        Reading::Text(extracted) => (extracted, false),
+        Reading::Scan { layer } => {
+            let mut read = layer.unwrap_or(extract::Extracted {
+                text: String::new(),
+                hidden: Vec::new(),
+                engine: Engine::Ocr,
+                pages: 0,
+                scan_images: 0,
+            });
+            read.engine = Engine::Ocr;
+            (read, true)
+        }
+    };
     let warnings = reading_warnings(&extracted);
     let text_engine = extracted.engine.as_str();
     let text = extracted.text;
@@ -98,7 +114,6 @@ pub async fn upload(
         ..Default::default()
     };
 
-    let file_size = file.bytes.len() as u64;
     let pending = PendingUpload {
         id,
         email_key: known.email.as_deref().and_then(hiring::keys::email_key),
@@ -121,17 +136,14 @@ pub async fn upload(
         .await
         .map_err(not_found_if_gone)?;
 
-    let text_length = text.chars().count() as i64;
-    jobs::run_and_wait(state, job).await;
+    if scan {
+        jobs::start(state, job);
+    } else {
+        jobs::run_and_wait(state, job).await;
+    }
     let candidate = find_owned(state, auth, candidate.id).await?;
-    let facts = ResumeFacts {
-        candidate_id: candidate.id,
-        file_name,
-        content_type: kind.content_type().into(),
-        text_length,
-        file_size: file_size as i64,
-    };
-    let mut dto = to_dto(CandidateRow::from(candidate), Some(&facts));
+    let facts = resume_facts(state, &[candidate.id]).await?;
+    let mut dto = to_dto(CandidateRow::from(candidate), facts.first());
     dto.duplicate_of = duplicate_of;
     Ok(dto)
 }
@@ -440,6 +452,11 @@ struct ResumeFacts {
     content_type: String,
     text_length: i64,
     file_size: i64,
+    text_engine: Option<String>,
+    ocr_confidence: Option<f64>,
+    ocr_pages: Option<i32>,
+    ocr_pages_done: Option<i32>,
+    ocr_languages: Option<String>,
 }
 
 async fn resume_facts(state: &AppState, ids: &[Uuid]) -> ServiceResult<Vec<ResumeFacts>> {
@@ -454,6 +471,11 @@ async fn resume_facts(state: &AppState, ids: &[Uuid]) -> ServiceResult<Vec<Resum
         .column(resumes::Column::CandidateId)
         .column(resumes::Column::FileName)
         .column(resumes::Column::ContentType)
+        .column(resumes::Column::TextEngine)
+        .column(resumes::Column::OcrConfidence)
+        .column(resumes::Column::OcrPages)
+        .column(resumes::Column::OcrPagesDone)
+        .column(resumes::Column::OcrLanguages)
         .column_as(
             Expr::expr(Func::char_length(Expr::col(resumes::Column::Text))).cast_as(bigint()),
             "text_length",
@@ -495,7 +517,39 @@ fn to_dto(row: CandidateRow, facts: Option<&ResumeFacts>) -> Candidate {
             .unwrap_or_default(),
         not_a_resume: row.not_a_resume,
         duplicate_of: None,
+        ocr: facts.and_then(|f| ocr_status(f, &row.analysis_status)),
     }
+}
+
+/// A scan's OCR progress or outcome; `None` for a file with a text layer.
+fn ocr_status(facts: &ResumeFacts, analysis_status: &str) -> Option<OcrStatus> {
+    if facts.text_engine.as_deref() != Some(Engine::Ocr.as_str()) {
+        return None;
+    }
+    let state = match (facts.ocr_confidence, analysis_status) {
+        (Some(_), _) => "done",
+        (None, "failed") => "failed",
+        (None, _) => "reading",
+    };
+    Some(OcrStatus {
+        state: state.into(),
+        pages_done: facts.ocr_pages_done.unwrap_or(0).max(0) as u32,
+        pages: facts.ocr_pages.unwrap_or(0).max(0) as u32,
+        confidence: facts.ocr_confidence,
+        low_confidence: facts
+            .ocr_confidence
+            .is_some_and(|c| c < ocr::LOW_CONFIDENCE),
+        languages: facts
+            .ocr_languages
+            .as_deref()
+            .map(|l| {
+                l.split('+')
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
 }
 
 /// What the reader of a resume should know about its text: runs hidden from readers (already

@@ -122,6 +122,7 @@ impl PendingUpload<'_> {
             text: Set(self.text.to_owned()),
             text_engine: Set(Some(self.text_engine.to_owned())),
             created_at: Set(now),
+            ..Default::default()
         }
         .insert(&txn)
         .await?;

@@ -94,6 +94,7 @@ pub(super) async fn seeded(
             text: Set(body),
             text_engine: Set(None),
             created_at: Set(now),
+            ..Default::default()
         })
         .exec(&app.state.db)
         .await
