@@ -33,8 +33,7 @@ mod support;
 use std::{
     collections::BTreeMap,
     fmt::Write as _,
-    path::PathBuf,
-    process::{Child, Command, Stdio},
+    process::{Child, Command},
     sync::{
         atomic::{AtomicBool, AtomicU64, Ordering},
         Arc, Mutex,
@@ -47,7 +46,7 @@ use futures::StreamExt;
 use mock_provider::MockProvider;
 use reqwest::Method;
 use serde_json::{json, Value};
-use support::{call_json, client, percentile, report_dir};
+use support::{call_json, percentile, report_dir};
 
 const STREAMS: usize = 200;
 const RATE_PER_SECOND: u64 = 500;
@@ -86,30 +85,15 @@ impl Server {
     }
 }
 
-fn workspace_dir() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map_or(manifest.clone(), PathBuf::from)
-}
-
 async fn start_server(mock: &MockProvider) -> anyhow::Result<Server> {
-    let exe = std::env::var_os("HIREKEY_BIN").map_or_else(
-        || workspace_dir().join("target/release/hirekey"),
-        PathBuf::from,
-    );
-    if !exe.exists() {
-        bail!("{} is missing: run `make build` first", exe.display());
-    }
+    let exe = support::release_binary()?;
     let data = tempfile::tempdir()?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let child = Command::new(&exe)
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HIREKEY_DATA_DIR", data.path())
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("LEPTOS_SITE_ROOT", workspace_dir().join("target/site"))
+    let mut command = Command::new(&exe);
+    support::serve_in(&mut command, data.path(), port);
+    let child = command
         .env("HIREKEY_GROQ_BASE_URL", format!("{}/openai/v1", mock.url()))
         .env(
             "HIREKEY_OPENROUTER_BASE_URL",
@@ -120,9 +104,6 @@ async fn start_server(mock: &MockProvider) -> anyhow::Result<Server> {
         .env("GROQ_API_KEY", "")
         // The run signs up many users.
         .env("HIREKEY_REGISTRATION", "open")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
         .spawn()
         .with_context(|| format!("starting {}", exe.display()))?;
     let server = Server {
@@ -130,19 +111,8 @@ async fn start_server(mock: &MockProvider) -> anyhow::Result<Server> {
         url: format!("http://127.0.0.1:{port}"),
         _data: data,
     };
-    let probe = client();
-    for _ in 0..200 {
-        if probe
-            .get(format!("{}/healthz", server.url))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return Ok(server);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    bail!("hirekey did not answer /healthz within 20 s")
+    support::wait_healthy(&format!("{}/healthz", server.url)).await?;
+    Ok(server)
 }
 
 /// A Groq-format key; `tag` picks the mock's behaviour (`drip`: a slow stream).

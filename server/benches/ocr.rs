@@ -21,8 +21,7 @@
 )]
 
 use std::{
-    path::PathBuf,
-    process::{Command, Stdio},
+    process::Command,
     sync::{
         atomic::{AtomicBool, AtomicU64, Ordering},
         Arc,
@@ -32,7 +31,7 @@ use std::{
 
 mod support;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use bytes::Bytes;
 use hirekey_core::services::extract;
 use mock_provider::MockProvider;
@@ -45,18 +44,6 @@ const SCAN: &str = concat!(
     "/tests/data/scanned/s-r-altacv-twocol.pdf"
 );
 
-fn workspace_dir() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map_or(manifest.clone(), PathBuf::from)
-}
-
-fn binary() -> PathBuf {
-    std::env::var_os("HIREKEY_BIN").map_or_else(
-        || workspace_dir().join("target/release/hirekey"),
-        PathBuf::from,
-    )
-}
-
 fn verdict(pass: bool) -> &'static str {
     if pass {
         "PASS"
@@ -68,10 +55,7 @@ fn verdict(pass: bool) -> &'static str {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     support::init_logs();
-    let exe = binary();
-    if !exe.exists() {
-        bail!("{} is missing: run `make build` first", exe.display());
-    }
+    let exe = support::release_binary()?;
     extract::set_worker_path(&exe);
     if !extract::ocr_worker::available() {
         let md = "| measure | budget | result | verdict |\n|---|---|---|---|\n| OCR of a two-page scan | < 6 s p95 | not measured (tesseract or poppler-utils missing; run make setup) | SKIPPED |\n";
@@ -102,41 +86,21 @@ async fn main() -> anyhow::Result<()> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();
-    let mut child = Command::new(&exe)
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HIREKEY_DATA_DIR", data.path())
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("LEPTOS_SITE_ROOT", workspace_dir().join("target/site"))
+    let mut command = Command::new(&exe);
+    support::serve_in(&mut command, data.path(), port);
+    let mut child = command
         .env("HIREKEY_GROQ_BASE_URL", format!("{}/openai/v1", mock.url()))
         .env("AI_PROVIDER", "groq")
         .env("GROQ_API_KEY", support::bench_groq_key())
         .env("HIREKEY_SYSTEM_KEY_CALLS_PER_MINUTE", "1000")
         .env("HIREKEY_REGISTRATION", "open")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
         .spawn()
         .with_context(|| format!("starting {}", exe.display()))?;
     let url = format!("http://127.0.0.1:{port}");
     let http = client();
-    let mut up = false;
-    for _ in 0..400 {
-        if http
-            .get(format!("{url}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    if !up {
+    if let Err(e) = support::wait_healthy(&format!("{url}/healthz")).await {
         let _ = child.kill();
-        bail!("the server did not come up");
+        return Err(e);
     }
     let registered = ok(
         &http,

@@ -19,7 +19,6 @@
 
 use std::{
     fmt::Write as _,
-    path::PathBuf,
     process::{Child, Command, Stdio},
     sync::Arc,
     time::Duration,
@@ -45,11 +44,6 @@ impl Drop for Process {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn workspace_dir() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().map_or(manifest.clone(), PathBuf::from)
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -110,29 +104,15 @@ fn start_hirekey(
     provider: u16,
     core: usize,
 ) -> anyhow::Result<Process> {
-    let exe = std::env::var_os("HIREKEY_BIN").map_or_else(
-        || workspace_dir().join("target/release/hirekey"),
-        PathBuf::from,
-    );
-    if !exe.exists() {
-        bail!("{} is missing: run `make build` first", exe.display());
-    }
+    let exe = support::release_binary()?;
     let provider = format!("http://127.0.0.1:{provider}");
-    let child = Command::new("taskset")
-        .args(["-c", &core.to_string()])
-        .arg(&exe)
-        .arg("serve")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HIREKEY_DATA_DIR", data)
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("LEPTOS_SITE_ROOT", workspace_dir().join("target/site"))
+    let mut command = Command::new("taskset");
+    command.args(["-c", &core.to_string()]).arg(&exe);
+    support::serve_in(&mut command, data, port);
+    let child = command
         .env("HIREKEY_GROQ_BASE_URL", &provider)
         .env("GROQ_API_KEY", "")
         .env("HIREKEY_REGISTRATION", "open")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
         .spawn()
         .with_context(|| format!("starting {}", exe.display()))?;
     Ok(Process(child))

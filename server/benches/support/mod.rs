@@ -342,3 +342,54 @@ pub async fn drop_postgres_database(admin: &str, name: &str) {
             .await;
     }
 }
+
+/// The workspace's root (where `make build` puts `target/release/hirekey` and `target/site`).
+pub fn workspace_dir() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map_or(manifest.clone(), PathBuf::from)
+}
+
+/// The release `hirekey` binary the process benches run: `HIREKEY_BIN`, else `make build`'s.
+pub fn release_binary() -> anyhow::Result<PathBuf> {
+    let exe = std::env::var_os("HIREKEY_BIN").map_or_else(
+        || workspace_dir().join("target/release/hirekey"),
+        PathBuf::from,
+    );
+    if !exe.exists() {
+        anyhow::bail!("{} is missing: run `make build` first", exe.display());
+    }
+    Ok(exe)
+}
+
+/// Makes `command` (the binary, or a wrapper such as `taskset` already given it) run
+/// `hirekey serve` with nothing of this environment but `PATH`, its data in `data`, on
+/// `port`, with `make build`'s site, logging warnings to this process's stderr.
+pub fn serve_in(command: &mut std::process::Command, data: &std::path::Path, port: u16) {
+    command
+        .arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HIREKEY_DATA_DIR", data)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_SITE_ROOT", workspace_dir().join("target/site"))
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::inherit());
+}
+
+/// Waits until `url` answers 2xx, at most 20 s.
+pub async fn wait_healthy(url: &str) -> anyhow::Result<()> {
+    let probe = client();
+    for _ in 0..200 {
+        if probe
+            .get(url)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("{url} did not answer within 20 s")
+}
