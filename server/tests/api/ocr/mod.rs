@@ -92,7 +92,7 @@ db_test!(
             started.elapsed()
         );
         let id = r.body["id"].as_str().unwrap().to_owned();
-        let (c, seen) = until_ended(&app, &token, &id, Duration::from_secs(90)).await;
+        let (c, seen) = until_ended(&app, &token, &id, Duration::from_secs(180)).await;
         assert_eq!(c["analysis_status"], "done", "{c}");
         assert_eq!(
             seen.first().map(String::as_str),
@@ -154,7 +154,7 @@ db_test!(
         .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let id = r.body["id"].as_str().unwrap().to_owned();
-        let (c, _) = until_ended(&app, &token, &id, Duration::from_secs(90)).await;
+        let (c, _) = until_ended(&app, &token, &id, Duration::from_secs(180)).await;
         assert_eq!(c["ocr"]["state"], "done", "{c}");
         assert_eq!(c["ocr"]["low_confidence"], true, "{c}");
         let warning = c["warnings"]
@@ -168,13 +168,35 @@ db_test!(
             "{c}"
         );
 
+        // Visible text addressed to a model, in a scan: OCR's text gets the same check as a
+        // text layer's.
+        let r = upload(
+            &app,
+            &token,
+            "scan.pdf",
+            "application/pdf",
+            scanned("injection-scan.pdf"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        let (c, _) = until_ended(&app, &token, &id, Duration::from_secs(180)).await;
+        assert_eq!(c["ocr"]["state"], "done", "{c}");
+        let flagged = c["warnings"].as_array().unwrap().iter().any(|w| {
+            w["code"] == "prompt_injection"
+                && w["excerpt"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("Ignore all previous instructions"))
+        });
+        assert!(flagged, "{c}");
+
         // A PDF page with no text and no letters in its picture: stored, then an unreadable
         // result with the reason; the file is kept.
         let blank = crate::resumes::image_only_pdf();
         let r = upload(&app, &token, "blank.pdf", "application/pdf", blank).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
         let id = r.body["id"].as_str().unwrap().to_owned();
-        let (c, _) = until_ended(&app, &token, &id, Duration::from_secs(60)).await;
+        let (c, _) = until_ended(&app, &token, &id, Duration::from_secs(180)).await;
         assert_eq!(c["analysis_status"], "failed", "{c}");
         assert_eq!(c["ocr"]["state"], "failed", "{c}");
         assert!(
