@@ -60,41 +60,46 @@ pub fn CandidateDetailPage() -> impl IntoView {
         },
         |(id, ..)| get_candidate(id),
     );
-    // While the analysis job is still at work, look again every 2 s until it has ended. In
-    // the browser only (effects do not run while rendering on the server).
-    Effect::new(move |_| {
-        let pending = detail.with(
-            |d| matches!(d, Some(Ok(d)) if d.candidate.analysis_status == AnalysisStatus::Pending),
-        );
+    // While the analysis job is still at work, look again every 2 s until it has ended; when
+    // it ends (a scan's OCR and analysis take seconds after the page opened), load the
+    // server-rendered sections again, so the processing log and timeline show it. In the
+    // browser only: effects do not run while rendering on the server, so no resource there
+    // waits on another.
+    let ended = RwSignal::new(0u32);
+    Effect::new(move |before: Option<Option<bool>>| {
+        let pending = detail.with(|d| match d {
+            Some(Ok(d)) => Some(d.candidate.analysis_status == AnalysisStatus::Pending),
+            _ => None,
+        });
+        let before = before.flatten();
         #[cfg(feature = "hydrate")]
-        if pending {
-            let refresh = move || tick.update(|t| *t = t.wrapping_add(1));
-            let handle = set_timeout_with_handle(refresh, std::time::Duration::from_secs(2)).ok();
-            on_cleanup(move || {
-                if let Some(h) = handle {
-                    h.clear();
-                }
-            });
+        {
+            if before == Some(true) && pending == Some(false) {
+                ended.update(|e| *e = e.wrapping_add(1));
+            }
+            if pending == Some(true) {
+                let refresh = move || tick.update(|t| *t = t.wrapping_add(1));
+                let handle =
+                    set_timeout_with_handle(refresh, std::time::Duration::from_secs(2)).ok();
+                on_cleanup(move || {
+                    if let Some(h) = handle {
+                        h.clear();
+                    }
+                });
+            }
         }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = pending;
+        // The last state known, kept while the candidate loads again.
+        pending.or(before)
     });
     // Jobs, notes, duplicates, versions and the timeline: rendered by the server, with forms
     // that post without JavaScript and come back here with a notice.
-    // Loaded again when the analysis ends (a scan's OCR and analysis take seconds after the
-    // page opened): the processing log and timeline then show it.
-    let settled = Memo::new(move |_| {
-        detail.with(
-            |d| matches!(d, Some(Ok(d)) if d.candidate.analysis_status != AnalysisStatus::Pending),
-        )
-    });
     let hiring = resource(
         move || {
             (
                 id(),
                 reanalyze.version().get(),
                 keep.version().get(),
-                settled.get(),
+                ended.get(),
             )
         },
         |(id, ..)| candidate_hiring_html(id),
