@@ -377,7 +377,7 @@ async fn delete(
     params(("id" = Uuid, Path, description = "The candidate's id")),
     security(("bearer_auth" = []), ("session_cookie" = [])),
     responses(
-        (status = 200, description = "The file as uploaded, with its content type", body = [u8], content_type = "application/octet-stream"),
+        (status = 200, description = "The file as uploaded, with the content type of what it is (a PDF, a .docx, a .txt, or a JPEG, PNG or TIFF scan)", content(([u8] = "application/pdf"), ([u8] = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), ([u8] = "text/plain; charset=utf-8"), ([u8] = "image/jpeg"), ([u8] = "image/png"), ([u8] = "image/tiff"), ([u8] = "application/octet-stream"))),
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 404, description = "No such candidate of the caller's", body = ErrorBody),
     ))]
